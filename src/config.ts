@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The only module that reads `process.env`: everything else receives a `Config`. */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MIN_PRODUCTION_SECRET_BYTES = 32;
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+  JWT_EXPIRES_IN: z
+    .string()
+    .regex(/^\d+[smhd]?$/, 'must be a duration such as 3600, 15m, 12h or 7d')
+    .default('12h'),
+  ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email('must be an email').optional()),
+  ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must have at least 12 characters').optional()),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PUBLIC_URL: z.url('must be a URL').default('http://localhost:4000'),
+  SMTP_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL such as smtp://user:pass@host:587').optional()),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwt: { secret: string; expiresInSeconds: number; issuer: string; audience: string };
+  admin: { email: string; password: string } | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  dbPoolMax: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  if (Boolean(vars.ADMIN_EMAIL) !== Boolean(vars.ADMIN_PASSWORD)) {
+    throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  const dataDir = resolve(vars.DATA_DIR);
+  return {
+    env: vars.NODE_ENV,
+    port: vars.PORT,
+    databaseUrl: vars.DATABASE_URL,
+    dataDir,
+    jwt: {
+      secret: resolveJwtSecret(vars.JWT_SECRET, vars.NODE_ENV, dataDir),
+      expiresInSeconds: parseDuration(vars.JWT_EXPIRES_IN),
+      issuer: 'leadsy-gateway',
+      audience: 'leadsy-api',
+    },
+    admin: vars.ADMIN_EMAIL && vars.ADMIN_PASSWORD ? { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD } : undefined,
+    logLevel: vars.LOG_LEVEL,
+    publicUrl: vars.PUBLIC_URL.replace(/\/+$/, ''),
+    smtpUrl: vars.SMTP_URL,
+    dbPoolMax: vars.DB_POOL_MAX,
+  };
+}
+
+function parseDuration(text: string): number {
+  const [, amount, unit] = /^(\d+)([smhd]?)$/.exec(text)!;
+  const seconds = Number(amount) * DURATION_UNITS[unit];
+  if (seconds <= 0) throw new ConfigError('Invalid configuration: JWT_EXPIRES_IN must be positive');
+  return seconds;
+}
+
+/**
+ * Production must be given a strong secret. Elsewhere a random one is generated on the first
+ * start and kept in DATA_DIR, so tokens survive a restart without anyone choosing a weak secret.
+ */
+function resolveJwtSecret(given: string | undefined, nodeEnv: Config['env'], dataDir: string): string {
+  if (given !== undefined) {
+    if (nodeEnv === 'production' && Buffer.byteLength(given) < MIN_PRODUCTION_SECRET_BYTES) {
+      throw new ConfigError(
+        `Invalid configuration: JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production`,
+      );
+    }
+    return given;
+  }
+  if (nodeEnv === 'production') {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required in production (at least 32 random bytes)');
+  }
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

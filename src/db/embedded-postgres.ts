@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL compiled to WebAssembly (PGlite), persisted in `directory` and served over the wire
+ * protocol on a free loopback port, so the gateway uses the same driver as with a real server.
+ * PGlite runs one statement at a time: the caller must use a pool of one connection (the server
+ * accepts a second one only so that a reconnect is not refused while the old socket closes).
+ */
+export async function startEmbeddedPostgres(directory: string): Promise<EmbeddedPostgres> {
+  mkdirSync(directory, { recursive: true });
+  const db = await PGlite.create(directory);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
+  await server.start();
+  return {
+    url: `postgresql://postgres:postgres@${server.getServerConn()}/postgres`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

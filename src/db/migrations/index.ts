@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126193734 } from './Migration20261126193734';
+
+/** Migrations in the order they run; a new migration is added here as well as in this folder. */
+export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261126193734', class: Migration20261126193734 }];

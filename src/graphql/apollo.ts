@@ -1,0 +1,55 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
+import type { Logger } from '../shared/logger';
+import type { RequestContext } from './context';
+import { classifyError, formatError } from './format-error';
+
+/**
+ * Logs every error a client will only see masked, with the request id the client receives in
+ * `extensions.requestId`, so support can find the full error from a client's report.
+ */
+function maskedErrorLogging(logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (classifyError(error).code !== 'INTERNAL_SERVER_ERROR') continue;
+            logger.error(
+              { requestId: contextValue?.request?.requestId, err: error.originalError ?? error, path: error.path },
+              'unexpected error',
+            );
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' && contextValue?.request) {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.request.requestId;
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+export async function startApollo(schema: GraphQLSchema, config: Config, logger: Logger): Promise<ApolloServer<RequestContext>> {
+  const development = config.env !== 'production';
+  const server = new ApolloServer<RequestContext>({
+    schema,
+    formatError,
+    introspection: development,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    plugins: [
+      development ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      maskedErrorLogging(logger),
+    ],
+  });
+  await server.start();
+  return server;
+}

@@ -1,0 +1,110 @@
+import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { invalidField } from '../shared/errors';
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** A validated page request: rows after the row with id `afterId`, ordered by id. */
+export interface PageRequest {
+  limit: number;
+  afterId: number;
+}
+
+/** What a service returns for one page; the count runs only when a client selects `totalCount`. */
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  countTotal: () => Promise<number>;
+}
+
+const CURSOR_PREFIX = 'id:';
+
+export function encodeCursor(id: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
+}
+
+export function pageRequest(first: number | undefined | null, after: string | undefined | null): PageRequest {
+  const limit = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
+    throw invalidField('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+  return { limit, afterId: after ? decodeCursor(after) : 0 };
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = Number(text.slice(CURSOR_PREFIX.length));
+  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(id) || id < 0) {
+    throw invalidField('after', 'is not a cursor this API issued');
+  }
+  return id;
+}
+
+/** Cuts the one extra row a query fetched to learn whether another page follows. */
+export function toPage<T extends { id: number }>(rows: T[], request: PageRequest, countTotal: () => Promise<number>): Page<T> {
+  return {
+    nodes: rows.slice(0, request.limit),
+    hasNextPage: rows.length > request.limit,
+    hasPreviousPage: request.afterId > 0,
+    countTotal,
+  };
+}
+
+/**
+ * The Relay connection of a node type: `edges { cursor node }`, `pageInfo`, `totalCount`.
+ * Usage: `@ObjectType() class UserConnection extends Connection(User) {}`.
+ */
+export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
+  @ObjectType(`${NodeType.name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => NodeType)
+    node!: T;
+  }
+
+  // Only the concrete subclass (`UserConnection`, ...) is named in the schema.
+  @ObjectType()
+  abstract class ConnectionType {
+    constructor(private readonly page: Page<T>) {}
+
+    @Field(() => [Edge])
+    get edges(): Edge[] {
+      return this.page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+    }
+
+    @Field(() => PageInfo)
+    get pageInfo(): PageInfo {
+      const { nodes } = this.page;
+      return {
+        hasNextPage: this.page.hasNextPage,
+        hasPreviousPage: this.page.hasPreviousPage,
+        startCursor: nodes.length ? encodeCursor(nodes[0].id) : null,
+        endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null,
+      };
+    }
+
+    @Field(() => Int)
+    totalCount(): Promise<number> {
+      return this.page.countTotal();
+    }
+  }
+  return ConnectionType;
+}

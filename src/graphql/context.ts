@@ -1,0 +1,61 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { User } from '../modules/user/user.entity';
+import { authenticate } from '../shared/auth/authenticate';
+import type { AccessTokens } from '../shared/auth/jwt';
+import { loadScope, Scope } from '../shared/auth/scope';
+import { unauthenticated } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { createLoaders, type Loaders } from './loaders';
+import { createServices, type Services } from './services';
+
+/** What the whole app shares: built once in `createApp`. */
+export interface AppDeps {
+  orm: MikroORM;
+  config: Config;
+  logger: Logger;
+  tokens: AccessTokens;
+}
+
+export interface RequestInfo {
+  requestId: string;
+  clientIp: string;
+  authorization: string | undefined;
+}
+
+/**
+ * The one request context both transports use: a forked EntityManager, the authenticated viewer,
+ * per-request DataLoaders and services, and the viewer's scope computed at most once.
+ */
+export class RequestContext {
+  readonly loaders: Loaders;
+  readonly services: Services;
+  private scopePromise?: Promise<Scope>;
+
+  private constructor(
+    readonly deps: AppDeps,
+    readonly em: EntityManager,
+    readonly request: RequestInfo,
+    readonly viewer: User | null,
+    readonly tokenExpiresAt: Date | null,
+  ) {
+    this.loaders = createLoaders(em);
+    this.services = createServices(this);
+  }
+
+  static async create(deps: AppDeps, request: RequestInfo): Promise<RequestContext> {
+    const em = deps.orm.em.fork();
+    const auth = await authenticate(em, deps.tokens, request.authorization);
+    return new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null);
+  }
+
+  requireViewer(): User {
+    if (!this.viewer) throw unauthenticated();
+    return this.viewer;
+  }
+
+  scope(): Promise<Scope> {
+    this.scopePromise ??= this.viewer ? loadScope(this.em, this.viewer.id) : Promise.resolve(Scope.anonymous);
+    return this.scopePromise;
+  }
+}

@@ -1,0 +1,19 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createAccessLoaders } from '../modules/access/access.loaders';
+import { createCompanyLoaders } from '../modules/company/company.loaders';
+import { createLegalTermLoaders } from '../modules/legal-term/legal-term.loaders';
+import { createMembershipLoaders } from '../modules/membership/membership.loaders';
+import { createUserLoaders } from '../modules/user/user.loaders';
+
+/** Every DataLoader of one request; built fresh per request so nothing is cached across viewers. */
+export function createLoaders(em: EntityManager) {
+  return {
+    ...createUserLoaders(em),
+    ...createCompanyLoaders(em),
+    ...createAccessLoaders(em),
+    ...createMembershipLoaders(em),
+    ...createLegalTermLoaders(em),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,29 @@
+import type { RequestContext } from '../../graphql/context';
+import { verifyAgainstDecoy, verifyPassword } from '../../shared/auth/passwords';
+import { unauthenticated } from '../../shared/errors';
+import { User, UserStatus } from '../user/user.entity';
+import type { AuthPayload, TokenInfo } from './auth.types';
+
+/** One message for every failed login, so a response never tells whether an email exists. */
+export const LOGIN_FAILED = 'wrong email or password';
+
+export class AuthService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  async login(email: string, password: string): Promise<AuthPayload> {
+    const user = await this.ctx.em.findOne(User, { email: email.trim().toLowerCase() }, { populate: ['passwordHash'] });
+    const matches = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password);
+    if (!user || !matches || user.status !== UserStatus.ACTIVE) throw unauthenticated(LOGIN_FAILED);
+    return this.issueToken(user);
+  }
+
+  issueToken(user: User): AuthPayload {
+    const { token, expiresAt } = this.ctx.deps.tokens.sign(user.id);
+    return { token, expiresAt, user };
+  }
+
+  validateToken(): TokenInfo {
+    const user = this.ctx.requireViewer();
+    return { valid: true, expiresAt: this.ctx.tokenExpiresAt!, user };
+  }
+}

@@ -1,0 +1,72 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { type Page, type PageRequest, toPage } from '../../graphql/connection';
+import { User } from '../user/user.entity';
+
+export interface MembersKey {
+  companyId: number;
+  request: PageRequest;
+}
+
+/**
+ * `Company.members` for a whole list of companies in two statements: one page per company with a
+ * window function, and one grouped count (run only when `totalCount` is selected).
+ */
+export function createMembersLoader(em: EntityManager) {
+  const countsByCompany = new DataLoader<number, number>(async (companyIds) => {
+    const rows: { company_id: number; total: number }[] = await em
+      .getConnection()
+      .execute(
+        `select company_id, count(*)::int as total from user_accesses where company_id in (${companyIds.map(() => '?').join(',')}) group by company_id`,
+        [...companyIds],
+      );
+    const totals = new Map(rows.map((row) => [row.company_id, row.total]));
+    return companyIds.map((id) => totals.get(id) ?? 0);
+  });
+
+  return new DataLoader<MembersKey, Page<User>, string>(
+    async (keys) => {
+      const pages = new Map<string, Page<User>>();
+      // Keys of one batch nearly always share a page request; each distinct one is one statement.
+      for (const group of groupByRequest(keys)) {
+        const { limit, afterId } = group.request;
+        const companyIds = group.companyIds;
+        const rows: (Record<string, unknown> & { member_of: number })[] = await em.getConnection().execute(
+          `select * from (
+             select u.*, ua.company_id as member_of,
+                    row_number() over (partition by ua.company_id order by u.id) as position_in_company
+             from users u join user_accesses ua on ua.user_id = u.id
+             where ua.company_id in (${companyIds.map(() => '?').join(',')}) and u.id > ?
+           ) ranked where position_in_company <= ? order by member_of, id`,
+          [...companyIds, afterId, limit + 1],
+        );
+        for (const companyId of companyIds) {
+          const users = rows
+            .filter((row) => row.member_of === companyId)
+            .map(({ member_of: _, position_in_company: __, ...user }) => em.map(User, user));
+          pages.set(
+            membersKeyId({ companyId, request: group.request }),
+            toPage(users, group.request, () => countsByCompany.load(companyId)),
+          );
+        }
+      }
+      return keys.map((key) => pages.get(membersKeyId(key))!);
+    },
+    { cacheKeyFn: membersKeyId },
+  );
+}
+
+function membersKeyId({ companyId, request }: MembersKey): string {
+  return `${companyId}:${request.limit}:${request.afterId}`;
+}
+
+function groupByRequest(keys: readonly MembersKey[]): { request: PageRequest; companyIds: number[] }[] {
+  const groups = new Map<string, { request: PageRequest; companyIds: number[] }>();
+  for (const key of keys) {
+    const id = `${key.request.limit}:${key.request.afterId}`;
+    const group = groups.get(id) ?? { request: key.request, companyIds: [] };
+    if (!group.companyIds.includes(key.companyId)) group.companyIds.push(key.companyId);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}

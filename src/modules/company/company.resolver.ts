@@ -1,0 +1,58 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { pageRequest } from '../../graphql/connection';
+import type { RequestContext } from '../../graphql/context';
+import { parseId } from '../../shared/ids';
+import { avatarUrl } from '../../shared/storage/avatar-url';
+import { Membership } from '../membership/membership.entity';
+import { UserConnection } from '../user/user.types';
+import { Company } from './company.entity';
+import { CompanyFilter } from './company.inputs';
+import { CompanyConnection } from './company.types';
+
+@Resolver(() => Company)
+export class CompanyResolver {
+  @Query(() => Company, { nullable: true })
+  company(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Company> {
+    return ctx.services.companies.findVisible(parseId(id, 'id'));
+  }
+
+  @Query(() => CompanyConnection, { description: 'The companies the viewer may see, ordered by id.' })
+  async companies(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => CompanyFilter, { nullable: true }) filter?: CompanyFilter,
+  ): Promise<CompanyConnection> {
+    return new CompanyConnection(await ctx.services.companies.list(filter, pageRequest(first, after)));
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  avatarUrl(@Root() company: Company): string | null {
+    return avatarUrl(company.avatarKey);
+  }
+
+  @FieldResolver(() => Company, { nullable: true, description: 'Null for a root, or when the viewer may not see the parent.' })
+  parentCompany(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<Company | null> {
+    return ctx.services.companies.visibleOrNull(company.parent?.id);
+  }
+
+  @FieldResolver(() => [Company])
+  children(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<Company[]> {
+    return ctx.services.companies.visibleChildren(company);
+  }
+
+  @FieldResolver(() => Membership, { nullable: true })
+  async membership(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<Membership | null> {
+    return company.membership ? ((await ctx.loaders.membershipById.load(company.membership.id)) ?? null) : null;
+  }
+
+  @FieldResolver(() => UserConnection)
+  async members(
+    @Root() company: Company,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<UserConnection> {
+    return new UserConnection(await ctx.services.companies.members(company, pageRequest(first, after)));
+  }
+}

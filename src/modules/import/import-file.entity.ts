@@ -1,0 +1,74 @@
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Company } from '../company/company.entity';
+import { User } from '../user/user.entity';
+
+export enum ImportStatus {
+  QUEUED = 'queued',
+  PROCESSING = 'processing',
+  COMPLETED = 'completed',
+  FAILED = 'failed',
+}
+registerEnumType(ImportStatus, { name: 'ImportStatus' });
+
+/**
+ * A bulk CSV import of users, and the durable state of its background job: a worker claims it
+ * (`lockedBy`, `lockedUntil`) and records progress row by row, so a restart resumes it.
+ */
+@ObjectType()
+@Entity({ tableName: 'import_files' })
+@Index({ properties: ['status', 'lockedUntil'] })
+export class ImportFile extends TimestampedEntity {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'integer' })
+  id!: number;
+
+  @Field()
+  @Property({ type: 'string', length: 255 })
+  name!: string;
+
+  @Index()
+  @ManyToOne(() => Company, { deleteRule: 'cascade' })
+  company!: Company;
+
+  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
+  createdBy?: User | null;
+
+  @Property({ type: 'string' })
+  storageKey!: string;
+
+  @Field(() => ImportStatus)
+  @Enum({ items: () => ImportStatus, default: ImportStatus.QUEUED })
+  status: Opt<ImportStatus> = ImportStatus.QUEUED;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  totalRows: Opt<number> = 0;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  processedRows: Opt<number> = 0;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  createdCount: Opt<number> = 0;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  failedCount: Opt<number> = 0;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  startedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  finishedAt?: Date | null;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  lockedBy?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  lockedUntil?: Date | null;
+}

@@ -1,0 +1,23 @@
+import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { User } from '../user/user.entity';
+import { LegalTerm } from './legal-term.entity';
+
+@ObjectType()
+@Entity({ tableName: 'legal_term_acceptances' })
+@Unique({ properties: ['user', 'legalTerm'] })
+export class LegalTermAcceptance {
+  @PrimaryKey({ type: 'integer' })
+  id!: number;
+
+  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  user!: User;
+
+  @Index()
+  @ManyToOne(() => LegalTerm, { deleteRule: 'restrict' })
+  legalTerm!: LegalTerm;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() })
+  acceptedAt!: Date;
+}

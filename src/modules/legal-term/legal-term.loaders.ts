@@ -1,0 +1,11 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { entitiesByForeignKeyLoader, entityByIdLoader } from '../../db/batch-loaders';
+import { LegalTermAcceptance } from './legal-term-acceptance.entity';
+import { LegalTerm } from './legal-term.entity';
+
+export function createLegalTermLoaders(em: EntityManager) {
+  return {
+    legalTermById: entityByIdLoader(em, LegalTerm),
+    acceptancesByUserId: entitiesByForeignKeyLoader(em, LegalTermAcceptance, 'user'),
+  };
+}

@@ -1,0 +1,29 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { notFound } from '../../shared/errors';
+import { parseId } from '../../shared/ids';
+import { LegalTermAcceptance } from './legal-term-acceptance.entity';
+import { LegalTerm } from './legal-term.entity';
+
+@Resolver(() => LegalTerm)
+export class LegalTermResolver {
+  @Query(() => LegalTerm, { nullable: true, description: 'The newest published terms; public.' })
+  currentLegalTerm(@Ctx() ctx: RequestContext): Promise<LegalTerm | null> {
+    return ctx.services.legalTerms.current();
+  }
+
+  @Query(() => LegalTerm, { nullable: true, description: 'A published version of the terms; public.' })
+  legalTerm(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<LegalTerm> {
+    return ctx.services.legalTerms.get(parseId(id, 'id'));
+  }
+}
+
+@Resolver(() => LegalTermAcceptance)
+export class LegalTermAcceptanceResolver {
+  @FieldResolver(() => LegalTerm)
+  async legalTerm(@Root() acceptance: LegalTermAcceptance, @Ctx() ctx: RequestContext): Promise<LegalTerm> {
+    const term = await ctx.loaders.legalTermById.load(acceptance.legalTerm.id);
+    if (!term) throw notFound('legal term', acceptance.legalTerm.id);
+    return term;
+  }
+}

@@ -1,0 +1,7 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { entityByIdLoader } from '../../db/batch-loaders';
+import { Membership } from './membership.entity';
+
+export function createMembershipLoaders(em: EntityManager) {
+  return { membershipById: entityByIdLoader(em, Membership) };
+}

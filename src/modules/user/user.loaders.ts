@@ -1,0 +1,7 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { entityByIdLoader } from '../../db/batch-loaders';
+import { User } from './user.entity';
+
+export function createUserLoaders(em: EntityManager) {
+  return { userById: entityByIdLoader(em, User) };
+}

@@ -1,0 +1,68 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { pageRequest } from '../../graphql/connection';
+import type { RequestContext } from '../../graphql/context';
+import { parseId } from '../../shared/ids';
+import { avatarUrl } from '../../shared/storage/avatar-url';
+import { UserAccess } from '../access/user-access.entity';
+import { Company } from '../company/company.entity';
+import { LegalTermAcceptance } from '../legal-term/legal-term-acceptance.entity';
+import { User } from './user.entity';
+import { UserFilter } from './user.inputs';
+import { UserConnection } from './user.types';
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { nullable: true })
+  user(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<User> {
+    return ctx.services.users.findVisible(parseId(id, 'id'));
+  }
+
+  @Query(() => User, { nullable: true, description: 'Case-insensitive; for managers and above.' })
+  userByEmail(@Arg('email') email: string, @Ctx() ctx: RequestContext): Promise<User> {
+    return ctx.services.users.findByEmail(email);
+  }
+
+  @Query(() => UserConnection, { description: 'The users the viewer may see, ordered by id.' })
+  async users(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter,
+  ): Promise<UserConnection> {
+    return new UserConnection(await ctx.services.users.list(filter, pageRequest(first, after)));
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  avatarUrl(@Root() user: User): string | null {
+    return avatarUrl(user.avatarKey);
+  }
+
+  @FieldResolver(() => [UserAccess])
+  accesses(@Root() user: User, @Ctx() ctx: RequestContext): Promise<UserAccess[]> {
+    return ctx.services.accesses.visibleGrantsOf(user.id);
+  }
+
+  @FieldResolver(() => UserAccess, { nullable: true })
+  async primaryAccess(@Root() user: User, @Ctx() ctx: RequestContext): Promise<UserAccess | null> {
+    const grants = await ctx.services.accesses.visibleGrantsOf(user.id);
+    return grants.find((grant) => grant.primary) ?? null;
+  }
+
+  @FieldResolver(() => Company, { nullable: true })
+  async primaryCompany(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Company | null> {
+    const primary = await this.primaryAccess(user, ctx);
+    return primary ? ctx.services.companies.visibleOrNull(primary.company.id) : null;
+  }
+
+  @FieldResolver(() => [Company])
+  async companies(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Company[]> {
+    const grants = await ctx.services.accesses.visibleGrantsOf(user.id);
+    const companies = await Promise.all(grants.map((grant) => ctx.services.companies.visibleOrNull(grant.company.id)));
+    return companies.filter((company): company is Company => company !== null);
+  }
+
+  @FieldResolver(() => [LegalTermAcceptance])
+  acceptedLegalTerms(@Root() user: User, @Ctx() ctx: RequestContext): Promise<LegalTermAcceptance[]> {
+    return ctx.services.legalTerms.acceptancesOf(user);
+  }
+}

@@ -1,0 +1,68 @@
+import type { QueryBuilder } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import type { Page, PageRequest } from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { matchEveryWord } from '../../db/text-search';
+import { REQUIRED_RANK } from '../../shared/auth/policy';
+import { notFound } from '../../shared/errors';
+import { parseOptionalId } from '../../shared/ids';
+import { UserAccess } from '../access/user-access.entity';
+import { User } from './user.entity';
+import type { UserFilter } from './user.inputs';
+
+export class UserService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  /** A user the viewer may see: itself, or anyone holding an access in a company it sees. */
+  async findVisible(id: number): Promise<User> {
+    const user = await this.ctx.loaders.userById.load(id);
+    if (!user || !(await this.isVisible(user))) throw notFound('user', id);
+    return user;
+  }
+
+  async isVisible(user: User): Promise<boolean> {
+    const viewer = this.ctx.requireViewer();
+    if (viewer.id === user.id) return true;
+    const scope = await this.ctx.scope();
+    if (scope.isSuperAdmin) return true;
+    const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
+    return grants.some((grant) => scope.canSeeCompany(grant.company.id));
+  }
+
+  /** Case-insensitive lookup for managers and above, among the users they may see. */
+  async findByEmail(email: string): Promise<User> {
+    const viewer = this.ctx.requireViewer();
+    const user = await this.ctx.em.findOne(User, { email: email.trim().toLowerCase() });
+    if (!user || !(await this.isVisible(user))) throw notFound('user');
+    if (user.id === viewer.id) return user;
+    const scope = await this.ctx.scope();
+    const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
+    if (!grants.some((grant) => scope.rankIn(grant.company.id) >= REQUIRED_RANK['user.lookup'])) throw notFound('user');
+    return user;
+  }
+
+  async list(filter: UserFilter | undefined, request: PageRequest): Promise<Page<User>> {
+    const viewer = this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    const em = this.ctx.em;
+    const conditions: Record<string, unknown>[] = [...matchEveryWord(filter?.q, ['firstName', 'lastName', 'email'])];
+    const visibleCompanies = scope.visibleCompanyIds();
+    if (visibleCompanies) {
+      conditions.push({ $or: [{ id: viewer.id }, { id: { $in: this.holdersOf(visibleCompanies) } }] });
+    }
+    const companyId = parseOptionalId(filter?.companyId, 'companyId');
+    if (companyId !== undefined) conditions.push({ id: { $in: this.holdersOf([companyId]) } });
+    if (filter?.status) conditions.push({ status: filter.status });
+
+    return paginate(() => em.createQueryBuilder(User, 'u').where({ $and: conditions }), request);
+  }
+
+  /** Subquery: ids of the users holding an access in any of these companies. */
+  private holdersOf(companyIds: number[]): ReturnType<QueryBuilder<UserAccess>['getKnexQuery']> {
+    return this.ctx.em
+      .createQueryBuilder(UserAccess, 'ua')
+      .select('ua.user_id')
+      .where({ company: { $in: companyIds } })
+      .getKnexQuery();
+  }
+}

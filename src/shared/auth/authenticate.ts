@@ -1,0 +1,28 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { User, UserStatus } from '../../modules/user/user.entity';
+import { unauthenticated } from '../errors';
+import { type AccessTokens, tokenFromAuthorizationHeader } from './jwt';
+
+export interface Authentication {
+  user: User;
+  tokenExpiresAt: Date;
+}
+
+/**
+ * Resolves the caller from its Authorization header: none means anonymous, anything present must
+ * be a valid access token of an active user issued after its last credential change.
+ */
+export async function authenticate(
+  em: EntityManager,
+  tokens: AccessTokens,
+  authorizationHeader: string | undefined,
+): Promise<Authentication | null> {
+  const token = tokenFromAuthorizationHeader(authorizationHeader);
+  if (!token) return null;
+  const claims = tokens.verify(token);
+  const user = await em.findOne(User, { id: claims.userId });
+  if (!user || user.status !== UserStatus.ACTIVE) throw unauthenticated('invalid token');
+  const changedAt = user.credentialsChangedAt ? Math.floor(user.credentialsChangedAt.getTime() / 1000) : 0;
+  if (changedAt > claims.issuedAt.getTime() / 1000) throw unauthenticated('token revoked by a credential change');
+  return { user, tokenExpiresAt: claims.expiresAt };
+}

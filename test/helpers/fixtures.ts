@@ -1,0 +1,99 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Access, type AccessKey } from '../../src/modules/access/access.entity';
+import { UserAccess } from '../../src/modules/access/user-access.entity';
+import { Company } from '../../src/modules/company/company.entity';
+import { User, UserStatus } from '../../src/modules/user/user.entity';
+import { AccessTokens } from '../../src/shared/auth/jwt';
+import { hashPassword } from '../../src/shared/auth/passwords';
+import type { TestApp } from './test-app';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/**
+ * Two company trees and one user per role:
+ *   Acme ─ Acme East ─ Acme East Lab          Globex ─ Globex West
+ * Grants: acmeAdmin (admin, Acme), eastManager (manager, Acme East), eastMember (member, Acme East),
+ * labMember (member, Acme East Lab), globexAdmin (admin, Globex), westMember (member, Globex West),
+ * superAdmin (super_admin, the default company), inactive (member, Acme; status inactive).
+ */
+export interface World {
+  companies: Record<'acme' | 'acmeEast' | 'acmeEastLab' | 'globex' | 'globexWest' | 'leadsy', number>;
+  users: Record<
+    'superAdmin' | 'acmeAdmin' | 'eastManager' | 'eastMember' | 'labMember' | 'globexAdmin' | 'westMember' | 'inactive',
+    User
+  >;
+  token(user: keyof World['users']): string;
+}
+
+let passwordHash: Promise<string> | undefined;
+
+export async function buildWorld(app: TestApp): Promise<World> {
+  const em = app.orm.em.fork();
+  passwordHash ??= hashPassword(PASSWORD);
+  const hash = await passwordHash;
+  const accesses = new Map((await em.find(Access, {})).map((access) => [access.key, access]));
+  const leadsy = await em.findOneOrFail(Company, { isDefault: true });
+
+  const company = (name: string, parent?: Company) => em.create(Company, { name, parent });
+  const acme = company('Acme');
+  const acmeEast = company('Acme East', acme);
+  const acmeEastLab = company('Acme East Lab', acmeEast);
+  const globex = company('Globex');
+  const globexWest = company('Globex West', globex);
+
+  const user = (key: string, grants: [Company, AccessKey][], status = UserStatus.ACTIVE) => {
+    const created = em.create(User, {
+      email: `${key.toLowerCase()}@example.com`,
+      firstName: key,
+      lastName: 'Tester',
+      passwordHash: hash,
+      status,
+    });
+    grants.forEach(([grantCompany, accessKey], index) =>
+      em.create(UserAccess, { user: created, company: grantCompany, access: accesses.get(accessKey)!, primary: index === 0 }),
+    );
+    return created;
+  };
+  const users = {
+    superAdmin: user('SuperAdmin', [[leadsy, 'super_admin']]),
+    acmeAdmin: user('AcmeAdmin', [[acme, 'admin']]),
+    eastManager: user('EastManager', [[acmeEast, 'manager']]),
+    eastMember: user('EastMember', [[acmeEast, 'member']]),
+    labMember: user('LabMember', [[acmeEastLab, 'member']]),
+    globexAdmin: user('GlobexAdmin', [[globex, 'admin']]),
+    westMember: user('WestMember', [[globexWest, 'member']]),
+    inactive: user('Inactive', [[acme, 'member']], UserStatus.INACTIVE),
+  };
+  await em.flush();
+
+  const tokens = new AccessTokens(app.config.jwt);
+  return {
+    companies: {
+      acme: acme.id,
+      acmeEast: acmeEast.id,
+      acmeEastLab: acmeEastLab.id,
+      globex: globex.id,
+      globexWest: globexWest.id,
+      leadsy: leadsy.id,
+    },
+    users,
+    token: (key) => tokens.sign(users[key].id).token,
+  };
+}
+
+/** Adds `count` members to a company, for tests that need long lists. */
+export async function addMembers(em: EntityManager, companyId: number, count: number, prefix = 'member'): Promise<void> {
+  const member = await em.findOneOrFail(Access, { key: 'member' });
+  const hash = await (passwordHash ??= hashPassword(PASSWORD));
+  for (let index = 0; index < count; index += 1) {
+    const created = em.create(User, {
+      email: `${prefix}-${index}@example.com`,
+      firstName: `${prefix}${index}`,
+      lastName: 'Bulk',
+      passwordHash: hash,
+      status: UserStatus.ACTIVE,
+    });
+    em.create(UserAccess, { user: created, company: companyId, access: member, primary: true });
+  }
+  await em.flush();
+}

@@ -1,0 +1,120 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { type App, createApp } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
+import { type Database, openDatabase } from '../../src/db/database';
+import { prepareDatabase } from '../../src/db/prepare';
+import { createLogger } from '../../src/shared/logger';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestApp {
+  url: string;
+  orm: MikroORM;
+  config: Config;
+  dataDir: string;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<HttpResult<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<HttpResult<T>>;
+  /** Counts the SQL statements the app sends while `work` runs. */
+  countStatements(work: () => Promise<unknown>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Starts the real app on a fresh database and a loopback port, as `main.ts` does. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
+  const testDatabase: TestDatabase = await createTestDatabase();
+  let database: Database | undefined;
+  let app: App | undefined;
+  let server: Server | undefined;
+  try {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: 'silent',
+      ...(testDatabase.url ? { DATABASE_URL: testDatabase.url } : {}),
+      ...env,
+    });
+    database = await openDatabase(config);
+    await prepareDatabase(database.orm, config, () => undefined);
+    app = await createApp({ orm: database.orm, config, logger: createLogger('silent') });
+    server = app.express.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const orm = database.orm;
+    const opened = { database, app, server };
+
+    const request = async (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+        body:
+          options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: body as any };
+    };
+
+    return {
+      url,
+      orm,
+      config,
+      dataDir,
+      request,
+      graphql: (query, variables, token) =>
+        request('POST', '/graphql', { body: { query, variables }, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+      async countStatements(work) {
+        const knex = orm.em.getConnection().getKnex();
+        let count = 0;
+        const onQuery = () => {
+          count += 1;
+        };
+        knex.on('query', onQuery);
+        try {
+          await work();
+        } finally {
+          knex.off('query', onQuery);
+        }
+        return count;
+      },
+      async close() {
+        opened.server.closeAllConnections();
+        await new Promise((resolve) => opened.server.close(resolve));
+        await opened.app.stop();
+        await opened.database.close();
+        await testDatabase.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await app?.stop();
+    await database?.close();
+    await testDatabase.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
