@@ -1,0 +1,38 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { conflict, notFound } from '../../shared/errors';
+import { Company } from './company.entity';
+
+/**
+ * Enforces the company's membership plan: refuses (CONFLICT) when adding `newUserIds` would take
+ * the number of distinct users holding an access in the company past the plan's `maxUsers`.
+ * Call it inside the transaction that adds the accesses; it locks the company row so two
+ * concurrent additions cannot both squeeze past the limit.
+ */
+export async function assertCompanyCapacity(tx: EntityManager, companyId: number, newUserIds: number[]): Promise<void> {
+  const rows: { max_users: number | null }[] = await tx
+    .getConnection()
+    .execute(
+      'select m.max_users from companies c left join memberships m on m.id = c.membership_id where c.id = ? for update of c',
+      [companyId],
+      'all',
+      tx.getTransactionContext(),
+    );
+  if (!rows.length) throw notFound('company', companyId);
+  const maxUsers = rows[0].max_users;
+  if (maxUsers === null || !newUserIds.length) return;
+  const [{ total }]: { total: number }[] = await tx.getConnection().execute(
+    `select count(*)::int as total from (
+       select user_id from user_accesses where company_id = ?
+       union
+       select unnest(?::int[])
+     ) members`,
+    // The driver expands JS arrays into lists, so the ids travel as one PostgreSQL array literal.
+    [companyId, `{${newUserIds.join(',')}}`],
+    'all',
+    tx.getTransactionContext(),
+  );
+  if (total > maxUsers) {
+    const company = await tx.findOne(Company, companyId);
+    throw conflict(`${company?.name ?? 'the company'} is limited to ${maxUsers} users by its membership`);
+  }
+}
