@@ -51,9 +51,11 @@ export function classifyError(error: unknown): ClassifiedError {
       retryAfter: domainError.retryAfter,
     };
   }
-  if (original instanceof GraphQLError) {
-    const code = CLIENT_FAULT_CODES[String(original.extensions?.code ?? '')];
-    if (code) return { code, message: original.message };
+  // Apollo wraps request errors (bad variables, parse and validation failures) with its own code.
+  for (const candidate of [error, original]) {
+    if (!(candidate instanceof GraphQLError)) continue;
+    const code = CLIENT_FAULT_CODES[String(candidate.extensions?.code ?? '')];
+    if (code) return { code, message: candidate.message };
   }
   return { code: 'INTERNAL_SERVER_ERROR', message: MASKED_MESSAGE };
 }

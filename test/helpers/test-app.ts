@@ -36,10 +36,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Reuse this data directory (and keep it on close), e.g. to restart on the same embedded database. */
+  dataDir?: string;
+  /** Use the embedded database even when TEST_DATABASE_URL names a server. */
+  embedded?: boolean;
+}
+
 /** Starts the real app on a fresh database and a loopback port, as `main.ts` does. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
-  const testDatabase: TestDatabase = await createTestDatabase();
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gateway-test-'));
+  const removeDataDir = () => (options.dataDir ? undefined : rmSync(dataDir, { recursive: true, force: true }));
+  const testDatabase: TestDatabase = options.embedded
+    ? { url: undefined, drop: async () => undefined }
+    : await createTestDatabase();
   let database: Database | undefined;
   let app: App | undefined;
   let server: Server | undefined;
@@ -106,7 +116,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         await opened.app.stop();
         await opened.database.close();
         await testDatabase.drop();
-        rmSync(dataDir, { recursive: true, force: true });
+        removeDataDir();
       },
     };
   } catch (error) {
@@ -114,7 +124,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     await app?.stop();
     await database?.close();
     await testDatabase.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir();
     throw error;
   }
 }

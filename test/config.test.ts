@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const load = (env: Record<string, string>) => () => loadConfig({ DATA_DIR: dataDir, ...env });
+
+  it('has working defaults for development', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
+    expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
+  });
+
+  it('generates a development JWT secret once, keeps it private in DATA_DIR and reuses it', () => {
+    const first = loadConfig({ DATA_DIR: dataDir }).jwt.secret;
+    expect(first.length).toBeGreaterThanOrEqual(48);
+    const file = join(dataDir, 'jwt-secret');
+    expect(readFileSync(file, 'utf8').trim()).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(first);
+  });
+
+  it('refuses to start in production without a JWT secret', () => {
+    expect(load({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
+  });
+
+  it('refuses a production JWT secret shorter than 32 bytes', () => {
+    expect(load({ NODE_ENV: 'production', JWT_SECRET: 'short-secret' })).toThrow(/JWT_SECRET must be at least 32 bytes/);
+    expect(load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })()).toMatchObject({ env: 'production' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ JWT_EXPIRES_IN: 'soon' }, 'JWT_EXPIRES_IN'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'long enough password' }, 'ADMIN_EMAIL'],
+    [{ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ ADMIN_EMAIL: 'ops@example.com' }, 'ADMIN_PASSWORD'],
+    [{ SMTP_URL: 'not a url' }, 'SMTP_URL'],
+    [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
+  ])('fails fast on %j with a message naming %s', (env, variable) => {
+    expect(load(env)).toThrow(ConfigError);
+    expect(load(env)).toThrow(new RegExp(variable));
+  });
+
+  it('parses durations and the admin account', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      JWT_EXPIRES_IN: '15m',
+      ADMIN_EMAIL: 'ops@example.com',
+      ADMIN_PASSWORD: 'a long admin password',
+    });
+    expect(config.jwt.expiresInSeconds).toBe(900);
+    expect(config.admin).toEqual({ email: 'ops@example.com', password: 'a long admin password' });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: '', SMTP_URL: '' })).toMatchObject({
+      databaseUrl: undefined,
+      smtpUrl: undefined,
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { Access } from '../src/modules/access/access.entity';
+import { UserAccess } from '../src/modules/access/user-access.entity';
+import { Company } from '../src/modules/company/company.entity';
+import { User, UserStatus } from '../src/modules/user/user.entity';
+import { buildWorld, type World } from './helpers/fixtures';
+import { startTestApp, type TestApp } from './helpers/test-app';
+
+/** The benchmark query of contract/graphql.md, verbatim. */
+const BENCH = `query Bench($first: Int!) {
+  users(first: $first) { totalCount edges { node {
+    id fullName email status avatarUrl
+    primaryCompany { id name parentCompany { id name } }
+    accesses { id primary access { id name } company { id name } }
+  } } }
+}`;
+
+describe('SQL statements per request do not grow with the list', () => {
+  let app: TestApp;
+  let world: World;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    world = await buildWorld(app);
+    // 150 users spread over 15 child companies of Acme, each with one to three accesses.
+    const em = app.orm.em.fork();
+    const acme = await em.findOneOrFail(Company, world.companies.acme);
+    const accesses = await em.find(Access, { key: { $in: ['member', 'manager', 'admin'] } });
+    const branches = Array.from({ length: 15 }, (_, index) => em.create(Company, { name: `Branch ${index}`, parent: acme }));
+    for (let index = 0; index < 150; index += 1) {
+      const user = em.create(User, {
+        email: `bulk-${index}@example.com`,
+        firstName: 'Bulk',
+        lastName: `${index}`,
+        status: UserStatus.ACTIVE,
+      });
+      for (let grant = 0; grant <= index % 3; grant += 1) {
+        const company = branches[(index + grant * 5) % branches.length];
+        em.create(UserAccess, { user, company, access: accesses[(index + grant) % accesses.length], primary: grant === 0 });
+      }
+    }
+    await em.flush();
+  });
+  afterAll(() => app.close());
+
+  const statementsFor = async (first: number, viewer: keyof World['users']) => {
+    let edges = 0;
+    const count = await app.countStatements(async () => {
+      const { body } = await app.graphql(BENCH, { first }, world.token(viewer));
+      expect(body.errors).toBeUndefined();
+      edges = body.data.users.edges.length;
+      const withParent = body.data.users.edges.find((edge: any) => edge.node.primaryCompany?.parentCompany);
+      expect(withParent).toBeDefined();
+    });
+    expect(edges).toBe(first);
+    return count;
+  };
+
+  it.each(['superAdmin', 'acmeAdmin'] as const)('is the same for 10 and 100 users (%s)', async (viewer) => {
+    const forTen = await statementsFor(10, viewer);
+    const forHundred = await statementsFor(100, viewer);
+    expect(forHundred).toBe(forTen);
+    // viewer, scope, page, count, grants, companies, access rows: the counter sees every statement.
+    expect(forTen).toBeGreaterThanOrEqual(5);
+    expect(forTen).toBeLessThanOrEqual(7);
+  });
+});
