@@ -1,17 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
 import { type AppDeps, RequestContext } from './graphql/context';
-import { classifyError } from './graphql/format-error';
+import { classifyError, MASKED_MESSAGE } from './graphql/format-error';
+import { ImportWorker } from './modules/import/import-worker';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './shared/auth/jwt';
-import { STATUS_BY_CODE } from './shared/http-status';
+import { BackgroundTasks } from './shared/background-tasks';
+import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
+import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/graphql-uploads';
+import { sendError, STATUS_BY_CODE } from './shared/http-errors';
 import type { Logger } from './shared/logger';
+import { createMailer } from './shared/mail/mailer';
+import { avatarRouter } from './shared/storage/avatar-route';
+import { LocalFileStorage } from './shared/storage/local-file-storage';
 
 export interface App {
   express: Express;
@@ -21,10 +29,21 @@ export interface App {
 
 const REQUEST_ID = /^[\w-]{8,64}$/;
 
-/** Builds the HTTP application without listening: `/graphql`, health checks, and (later) `/api/v1`. */
+/** Builds the HTTP application without listening: `/graphql`, `/api/v1`, `/files`, health checks. */
 export async function createApp({ orm, config, logger }: { orm: MikroORM; config: Config; logger: Logger }): Promise<App> {
-  const deps: AppDeps = { orm, config, logger, tokens: new AccessTokens(config.jwt) };
-  const apollo = await startApollo(await buildGatewaySchema(), config, logger);
+  const storage = new LocalFileStorage(join(config.dataDir, 'files'));
+  const deps: AppDeps = {
+    orm,
+    config,
+    logger,
+    tokens: new AccessTokens(config.jwt),
+    mailer: createMailer(config, logger),
+    background: new BackgroundTasks(logger),
+    storage,
+    importWorker: new ImportWorker({ orm, storage, logger }, config.imports),
+  };
+  const schema = await buildGatewaySchema();
+  const apollo = await startApollo(schema, config, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -56,15 +75,29 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
 
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
+    graphqlMultipartUploads(),
+    express.json({ limit: MAX_GRAPHQL_JSON_BYTES }),
     expressMiddleware(apollo, { context: ({ req }) => createRequestContext(deps, req) }),
+    graphqlTransportErrors,
   );
+  app.use(avatarRouter(deps.storage, logger));
+  app.use((req, res) => sendError(res, { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` }));
+  // The last resort: a client never sees an HTML page or a stack trace.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ requestId: req.id, err: error }, 'unexpected error');
+    if (res.headersSent) return res.destroy();
+    sendError(res, { code: 'INTERNAL_SERVER_ERROR', message: MASKED_MESSAGE });
+  });
 
+  deps.importWorker.start();
   return {
     express: app,
     deps,
     async stop() {
+      // First: the worker's batch in flight commits while the database is still open.
+      await deps.importWorker.stop();
       await apollo.stop();
+      await deps.background.drain();
     },
   };
 }

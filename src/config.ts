@@ -37,6 +37,8 @@ const envSchema = z.object({
   PUBLIC_URL: z.url('must be a URL').default('http://localhost:4000'),
   SMTP_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL such as smtp://user:pass@host:587').optional()),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  IMPORT_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 });
 
 export interface Config {
@@ -50,6 +52,8 @@ export interface Config {
   publicUrl: string;
   smtpUrl: string | undefined;
   dbPoolMax: number;
+  /** The background CSV import worker: rows per transaction, and how often an idle worker looks for work. */
+  imports: { batchSize: number; pollIntervalMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: vars.PUBLIC_URL.replace(/\/+$/, ''),
     smtpUrl: vars.SMTP_URL,
     dbPoolMax: vars.DB_POOL_MAX,
+    imports: { batchSize: vars.IMPORT_BATCH_SIZE, pollIntervalMs: vars.IMPORT_POLL_MS },
   };
 }
 

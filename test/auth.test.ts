@@ -3,7 +3,7 @@ import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/test-app';
 
 const LOGIN = `mutation Login($email: String!, $password: String!) {
-  login(email: $email, password: $password) { token expiresAt user { id email status } }
+  login(email: $email, password: $password) { token expiresAt user { id email status primaryCompany { name } } }
 }`;
 const ME = '{ me { id email } }';
 
@@ -33,7 +33,13 @@ describe('login and tokens', () => {
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const { token, expiresAt, user } = body.data.login;
-    expect(user).toEqual({ id: String(world.users.acmeAdmin.id), email: 'acmeadmin@example.com', status: 'ACTIVE' });
+    // The payload is resolved as the user who just logged in, so it shows what that user sees.
+    expect(user).toEqual({
+      id: String(world.users.acmeAdmin.id),
+      email: 'acmeadmin@example.com',
+      status: 'ACTIVE',
+      primaryCompany: { name: 'Acme' },
+    });
     const decoded = jwt.verify(token, TEST_JWT_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     expect(decoded).toMatchObject({ sub: user.id, iss: 'leadsy-gateway', aud: 'leadsy-api' });
     expect(new Date(expiresAt).getTime()).toBe(decoded.exp! * 1000);

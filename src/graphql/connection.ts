@@ -19,10 +19,14 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-/** A validated page request: rows after the row with id `afterId`, ordered by id. */
+/**
+ * A validated page request, ordered by id: the rows after the row with id `afterId` (keyset, what
+ * edge cursors carry), or the rows after the first `offset` rows (what numbered pages need).
+ */
 export interface PageRequest {
   limit: number;
   afterId: number;
+  offset: number;
 }
 
 /** What a service returns for one page; the count runs only when a client selects `totalCount`. */
@@ -33,10 +37,15 @@ export interface Page<T> {
   countTotal: () => Promise<number>;
 }
 
-const CURSOR_PREFIX = 'id:';
+const CURSOR = /^(id|offset):(\d{1,15})$/;
 
 export function encodeCursor(id: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
+  return Buffer.from(`id:${id}`).toString('base64url');
+}
+
+/** A cursor that starts a page after `offset` rows: how the REST layer turns `page` into `after`. */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64url');
 }
 
 export function pageRequest(first: number | undefined | null, after: string | undefined | null): PageRequest {
@@ -44,16 +53,11 @@ export function pageRequest(first: number | undefined | null, after: string | un
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
     throw invalidField('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
   }
-  return { limit, afterId: after ? decodeCursor(after) : 0 };
-}
-
-function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = Number(text.slice(CURSOR_PREFIX.length));
-  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(id) || id < 0) {
-    throw invalidField('after', 'is not a cursor this API issued');
-  }
-  return id;
+  if (!after) return { limit, afterId: 0, offset: 0 };
+  const match = CURSOR.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  if (!match) throw invalidField('after', 'is not a cursor this API issued');
+  const value = Number(match[2]);
+  return match[1] === 'id' ? { limit, afterId: value, offset: 0 } : { limit, afterId: 0, offset: value };
 }
 
 /** Cuts the one extra row a query fetched to learn whether another page follows. */
@@ -61,7 +65,7 @@ export function toPage<T extends { id: number }>(rows: T[], request: PageRequest
   return {
     nodes: rows.slice(0, request.limit),
     hasNextPage: rows.length > request.limit,
-    hasPreviousPage: request.afterId > 0,
+    hasPreviousPage: request.afterId > 0 || request.offset > 0,
     countTotal,
   };
 }

@@ -1,11 +1,15 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
+import type { ImportWorker } from '../modules/import/import-worker';
 import type { User } from '../modules/user/user.entity';
 import { authenticate } from '../shared/auth/authenticate';
+import type { BackgroundTasks } from '../shared/background-tasks';
 import type { AccessTokens } from '../shared/auth/jwt';
 import { loadScope, Scope } from '../shared/auth/scope';
 import { unauthenticated } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { Mailer } from '../shared/mail/mailer';
+import type { FileStorage } from '../shared/storage/file-storage';
 import { createLoaders, type Loaders } from './loaders';
 import { createServices, type Services } from './services';
 
@@ -15,6 +19,12 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   tokens: AccessTokens;
+  mailer: Mailer;
+  /** Work started by a request that finishes after its response (reset mails). */
+  background: BackgroundTasks;
+  storage: FileStorage;
+  /** Processes queued CSV imports in the background; `wake()` it when an import is queued. */
+  importWorker: ImportWorker;
 }
 
 export interface RequestInfo {
@@ -36,7 +46,7 @@ export class RequestContext {
     readonly deps: AppDeps,
     readonly em: EntityManager,
     readonly request: RequestInfo,
-    readonly viewer: User | null,
+    private authenticatedUser: User | null,
     readonly tokenExpiresAt: Date | null,
   ) {
     this.loaders = createLoaders(em);
@@ -47,6 +57,19 @@ export class RequestContext {
     const em = deps.orm.em.fork();
     const auth = await authenticate(em, deps.tokens, request.authorization);
     return new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null);
+  }
+
+  get viewer(): User | null {
+    return this.authenticatedUser;
+  }
+
+  /**
+   * The rest of this operation runs as `user`, who just proved who they are (login, accepting an
+   * invitation, resetting a password), so the payload shows what that user may see.
+   */
+  signIn(user: User): void {
+    this.authenticatedUser = user;
+    this.scopePromise = undefined;
   }
 
   requireViewer(): User {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createAccessLoaders } from '../modules/access/access.loaders';
 import { createCompanyLoaders } from '../modules/company/company.loaders';
+import { createImportLoaders } from '../modules/import/import.loaders';
 import { createLegalTermLoaders } from '../modules/legal-term/legal-term.loaders';
 import { createMembershipLoaders } from '../modules/membership/membership.loaders';
 import { createUserLoaders } from '../modules/user/user.loaders';
@@ -13,6 +14,7 @@ export function createLoaders(em: EntityManager) {
     ...createAccessLoaders(em),
     ...createMembershipLoaders(em),
     ...createLegalTermLoaders(em),
+    ...createImportLoaders(em),
   };
 }
 

@@ -1,25 +1,41 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessResolver } from '../modules/access/access.resolver';
+import { UserAccessMutationResolver } from '../modules/access/user-access-mutation.resolver';
 import { UserAccessResolver } from '../modules/access/user-access.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
+import { PasswordResetResolver } from '../modules/auth/password-reset.resolver';
+import { CompanyMutationResolver } from '../modules/company/company-mutation.resolver';
 import { CompanyResolver } from '../modules/company/company.resolver';
+import { ImportResolver } from '../modules/import/import.resolver';
+import { InvitationResolver } from '../modules/invitation/invitation.resolver';
 import { LegalTermAcceptanceResolver, LegalTermResolver } from '../modules/legal-term/legal-term.resolver';
+import { OnboardingResolver } from '../modules/legal-term/onboarding.resolver';
 import { MembershipResolver } from '../modules/membership/membership.resolver';
 import { StageResolver } from '../modules/stage/stage.resolver';
+import { UserAvatarResolver } from '../modules/user/user-avatar.resolver';
+import { UserMutationResolver } from '../modules/user/user-mutation.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
 import { DateTimeScalar } from './scalars';
 
 const RESOLVERS = [
   AuthResolver,
+  PasswordResetResolver,
   UserResolver,
+  UserMutationResolver,
   UserAccessResolver,
+  UserAccessMutationResolver,
   CompanyResolver,
+  CompanyMutationResolver,
+  UserAvatarResolver,
   AccessResolver,
   MembershipResolver,
   StageResolver,
   LegalTermResolver,
   LegalTermAcceptanceResolver,
+  OnboardingResolver,
+  InvitationResolver,
+  ImportResolver,
 ] as const;
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {

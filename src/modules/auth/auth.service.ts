@@ -18,6 +18,7 @@ export class AuthService {
   }
 
   issueToken(user: User): AuthPayload {
+    this.ctx.signIn(user);
     const { token, expiresAt } = this.ctx.deps.tokens.sign(user.id);
     return { token, expiresAt, user };
   }

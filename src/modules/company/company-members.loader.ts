@@ -29,7 +29,7 @@ export function createMembersLoader(em: EntityManager) {
       const pages = new Map<string, Page<User>>();
       // Keys of one batch nearly always share a page request; each distinct one is one statement.
       for (const group of groupByRequest(keys)) {
-        const { limit, afterId } = group.request;
+        const { limit, afterId, offset } = group.request;
         const companyIds = group.companyIds;
         const rows: (Record<string, unknown> & { member_of: number })[] = await em.getConnection().execute(
           `select * from (
@@ -37,8 +37,8 @@ export function createMembersLoader(em: EntityManager) {
                     row_number() over (partition by ua.company_id order by u.id) as position_in_company
              from users u join user_accesses ua on ua.user_id = u.id
              where ua.company_id in (${companyIds.map(() => '?').join(',')}) and u.id > ?
-           ) ranked where position_in_company <= ? order by member_of, id`,
-          [...companyIds, afterId, limit + 1],
+           ) ranked where position_in_company > ? and position_in_company <= ? order by member_of, id`,
+          [...companyIds, afterId, offset, offset + limit + 1],
         );
         for (const companyId of companyIds) {
           const users = rows
@@ -57,13 +57,13 @@ export function createMembersLoader(em: EntityManager) {
 }
 
 function membersKeyId({ companyId, request }: MembersKey): string {
-  return `${companyId}:${request.limit}:${request.afterId}`;
+  return `${companyId}:${request.limit}:${request.afterId}:${request.offset}`;
 }
 
 function groupByRequest(keys: readonly MembersKey[]): { request: PageRequest; companyIds: number[] }[] {
   const groups = new Map<string, { request: PageRequest; companyIds: number[] }>();
   for (const key of keys) {
-    const id = `${key.request.limit}:${key.request.afterId}`;
+    const id = `${key.request.limit}:${key.request.afterId}:${key.request.offset}`;
     const group = groups.get(id) ?? { request: key.request, companyIds: [] };
     if (!group.companyIds.includes(key.companyId)) group.companyIds.push(key.companyId);
     groups.set(id, group);

@@ -11,3 +11,18 @@ export class CompanyFilter {
   @MaxLength(100)
   q?: string;
 }
+
+@InputType()
+export class CreateCompanyInput {
+  @Field({ description: 'Trimmed; 1 to 200 characters' })
+  name!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Omitted for a root company (super_admin only)' })
+  parentCompanyId?: string;
+
+  @Field(() => ID, { nullable: true, description: "The plan; defaults to the parent's" })
+  membershipId?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only for a root, and only while no default company exists' })
+  isDefault?: boolean;
+}

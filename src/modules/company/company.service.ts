@@ -1,12 +1,15 @@
 import type { RequestContext } from '../../graphql/context';
-import type { Page, PageRequest } from '../../graphql/connection';
+import { type Page, type PageRequest, toPage } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
 import { matchEveryWord } from '../../db/text-search';
-import { notFound } from '../../shared/errors';
+import { authorize } from '../../shared/auth/policy';
+import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
 import { parseOptionalId } from '../../shared/ids';
 import { User } from '../user/user.entity';
 import { Company } from './company.entity';
-import type { CompanyFilter } from './company.inputs';
+import type { CompanyFilter, CreateCompanyInput } from './company.inputs';
+
+const MAX_NAME_LENGTH = 200;
 
 export class CompanyService {
   constructor(private readonly ctx: RequestContext) {}
@@ -44,8 +47,49 @@ export class CompanyService {
     return paginate(() => this.ctx.em.createQueryBuilder(Company, 'c').where({ $and: conditions }), request);
   }
 
+  /**
+   * A root company is for super_admins, a child for admins of its parent. The plan defaults to the
+   * parent's; only a root may be the default company, and only while there is none.
+   */
+  async create(input: CreateCompanyInput): Promise<Company> {
+    this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    const parentId = parseOptionalId(input.parentCompanyId, 'parentCompanyId');
+    const membershipId = parseOptionalId(input.membershipId, 'membershipId');
+    if (parentId === undefined) {
+      if (!scope.isSuperAdmin) throw forbidden('only a super_admin may create a root company');
+    } else {
+      authorize(scope, 'company.manage', parentId, { kind: 'company', id: parentId });
+    }
+
+    const name = input.name.trim();
+    if (!name) throw invalidField('name', 'must not be empty');
+    if ([...name].length > MAX_NAME_LENGTH) throw invalidField('name', `must be at most ${MAX_NAME_LENGTH} characters`);
+    if (input.isDefault && parentId !== undefined) throw invalidField('isDefault', 'is only allowed for a root company');
+
+    const parent = parentId === undefined ? null : await this.ctx.loaders.companyById.load(parentId);
+    if (parentId !== undefined && !parent) throw notFound('company', parentId);
+    const membership =
+      membershipId === undefined ? (parent?.membership ?? null) : await this.ctx.loaders.membershipById.load(membershipId);
+    if (!membership && membershipId !== undefined) throw invalidField('membershipId', 'does not exist');
+
+    return this.ctx.em.transactional(async (tx) => {
+      // The partial unique index settles a race between two creations; this check names the problem.
+      if (input.isDefault && (await tx.count(Company, { isDefault: true }))) throw conflict('a default company already exists');
+      return tx.create(Company, {
+        name,
+        parent: parentId ?? null,
+        membership: membership?.id ?? null,
+        isDefault: input.isDefault ?? false,
+      });
+    });
+  }
+
   /** The users holding an access in a company the viewer sees (batched across companies). */
-  members(company: Company, request: PageRequest): Promise<Page<User>> {
+  async members(company: Company, request: PageRequest): Promise<Page<User>> {
+    const scope = await this.ctx.scope();
+    // An invitation shows its invitee a company it is not in yet: the people there stay hidden.
+    if (!scope.canSeeCompany(company.id)) return toPage([], request, async () => 0);
     return this.ctx.loaders.membersPage.load({ companyId: company.id, request });
   }
 }

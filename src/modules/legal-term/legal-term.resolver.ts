@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import type { RequestContext } from '../../graphql/context';
 import { notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
+import { User } from '../user/user.entity';
 import { LegalTermAcceptance } from './legal-term-acceptance.entity';
 import { LegalTerm } from './legal-term.entity';
 
@@ -20,6 +21,11 @@ export class LegalTermResolver {
 
 @Resolver(() => LegalTermAcceptance)
 export class LegalTermAcceptanceResolver {
+  @FieldResolver(() => User, { description: 'Who accepted.' })
+  async user(@Root() acceptance: LegalTermAcceptance, @Ctx() ctx: RequestContext): Promise<User> {
+    return ctx.services.users.findVisible(acceptance.user.id);
+  }
+
   @FieldResolver(() => LegalTerm)
   async legalTerm(@Root() acceptance: LegalTermAcceptance, @Ctx() ctx: RequestContext): Promise<LegalTerm> {
     const term = await ctx.loaders.legalTermById.load(acceptance.legalTerm.id);

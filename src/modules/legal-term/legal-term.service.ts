@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../graphql/context';
-import { notFound } from '../../shared/errors';
-import type { User } from '../user/user.entity';
-import type { LegalTermAcceptance } from './legal-term-acceptance.entity';
+import { badInput, notFound } from '../../shared/errors';
+import { User } from '../user/user.entity';
+import { LegalTermAcceptance } from './legal-term-acceptance.entity';
 import { LegalTerm } from './legal-term.entity';
 
 /** Published legal terms are public: a visitor reads them before signing up. */
@@ -25,6 +25,46 @@ export class LegalTermService {
   /** The versions a (visible) user accepted, oldest first. */
   acceptancesOf(user: User): Promise<LegalTermAcceptance[]> {
     return this.ctx.loaders.acceptancesByUserId.load(user.id);
+  }
+
+  /**
+   * Records that the viewer accepted a published version (drafts answer NOT_FOUND, as `legalTerm`
+   * does). Accepting it again keeps the first acceptance and its time; concurrent calls insert one row.
+   */
+  async approve(legalTermId: number): Promise<LegalTermAcceptance> {
+    const viewer = this.ctx.requireViewer();
+    const term = await this.get(legalTermId);
+    await this.ctx.em
+      .createQueryBuilder(LegalTermAcceptance)
+      .insert({ user: viewer.id, legalTerm: term.id, acceptedAt: new Date() })
+      .onConflict(['user', 'legalTerm'])
+      .ignore()
+      .execute();
+    this.ctx.loaders.acceptancesByUserId.clear(viewer.id);
+    return this.ctx.em.findOneOrFail(LegalTermAcceptance, { user: viewer.id, legalTerm: term.id });
+  }
+
+  /**
+   * Stamps the viewer's onboarding as completed once it accepted the current terms (when there are
+   * published terms at all). Completing again keeps the first timestamp.
+   */
+  async completeOnboarding(): Promise<User> {
+    const viewer = this.ctx.requireViewer();
+    if (viewer.onboardingCompletedAt) return viewer;
+    const current = await this.current();
+    if (current && !(await this.ctx.em.count(LegalTermAcceptance, { user: viewer.id, legalTerm: current.id }))) {
+      throw badInput(
+        `accept the current legal terms (version ${current.version}, id ${current.id}) with approveLegalTerm before completing the onboarding`,
+      );
+    }
+    const now = new Date();
+    // Conditional, so that two concurrent completions keep the first timestamp.
+    await this.ctx.em.nativeUpdate(
+      User,
+      { id: viewer.id, onboardingCompletedAt: null },
+      { onboardingCompletedAt: now, updatedAt: now },
+    );
+    return this.ctx.em.findOneOrFail(User, viewer.id, { refresh: true });
   }
 }
 

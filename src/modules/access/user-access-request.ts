@@ -1,0 +1,87 @@
+import type { RequestContext } from '../../graphql/context';
+import { authorize } from '../../shared/auth/policy';
+import { ACCESS_RANK } from '../../shared/auth/roles';
+import type { Scope } from '../../shared/auth/scope';
+import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
+import { parseId } from '../../shared/ids';
+import type { Company } from '../company/company.entity';
+import type { Access } from './access.entity';
+import type { UserAccessInput } from './access.inputs';
+
+export const MAX_GRANTS_PER_REQUEST = 50;
+
+/** One grant of a request, checked against the viewer's rights; nothing has been read for update yet. */
+export interface RequestedGrant {
+  company: Company;
+  access: Access;
+  primary: boolean;
+}
+
+interface ParsedGrant {
+  companyId: number;
+  accessId: number;
+  primary: boolean;
+}
+
+/**
+ * Checks everything about a list of grants that does not depend on the user's current grants, in
+ * the order clients can act on: the shape (BAD_USER_INPUT), then the viewer's rights in every
+ * company it names (NOT_FOUND / FORBIDDEN), then the request's own consistency (CONFLICT).
+ * Runs before the transaction opens, since it reads through the request's loaders.
+ */
+export async function checkRequestedGrants(
+  ctx: RequestContext,
+  scope: Scope,
+  inputs: UserAccessInput[],
+): Promise<RequestedGrant[]> {
+  const parsed = parseGrants(inputs);
+  const accesses = await ctx.loaders.accessById.loadMany(parsed.map((grant) => grant.accessId));
+  const companies = await ctx.loaders.companyById.loadMany(parsed.map((grant) => grant.companyId));
+  accesses.forEach((access, index) => {
+    if (!access || access instanceof Error) throw invalidField(`accesses.${index}.accessId`, 'is not a known access');
+  });
+  const requested = parsed.map((grant, index): RequestedGrant => {
+    const company = companies[index];
+    if (!company || company instanceof Error || !scope.canSeeCompany(grant.companyId)) {
+      throw notFound('company', grant.companyId);
+    }
+    authorize(scope, 'user.manage', company.id, { kind: 'company', id: company.id });
+    const access = accesses[index] as Access;
+    assertMayHandOut(scope, access);
+    return { company, access, primary: grant.primary };
+  });
+  const seen = new Set<number>();
+  for (const { company } of requested) {
+    if (seen.has(company.id)) {
+      throw conflict(`${company.name} appears more than once in accesses; a user holds one access per company`);
+    }
+    seen.add(company.id);
+  }
+  return requested;
+}
+
+export function isSuperAdminAccess(access: Access): boolean {
+  return access.rank >= ACCESS_RANK.super_admin;
+}
+
+/** Only a super_admin grants, changes or removes a super_admin grant. */
+export function assertMayHandOut(scope: Scope, access: Access): void {
+  if (isSuperAdminAccess(access) && !scope.isSuperAdmin) {
+    throw forbidden('only a super_admin may grant, change or remove the super_admin access');
+  }
+}
+
+function parseGrants(inputs: UserAccessInput[]): ParsedGrant[] {
+  if (!inputs.length) throw invalidField('accesses', 'must hold at least one grant (a user always keeps one access)');
+  if (inputs.length > MAX_GRANTS_PER_REQUEST)
+    throw invalidField('accesses', `must hold at most ${MAX_GRANTS_PER_REQUEST} grants`);
+  const parsed = inputs.map((input, index) => ({
+    companyId: parseId(input.companyId, `accesses.${index}.companyId`),
+    accessId: parseId(input.accessId, `accesses.${index}.accessId`),
+    primary: input.primary === true,
+  }));
+  const primaries = parsed.flatMap((grant, index) => (grant.primary ? [index] : []));
+  if (primaries.length > 1)
+    throw invalidField(`accesses.${primaries[1]}.primary`, 'marks a second grant as primary; a user has exactly one');
+  return parsed;
+}

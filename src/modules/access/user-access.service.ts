@@ -1,0 +1,120 @@
+import type { RequestContext } from '../../graphql/context';
+import { authorize, can } from '../../shared/auth/policy';
+import type { Scope } from '../../shared/auth/scope';
+import { conflict, forbidden, notFound } from '../../shared/errors';
+import { assertCompanyCapacity } from '../company/company-capacity';
+import type { UserAccessInput } from './access.inputs';
+import { assertMayHandOut, checkRequestedGrants, isSuperAdminAccess, type RequestedGrant } from './user-access-request';
+import { applyGrantChanges, type GrantChanges, lockGrantsOf } from './user-access-writes';
+import { UserAccess } from './user-access.entity';
+
+/**
+ * Grants, replaces and revokes a user's (company, access) grants. The viewer needs the admin rank
+ * in every company it touches; only a super_admin hands out, changes or removes super_admin. Every
+ * change runs in one transaction that keeps exactly one primary grant and at least one grant.
+ */
+export class UserAccessService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  /** Adds grants in companies where the user holds none yet; returns all its grants the viewer sees. */
+  async add(userId: number, inputs: UserAccessInput[]): Promise<UserAccess[]> {
+    const { scope, requested } = await this.checkRequest(userId, inputs);
+    return this.change(userId, scope, (current) => {
+      for (const { company } of requested) {
+        if (current.some((grant) => grant.company.id === company.id)) {
+          throw conflict(`the user already holds an access in ${company.name}; change it with setUserAccesses`);
+        }
+      }
+      return { remove: [], changeAccess: [], add: requested, primaryCompanyId: primaryOf(requested) };
+    });
+  }
+
+  /**
+   * Replaces the user's grants in the companies the viewer manages with the requested ones. Grants
+   * the viewer may not manage (in companies where it is not admin, and super_admin grants unless it
+   * is super_admin) are kept untouched; naming such a grant's company is refused.
+   */
+  async set(userId: number, inputs: UserAccessInput[]): Promise<UserAccess[]> {
+    const { scope, requested } = await this.checkRequest(userId, inputs);
+    return this.change(userId, scope, (current) => {
+      const manages = (grant: UserAccess) => managesGrant(scope, grant);
+      const heldIn = (companyId: number) => current.find((grant) => grant.company.id === companyId);
+      const changes: GrantChanges = { remove: [], changeAccess: [], add: [], primaryCompanyId: primaryOf(requested) };
+      for (const wanted of requested) {
+        const held = heldIn(wanted.company.id);
+        if (!held) changes.add.push(wanted);
+        // The company passed authorization, so only a super_admin grant can be out of reach here.
+        else if (!manages(held)) throw forbidden('only a super_admin may change a super_admin grant');
+        else if (held.access.id !== wanted.access.id) changes.changeAccess.push({ grant: held, access: wanted.access });
+      }
+      changes.remove = current.filter(
+        (grant) => manages(grant) && !requested.some((wanted) => wanted.company.id === grant.company.id),
+      );
+      return changes;
+    });
+  }
+
+  /** Revokes one grant and returns it; the user's oldest remaining grant becomes primary if needed. */
+  async remove(id: number): Promise<UserAccess> {
+    this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    const grant = await this.ctx.em.findOne(UserAccess, id, { populate: ['access'] });
+    if (!grant || !scope.canSeeCompany(grant.company.id)) throw notFound('user access', id);
+    authorize(scope, 'user.manage', grant.company.id, { kind: 'user access', id });
+    assertMayHandOut(scope, grant.access);
+    let removed: UserAccess | undefined;
+    await this.change(grant.user.id, scope, (current) => {
+      removed = current.find((held) => held.id === id);
+      if (!removed) throw notFound('user access', id);
+      if (current.length === 1) {
+        throw conflict('this is the last access of the user, who must keep at least one; grant another access first');
+      }
+      return { remove: [removed], changeAccess: [], add: [] };
+    });
+    return removed!;
+  }
+
+  private async checkRequest(userId: number, inputs: UserAccessInput[]): Promise<{ scope: Scope; requested: RequestedGrant[] }> {
+    this.ctx.requireViewer();
+    await this.ctx.services.users.findVisible(userId);
+    const scope = await this.ctx.scope();
+    return { scope, requested: await checkRequestedGrants(this.ctx, scope, inputs) };
+  }
+
+  /**
+   * Runs one change in a transaction: locks the user, lets `plan` decide from its current grants,
+   * enforces the membership plan of every company the user joins, writes, and returns the user's
+   * grants the viewer sees, ordered by id.
+   */
+  private async change(userId: number, scope: Scope, plan: (current: UserAccess[]) => GrantChanges): Promise<UserAccess[]> {
+    const grants = await this.ctx.em.transactional(async (tx) => {
+      const current = await lockGrantsOf(tx, userId);
+      const changes = plan(current);
+      assertMayMovePrimary(scope, current, changes.primaryCompanyId);
+      // Ascending ids: concurrent requests lock the companies in the same order.
+      const joined = changes.add.map(({ company }) => company.id).sort((a, b) => a - b);
+      for (const companyId of joined) await assertCompanyCapacity(tx, companyId, [userId]);
+      return applyGrantChanges(tx, userId, current, changes);
+    });
+    this.ctx.loaders.userAccessesByUserId.clear(userId);
+    return grants.filter((grant) => scope.canSeeCompany(grant.company.id));
+  }
+}
+
+function primaryOf(requested: RequestedGrant[]): number | undefined {
+  return requested.find((grant) => grant.primary)?.company.id;
+}
+
+/** A grant the viewer may change or revoke: admin in its company, and super_admin for a super_admin grant. */
+function managesGrant(scope: Scope, grant: UserAccess): boolean {
+  return can(scope, 'user.manage', grant.company.id) && (scope.isSuperAdmin || !isSuperAdminAccess(grant.access));
+}
+
+/** Making another grant primary un-marks the current one, which is a change the viewer must be allowed. */
+function assertMayMovePrimary(scope: Scope, current: UserAccess[], primaryCompanyId: number | undefined): void {
+  const primary = current.find((grant) => grant.primary);
+  if (primaryCompanyId === undefined || !primary || primary.company.id === primaryCompanyId) return;
+  if (!managesGrant(scope, primary)) {
+    throw forbidden("the user's primary access is one you may not change, so no other access can become primary");
+  }
+}

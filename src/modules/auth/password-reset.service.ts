@@ -1,0 +1,58 @@
+import { LockMode } from '@mikro-orm/core';
+import type { RequestContext } from '../../graphql/context';
+import { hashOneTimeToken } from '../../shared/auth/one-time-token';
+import { assertPasswordStrength, hashPassword } from '../../shared/auth/passwords';
+import { invalidField } from '../../shared/errors';
+import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';
+import { User, UserStatus } from '../user/user.entity';
+import { PasswordResetToken } from './password-reset-token.entity';
+import { HOUR_MS, issuePasswordToken, RESET_LINK_HOURS, revokePasswordTokens } from './password-reset-tokens';
+
+/** Inactive users stay locked out: a reset must not be a way around a deactivation. */
+const RESETTABLE = new Set([UserStatus.ACTIVE, UserStatus.PENDING]);
+
+export class PasswordResetService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  /**
+   * Answers at once and the same way for every email: the lookup, the token and the mail happen
+   * after the response, so neither the answer nor its timing tells whether an account exists.
+   */
+  requestReset(email: string): boolean {
+    const normalized = email.trim().toLowerCase();
+    this.ctx.deps.background.run('password reset request', () => this.mailResetLink(normalized));
+    return true;
+  }
+
+  /** Sets the password of the token's user and uses up all of that user's tokens, in one transaction. */
+  async resetPassword(token: string, password: string): Promise<User> {
+    assertPasswordStrength(password);
+    const passwordHash = await hashPassword(password);
+    const tokenHash = hashOneTimeToken(token);
+    const user = await this.ctx.em.transactional(async (tx) => {
+      const now = new Date();
+      // Locked, so two requests with the same token cannot both use it.
+      const reset = await tx.findOne(PasswordResetToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const user = reset && !reset.usedAt && reset.expiresAt > now ? await tx.findOne(User, reset.user.id) : null;
+      if (!user || !RESETTABLE.has(user.status)) throw invalidField('token', 'is invalid, used or expired: ask for a new link');
+      user.passwordHash = passwordHash;
+      user.credentialsChangedAt = now;
+      if (user.status === UserStatus.PENDING) user.status = UserStatus.ACTIVE;
+      await revokePasswordTokens(tx, user.id, now);
+      return user;
+    });
+    // Holding the mailed token proves who the caller is: the payload shows what that user may see.
+    this.ctx.signIn(user);
+    return user;
+  }
+
+  private async mailResetLink(email: string): Promise<void> {
+    const { orm, mailer, config } = this.ctx.deps;
+    const em = orm.em.fork();
+    const user = await em.findOne(User, { email });
+    if (!user || !RESETTABLE.has(user.status)) return;
+    const token = issuePasswordToken(em, user, RESET_LINK_HOURS * HOUR_MS);
+    await em.flush();
+    await mailer.send(passwordResetMail(user, tokenLink(config.publicUrl, PASSWORD_PAGE, token), RESET_LINK_HOURS));
+  }
+}

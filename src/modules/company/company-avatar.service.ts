@@ -1,0 +1,31 @@
+import type { RequestContext } from '../../graphql/context';
+import { authorize } from '../../shared/auth/policy';
+import { notFound } from '../../shared/errors';
+import type { FileInputArgs } from '../../shared/files/file-input';
+import { removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
+import { Company } from './company.entity';
+
+/** Company avatars: for admins of the company (or of an ancestor). */
+export class CompanyAvatarService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  async upload(companyId: number, input: FileInputArgs): Promise<Company> {
+    const company = await this.findManageable(companyId);
+    await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: 'companies', entity: Company, id: company.id }, input);
+    return company;
+  }
+
+  async remove(companyId: number): Promise<Company> {
+    const company = await this.findManageable(companyId);
+    await removeAvatar(this.ctx.deps, this.ctx.em, { entity: Company, id: company.id });
+    return company;
+  }
+
+  private async findManageable(companyId: number): Promise<Company> {
+    this.ctx.requireViewer();
+    authorize(await this.ctx.scope(), 'company.manage', companyId, { kind: 'company', id: companyId });
+    const company = await this.ctx.loaders.companyById.load(companyId);
+    if (!company) throw notFound('company', companyId);
+    return company;
+  }
+}

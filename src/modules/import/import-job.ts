@@ -1,0 +1,150 @@
+import { pipeline, type Readable } from 'node:stream';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { CsvError } from 'csv-parse';
+import type { Logger } from '../../shared/logger';
+import type { FileStorage } from '../../shared/storage/file-storage';
+import { Access } from '../access/access.entity';
+import { type BatchJob, commitImportBatch } from './import-batch';
+import { createCsvParser, headerProblem } from './import-csv';
+import { type ClaimedImport, completeImport, failImport, recordTotalRows, releaseImport } from './import-jobs';
+import { type CheckedRow, checkImportRow, IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from './import-row';
+
+export interface ImportJobDeps {
+  orm: MikroORM;
+  storage: FileStorage;
+  logger: Logger;
+}
+
+export interface ImportJobOptions {
+  workerId: string;
+  batchSize: number;
+  leaseMs: number;
+  /** Asked after every committed batch; false makes the job give its lease back and return. */
+  shouldContinue: () => boolean;
+  onBatch: (progress: ImportBatchProgress) => void;
+}
+
+export interface ImportBatchProgress {
+  importId: number;
+  processedRows: number;
+  created: number;
+  failed: number;
+}
+
+export type ImportJobEnd = 'completed' | 'failed' | 'released';
+
+/** Row 0 of an import's errors is about the file as a whole. */
+const WHOLE_FILE = 0;
+
+/**
+ * Works on an import this worker has claimed: streams its CSV from the storage, skips the rows
+ * already committed, and commits the rest batch by batch. Throws LeaseLostError when another worker
+ * took the import over; any other error leaves the lease to expire, so the import is retried later.
+ */
+export async function processImport(
+  deps: ImportJobDeps,
+  claimed: ClaimedImport,
+  options: ImportJobOptions,
+): Promise<ImportJobEnd> {
+  const em = deps.orm.em.fork();
+  const { workerId } = options;
+  const fail = async (row: number, message: string): Promise<ImportJobEnd> => {
+    await failImport(em, claimed.id, workerId, { row, message });
+    return 'failed';
+  };
+
+  if (claimed.processedRows === 0 && claimed.totalRows === 0) {
+    const total = await countDataRows(deps.storage, claimed.storageKey);
+    if (total !== null) await recordTotalRows(em, claimed.id, workerId, total);
+  }
+  const job: BatchJob = {
+    importId: claimed.id,
+    companyId: claimed.companyId,
+    workerId,
+    leaseMs: options.leaseMs,
+    accessIds: await importableAccessIds(deps.orm),
+    emailsInFile: new Map(),
+  };
+  const stored = await deps.storage.stream(claimed.storageKey);
+  if (!stored) return fail(WHOLE_FILE, 'the import file is missing from the storage');
+  const records = parseRecords(stored.stream);
+  let batch: CheckedRow[] = [];
+  let processedRows = claimed.processedRows;
+  const commit = async () => {
+    if (!batch.length) return;
+    const outcome = await commitImportBatch(deps.orm.em, job, batch);
+    batch = [];
+    processedRows = outcome.processedRows;
+    options.onBatch({ importId: claimed.id, ...outcome });
+  };
+
+  try {
+    let header: string[] | undefined;
+    let row = 0;
+    for await (const record of records as AsyncIterable<string[]>) {
+      if (!header) {
+        const problem = headerProblem(record);
+        if (problem) return await fail(WHOLE_FILE, problem);
+        header = record;
+        continue;
+      }
+      row += 1;
+      // The emails of committed rows are still needed to recognise duplicates further down.
+      if (row <= claimed.processedRows) {
+        rememberEmail(job, row, record, header.length);
+        continue;
+      }
+      batch.push(checkImportRow(row, record, header.length));
+      if (batch.length < options.batchSize) continue;
+      await commit();
+      if (!options.shouldContinue()) {
+        await releaseImport(em, claimed.id, workerId);
+        return 'released';
+      }
+    }
+    await commit();
+    await completeImport(em, claimed.id, workerId);
+    return 'completed';
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // The rows read before the broken one still import; the file cannot be read past it.
+    await commit();
+    return await fail(processedRows + 1, `the file cannot be read from this row on: ${error.message}`);
+  } finally {
+    records.destroy();
+  }
+}
+
+/** The CSV records of a stored file; an error of the file stream fails the iteration too. */
+function parseRecords(file: Readable) {
+  const parser = createCsvParser();
+  pipeline(file, parser, () => undefined);
+  return parser;
+}
+
+/** Data rows in the file (records after the header), or null when the file is missing. */
+async function countDataRows(storage: FileStorage, key: string): Promise<number | null> {
+  const stored = await storage.stream(key);
+  if (!stored) return null;
+  const records = parseRecords(stored.stream);
+  let count = 0;
+  try {
+    for await (const _record of records) count += 1;
+  } catch (error) {
+    // Counted up to the unreadable part; processing reports it.
+    if (!(error instanceof CsvError)) throw error;
+  } finally {
+    records.destroy();
+  }
+  return Math.max(0, count - 1);
+}
+
+function rememberEmail(job: BatchJob, row: number, record: string[], columnCount: number): void {
+  const { user } = checkImportRow(row, record, columnCount);
+  if (user && !job.emailsInFile.has(user.email)) job.emailsInFile.set(user.email, row);
+}
+
+async function importableAccessIds(orm: MikroORM): Promise<Record<ImportableAccessKey, number>> {
+  const accesses = await orm.em.fork().find(Access, { key: { $in: [...IMPORTABLE_ACCESS_KEYS] } });
+  return Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<ImportableAccessKey, number>;
+}

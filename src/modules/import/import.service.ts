@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import type { RequestContext } from '../../graphql/context';
+import type { Page, PageRequest } from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { authorize, REQUIRED_RANK } from '../../shared/auth/policy';
+import { forbidden, notFound } from '../../shared/errors';
+import { type FileInputArgs, MIB, readFileInput } from '../../shared/files/file-input';
+import type { Company } from '../company/company.entity';
+import { assertImportableCsv } from './import-csv';
+import { ImportFile } from './import-file.entity';
+import type { ImportRowErrorView } from './import.loaders';
+
+export const MAX_IMPORT_BYTES = 5 * MIB;
+
+const MAX_NAME_LENGTH = 255;
+const DEFAULT_NAME = 'import.csv';
+// Control characters and the bidirectional overrides that can disguise a file name.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+
+/** CSV imports of users: admins start them, managers and above follow them. */
+export class ImportService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  /**
+   * Checks and stores the file, queues the import and returns it at once; a background worker
+   * processes it. When the row cannot be written, the stored file is deleted again.
+   */
+  async start(companyId: number, input: FileInputArgs): Promise<ImportFile> {
+    const viewer = this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    authorize(scope, 'import.manage', companyId, { kind: 'company', id: companyId });
+    if (!(await this.ctx.loaders.companyById.load(companyId))) throw notFound('company', companyId);
+
+    const received = await readFileInput(input, { maxBytes: MAX_IMPORT_BYTES });
+    assertImportableCsv(received.bytes);
+    const { storage, logger, importWorker } = this.ctx.deps;
+    const storageKey = `imports/${companyId}/${randomBytes(16).toString('hex')}.csv`;
+    await storage.put(storageKey, received.bytes, 'text/csv');
+    let importFile: ImportFile;
+    try {
+      importFile = this.ctx.em.create(ImportFile, {
+        name: importFileName(received.name),
+        company: companyId,
+        createdBy: viewer,
+        storageKey,
+      });
+      await this.ctx.em.flush();
+    } catch (error) {
+      await storage
+        .delete(storageKey)
+        .catch((cleanup) => logger.warn({ err: cleanup, key: storageKey }, 'could not delete a stored file'));
+      throw error;
+    }
+    importWorker.wake();
+    return importFile;
+  }
+
+  /**
+   * Imports of the companies where the viewer is a manager or above (all of them for a super_admin),
+   * ordered by id. Naming a company the viewer cannot read imports of is refused like `importFile`.
+   */
+  async list(companyId: number | undefined, request: PageRequest): Promise<Page<ImportFile>> {
+    this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    const conditions: Record<string, unknown>[] = [];
+    if (companyId !== undefined) {
+      authorize(scope, 'import.read', companyId, { kind: 'company', id: companyId });
+      conditions.push({ company: companyId });
+    } else {
+      const readable = scope.companyIdsWithRank(REQUIRED_RANK['import.read']);
+      if (readable?.length === 0) throw forbidden('imports are for managers and above');
+      if (readable) conditions.push({ company: { $in: readable } });
+    }
+    return paginate(() => this.ctx.em.createQueryBuilder(ImportFile, 'i').where({ $and: conditions }), request);
+  }
+
+  /** NOT_FOUND when the viewer does not see the import's company, FORBIDDEN below manager there. */
+  async findReadable(id: number): Promise<ImportFile> {
+    this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    const importFile = await this.ctx.em.findOne(ImportFile, id);
+    if (!importFile) throw notFound('import file', id);
+    authorize(scope, 'import.read', importFile.company.id, { kind: 'import file', id });
+    return importFile;
+  }
+
+  /** Only readable imports reach the graph, so their company is visible to the viewer. */
+  async companyOf(importFile: ImportFile): Promise<Company> {
+    const company = await this.ctx.loaders.companyById.load(importFile.company.id);
+    if (!company) throw notFound('company', importFile.company.id);
+    return company;
+  }
+
+  errorsOf(importFile: ImportFile): Promise<ImportRowErrorView[]> {
+    return this.ctx.loaders.rowErrorsByImportId.load(importFile.id);
+  }
+}
+
+/** The client's file name without any path, control or bidi-override characters, at most 255 characters. */
+function importFileName(given: string): string {
+  const base = given.split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(UNSAFE_NAME_CHARACTERS, '').trim();
+  return [...(clean || DEFAULT_NAME)].slice(0, MAX_NAME_LENGTH).join('');
+}

@@ -1,0 +1,144 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import { hashOneTimeToken } from '../../shared/auth/one-time-token';
+import { assertPasswordStrength, hashPassword, verifyPassword } from '../../shared/auth/passwords';
+import { conflict, unauthenticated } from '../../shared/errors';
+import { lockGrantsOf } from '../access/user-access-writes';
+import { UserAccess } from '../access/user-access.entity';
+import { LOGIN_FAILED } from '../auth/auth.service';
+import type { AuthPayload } from '../auth/auth.types';
+import { revokePasswordTokens } from '../auth/password-reset-tokens';
+import { assertCompanyCapacity } from '../company/company-capacity';
+import { personName } from '../user/user-fields';
+import { User, UserStatus } from '../user/user.entity';
+import { acceptanceRefusal, markExpired, unknownInvitationToken } from './invitation-status';
+import { Invitation, InvitationStatus } from './invitation.entity';
+import type { AcceptInvitationInput } from './invitation.inputs';
+
+/** The account of the invited email as it was when the password was checked. */
+interface AccountSnapshot {
+  id: number;
+  email: string;
+  status: UserStatus;
+  passwordHash: string | null;
+}
+
+const changedMeanwhile = () => conflict('the account of this email changed while the invitation was accepted: try again');
+
+/**
+ * Accepting an invitation (public: the mailed token is the credential). Without an account for the
+ * email one is created, ACTIVE, with the given names and password. An ACTIVE account must prove
+ * itself with its password; a PENDING one (never signed in) takes the given password and becomes
+ * ACTIVE. An INACTIVE account is refused like a failed login, so an invitation never reopens it.
+ */
+export class InvitationAcceptanceService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  async accept(input: AcceptInvitationInput): Promise<AuthPayload> {
+    const firstName = personName(input.firstName, 'firstName');
+    const lastName = personName(input.lastName, 'lastName');
+    const invitation = await this.acceptableInvitation(input.token);
+    const account = await this.accountOf(invitation.email);
+    // Argon2 is slow: hashed or verified before the transaction opens, which then only checks nothing changed.
+    const newPasswordHash = await this.checkPassword(account, input.password);
+
+    const user = await this.inTransaction(async (tx) => {
+      const now = new Date();
+      await this.claim(tx, invitation.id, now);
+      const companyId = invitation.company.id;
+      if (!account) {
+        const created = tx.create(User, {
+          email: invitation.email,
+          firstName,
+          lastName,
+          passwordHash: newPasswordHash,
+          status: UserStatus.ACTIVE,
+        });
+        await tx.flush();
+        await assertCompanyCapacity(tx, companyId, [created.id]);
+        tx.create(UserAccess, { user: created, company: companyId, access: invitation.access.id, primary: true });
+        return created;
+      }
+      const grants = await lockGrantsOf(tx, account.id);
+      const existing = await tx.findOneOrFail(User, account.id, { populate: ['passwordHash'], refresh: true });
+      if (!sameAccount(account, existing)) throw changedMeanwhile();
+      if (grants.some((grant) => grant.company.id === companyId)) {
+        throw conflict('this account already holds an access in the company of the invitation');
+      }
+      await assertCompanyCapacity(tx, companyId, [existing.id]);
+      const primary = !grants.some((grant) => grant.primary);
+      tx.create(UserAccess, { user: existing.id, company: companyId, access: invitation.access.id, primary });
+      if (newPasswordHash) {
+        existing.passwordHash = newPasswordHash;
+        existing.status = UserStatus.ACTIVE;
+        existing.credentialsChangedAt = now;
+        // The "choose your password" link of the pending account is moot now.
+        await revokePasswordTokens(tx, existing.id, now);
+      }
+      return existing;
+    });
+    this.ctx.loaders.userAccessesByUserId.clear(user.id);
+    return this.ctx.services.auth.issueToken(user);
+  }
+
+  /** The invitation of a token, or the reason it cannot be used (an expired one is recorded as such). */
+  private async acceptableInvitation(token: string): Promise<Invitation> {
+    const invitation = await this.ctx.em.findOne(Invitation, { tokenHash: hashOneTimeToken(token) });
+    if (!invitation) throw unknownInvitationToken();
+    const now = new Date();
+    const refusal = acceptanceRefusal(invitation, now);
+    if (refusal) {
+      await markExpired(this.ctx.em, { id: invitation.id }, now);
+      throw refusal;
+    }
+    return invitation;
+  }
+
+  private async accountOf(email: string): Promise<AccountSnapshot | null> {
+    const user = await this.ctx.em.findOne(User, { email }, { populate: ['passwordHash'] });
+    if (!user) return null;
+    return { id: user.id, email: user.email, status: user.status, passwordHash: user.passwordHash ?? null };
+  }
+
+  /** The hash to store (new or PENDING account), or null once an ACTIVE account's own password matched. */
+  private async checkPassword(account: AccountSnapshot | null, password: string): Promise<string | null> {
+    if (!account || account.status === UserStatus.PENDING) {
+      assertPasswordStrength(password);
+      return hashPassword(password);
+    }
+    const matches = account.passwordHash !== null && (await verifyPassword(account.passwordHash, password));
+    if (!matches || account.status !== UserStatus.ACTIVE) throw unauthenticated(LOGIN_FAILED);
+    return null;
+  }
+
+  /**
+   * Marks the invitation accepted, only if it still is pending and unexpired: of two requests with
+   * the same token, the second waits on the row lock, then finds it accepted (or, if the first one
+   * rolled back, pending again).
+   */
+  private async claim(tx: EntityManager, id: number, now: Date): Promise<void> {
+    const claimed = await tx.nativeUpdate(
+      Invitation,
+      { id, status: InvitationStatus.PENDING, expiresAt: { $gt: now } },
+      { status: InvitationStatus.ACCEPTED, acceptedAt: now, updatedAt: now },
+    );
+    if (claimed) return;
+    const current = await tx.findOneOrFail(Invitation, id, { refresh: true });
+    throw acceptanceRefusal(current, now) ?? changedMeanwhile();
+  }
+
+  /** A user created concurrently with the same email fails the unique index: the same answer as any other race. */
+  private async inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.ctx.em.transactional(work);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw changedMeanwhile();
+      throw error;
+    }
+  }
+}
+
+function sameAccount(before: AccountSnapshot, now: User): boolean {
+  return now.email === before.email && now.status === before.status && (now.passwordHash ?? null) === before.passwordHash;
+}

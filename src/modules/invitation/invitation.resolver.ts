@@ -1,0 +1,74 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { notFound } from '../../shared/errors';
+import { parseId } from '../../shared/ids';
+import { Access } from '../access/access.entity';
+import { AuthPayload } from '../auth/auth.types';
+import { Company } from '../company/company.entity';
+import { User } from '../user/user.entity';
+import { effectiveStatus } from './invitation-status';
+import { Invitation, InvitationStatus } from './invitation.entity';
+import { AcceptInvitationInput, CreateInvitationInput } from './invitation.inputs';
+
+@Resolver(() => Invitation)
+export class InvitationResolver {
+  @Query(() => [Invitation], {
+    description:
+      'Pending, unexpired invitations of an email: all of them for its owner, those of the companies they manage for ' +
+      'managers and above, an empty list for anyone else.',
+  })
+  pendingInvitations(@Arg('email') email: string, @Ctx() ctx: RequestContext): Promise<Invitation[]> {
+    return ctx.services.invitations.pendingFor(email);
+  }
+
+  @Mutation(() => Invitation, { description: 'For managers and above of the company; the invitee gets a one-time link by mail.' })
+  createInvitation(
+    @Arg('input', () => CreateInvitationInput) input: CreateInvitationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Invitation> {
+    return ctx.services.invitations.create(input);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Public: joins the company of the mailed token and signs in.' })
+  acceptInvitation(
+    @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthPayload> {
+    return ctx.services.invitationAcceptances.accept(input);
+  }
+
+  @Mutation(() => Invitation, { description: 'For managers and above of the company; only a pending invitation.' })
+  revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Invitation> {
+    return ctx.services.invitations.revoke(parseId(id, 'id'));
+  }
+
+  @FieldResolver(() => InvitationStatus, { description: 'EXPIRED as soon as a pending invitation passes `expiresAt`.' })
+  status(@Root() invitation: Invitation): InvitationStatus {
+    return effectiveStatus(invitation, new Date());
+  }
+
+  /** Shown even to an invitee outside the company: the invitation is addressed to them. */
+  @FieldResolver(() => Company)
+  async company(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): Promise<Company> {
+    const company = await ctx.loaders.companyById.load(invitation.company.id);
+    if (!company) throw notFound('company', invitation.company.id);
+    return company;
+  }
+
+  @FieldResolver(() => Access)
+  async access(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): Promise<Access> {
+    const access = await ctx.loaders.accessById.load(invitation.access.id);
+    if (!access) throw notFound('access', invitation.access.id);
+    return access;
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Null when that user no longer exists or the viewer may not see it.',
+  })
+  async invitedBy(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): Promise<User | null> {
+    if (!invitation.invitedBy) return null;
+    const inviter = await ctx.loaders.userById.load(invitation.invitedBy.id);
+    return inviter && (await ctx.services.users.isVisible(inviter)) ? inviter : null;
+  }
+}

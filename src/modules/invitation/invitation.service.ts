@@ -1,0 +1,144 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import { createOneTimeToken } from '../../shared/auth/one-time-token';
+import { authorize, REQUIRED_RANK } from '../../shared/auth/policy';
+import { ACCESS_RANK } from '../../shared/auth/roles';
+import type { Scope } from '../../shared/auth/scope';
+import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
+import { parseId } from '../../shared/ids';
+import { sendOrLogFailure } from '../../shared/mail/mailer';
+import { INVITATION_PAGE, invitationMail, tokenLink } from '../../shared/mail/templates';
+import type { Access } from '../access/access.entity';
+import { UserAccess } from '../access/user-access.entity';
+import type { Company } from '../company/company.entity';
+import { normalizeEmail, personName } from '../user/user-fields';
+import { DAY_MS, effectiveStatus, INVITATION_VALID_DAYS, markExpired } from './invitation-status';
+import { Invitation, InvitationStatus } from './invitation.entity';
+import type { CreateInvitationInput } from './invitation.inputs';
+
+const alreadyPending = (company: Company) => conflict(`${company.name} already has a pending invitation for this email`);
+
+/**
+ * Invitations are managed by managers and above of the company (`invitation.manage`), who may
+ * invite with an access up to their own rank there: managers as manager or member, admins up to
+ * admin, and only a super_admin as super_admin.
+ */
+export class InvitationService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  /** Stores the invitation (only the token's hash) and mails the link once the row is committed. */
+  async create(input: CreateInvitationInput): Promise<Invitation> {
+    const viewer = this.ctx.requireViewer();
+    const companyId = parseId(input.companyId, 'companyId');
+    const accessId = parseId(input.accessId, 'accessId');
+    const scope = await this.ctx.scope();
+    authorize(scope, 'invitation.manage', companyId, { kind: 'company', id: companyId });
+    const company = await this.ctx.loaders.companyById.load(companyId);
+    if (!company) throw notFound('company', companyId);
+    const access = await this.ctx.loaders.accessById.load(accessId);
+    if (!access) throw invalidField('accessId', 'is not an access');
+    assertMayInviteAs(scope, company, access);
+    const email = normalizeEmail(input.email);
+    const firstName = input.firstName == null ? null : personName(input.firstName, 'firstName');
+    const lastName = input.lastName == null ? null : personName(input.lastName, 'lastName');
+
+    const { token, hash } = createOneTimeToken();
+    const invitation = await this.inTransaction(company, async (tx) => {
+      const now = new Date();
+      await markExpired(tx, { email, company: companyId }, now);
+      if (await tx.count(Invitation, { email, company: companyId, status: InvitationStatus.PENDING })) {
+        throw alreadyPending(company);
+      }
+      if (await tx.count(UserAccess, { user: { email }, company: companyId })) {
+        throw conflict(`the user with this email already holds an access in ${company.name}`);
+      }
+      return tx.create(Invitation, {
+        email,
+        company: companyId,
+        access: accessId,
+        tokenHash: hash,
+        invitedBy: viewer.id,
+        firstName,
+        lastName,
+        expiresAt: new Date(now.getTime() + INVITATION_VALID_DAYS * DAY_MS),
+      });
+    });
+
+    const { mailer, logger, config } = this.ctx.deps;
+    const mail = invitationMail(
+      { email, firstName: firstName ?? 'there' },
+      { companyName: company.name, accessName: access.name, inviterName: viewer.fullName },
+      tokenLink(config.publicUrl, INVITATION_PAGE, token),
+      INVITATION_VALID_DAYS,
+    );
+    await sendOrLogFailure(mailer, logger, mail, 'invitation');
+    return invitation;
+  }
+
+  /**
+   * Pending, unexpired invitations of an email. Its owner sees them all; a manager or above sees
+   * those of the companies it manages; anyone else gets an empty list, which tells nothing about
+   * whether invitations exist.
+   */
+  async pendingFor(rawEmail: string): Promise<Invitation[]> {
+    const viewer = this.ctx.requireViewer();
+    const email = normalizeEmail(rawEmail);
+    const scope = await this.ctx.scope();
+    const managed = viewer.email === email ? undefined : scope.companyIdsWithRank(REQUIRED_RANK['invitation.manage']);
+    if (managed?.length === 0) return [];
+    return this.ctx.em.find(
+      Invitation,
+      {
+        email,
+        status: InvitationStatus.PENDING,
+        expiresAt: { $gt: new Date() },
+        ...(managed ? { company: { $in: managed } } : {}),
+      },
+      { orderBy: { id: 'asc' } },
+    );
+  }
+
+  /** Only a pending invitation can be revoked, by whoever could have sent it. */
+  async revoke(id: number): Promise<Invitation> {
+    this.ctx.requireViewer();
+    const scope = await this.ctx.scope();
+    const invitation = await this.ctx.em.findOne(Invitation, id);
+    if (!invitation || !scope.canSeeCompany(invitation.company.id)) throw notFound('invitation', id);
+    authorize(scope, 'invitation.manage', invitation.company.id, { kind: 'invitation', id });
+    const company = (await this.ctx.loaders.companyById.load(invitation.company.id))!;
+    assertMayInviteAs(scope, company, (await this.ctx.loaders.accessById.load(invitation.access.id))!);
+
+    const now = new Date();
+    // Conditional, so a revocation racing an acceptance (or an expiry) cannot overwrite it.
+    const revoked = await this.ctx.em.nativeUpdate(
+      Invitation,
+      { id, status: InvitationStatus.PENDING, expiresAt: { $gt: now } },
+      { status: InvitationStatus.REVOKED, updatedAt: now },
+    );
+    if (!revoked) await markExpired(this.ctx.em, { id }, now);
+    const current = await this.ctx.em.findOneOrFail(Invitation, id, { refresh: true });
+    if (!revoked) throw conflict(`only a pending invitation can be revoked; this one is ${effectiveStatus(current, now)}`);
+    return current;
+  }
+
+  /** The partial unique index settles two concurrent invitations; the loser gets the same answer as a sequential one. */
+  private async inTransaction<T>(company: Company, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.ctx.em.transactional(work);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw alreadyPending(company);
+      throw error;
+    }
+  }
+}
+
+function assertMayInviteAs(scope: Scope, company: Company, access: Access): void {
+  const rank = scope.rankIn(company.id);
+  if (access.rank <= rank) return;
+  const allowed = Object.entries(ACCESS_RANK)
+    .filter(([, value]) => value <= rank)
+    .map(([key]) => key)
+    .join(', ');
+  throw forbidden(`in ${company.name} you may invite as ${allowed} only, not as ${access.key}`);
+}

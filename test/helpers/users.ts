@@ -1,0 +1,38 @@
+import jwt from 'jsonwebtoken';
+import { Access, type AccessKey } from '../../src/modules/access/access.entity';
+import { UserAccess } from '../../src/modules/access/user-access.entity';
+import { User, UserStatus } from '../../src/modules/user/user.entity';
+import { hashPassword } from '../../src/shared/auth/passwords';
+import { PASSWORD } from './fixtures';
+import { TEST_JWT_SECRET, type TestApp } from './test-app';
+
+let serial = 0;
+
+/** A user of its own for a test that changes it: `grants` in order, the first primary, the fixtures' password. */
+export async function addUser(app: TestApp, grants: [number, AccessKey][], status = UserStatus.ACTIVE): Promise<User> {
+  const em = app.orm.em.fork();
+  const accesses = new Map((await em.find(Access, {})).map((access) => [access.key, access]));
+  const user = em.create(User, {
+    email: `extra${++serial}@example.com`,
+    firstName: 'Extra',
+    lastName: 'User',
+    passwordHash: await hashPassword(PASSWORD),
+    status,
+  });
+  grants.forEach(([companyId, key], index) =>
+    em.create(UserAccess, { user, company: companyId, access: accesses.get(key)!, primary: index === 0 }),
+  );
+  await em.flush();
+  return user;
+}
+
+/** A valid access token issued a few seconds ago, i.e. before any credential change the test makes next. */
+export function earlierToken(app: TestApp, userId: number): string {
+  return jwt.sign({ typ: 'access', iat: Math.floor(Date.now() / 1000) - 5 }, TEST_JWT_SECRET, {
+    algorithm: 'HS256',
+    issuer: app.config.jwt.issuer,
+    audience: app.config.jwt.audience,
+    subject: String(userId),
+    expiresIn: 600,
+  });
+}

@@ -1,0 +1,177 @@
+import { UserAccess } from '../src/modules/access/user-access.entity';
+import { Company } from '../src/modules/company/company.entity';
+import { Membership } from '../src/modules/membership/membership.entity';
+import { ADD, expectRefused, REMOVE, SET, shape, userAccessHelpers, type Viewer } from './helpers/user-accesses';
+import { buildWorld, type World } from './helpers/fixtures';
+import { startTestApp, type TestApp } from './helpers/test-app';
+
+describe('user accesses: replace and membership capacity', () => {
+  let app: TestApp;
+  let world: World;
+  let c: World['companies'];
+  let h: Awaited<ReturnType<typeof userAccessHelpers>>;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    world = await buildWorld(app);
+    c = world.companies;
+    h = await userAccessHelpers(app, world);
+  });
+  afterAll(() => app.close());
+
+  describe('setUserAccesses', () => {
+    it('keeps, changes, adds and removes grants in one go', async () => {
+      const userId = await h.makeUser([
+        [c.acmeEast, 'member'],
+        [c.acmeEastLab, 'member'],
+      ]);
+      const [east] = await h.rowsOf(userId);
+      const accesses = [h.grant(c.acmeEast, 'manager'), h.grant(c.acme, 'member', true)];
+      const { body } = await app.graphql(SET, { userId, accesses }, world.token('acmeAdmin'));
+      expect(body.errors).toBeUndefined();
+      const rows = await h.rowsOf(userId);
+      expect(rows).toEqual([
+        { id: east.id, companyId: c.acmeEast, access: 'manager', primary: false },
+        { id: expect.any(Number), companyId: c.acme, access: 'member', primary: true },
+      ]);
+      expect(body.data.setUserAccesses.map((g: { id: string }) => Number(g.id))).toEqual(rows.map((row) => row.id));
+      await h.expectOnePrimaryPerUser();
+    });
+
+    it('promotes the oldest remaining grant when the primary is dropped', async () => {
+      const userId = await h.makeUser([
+        [c.acmeEast, 'member'],
+        [c.acmeEastLab, 'member'],
+      ]);
+      const accesses = [h.grant(c.acme, 'member'), h.grant(c.acmeEastLab, 'manager')];
+      expect((await app.graphql(SET, { userId, accesses }, world.token('acmeAdmin'))).body.errors).toBeUndefined();
+      expect(shape(await h.rowsOf(userId))).toEqual([
+        { companyId: c.acmeEastLab, access: 'manager', primary: true },
+        { companyId: c.acme, access: 'member', primary: false },
+      ]);
+      await h.expectOnePrimaryPerUser();
+    });
+
+    it('leaves grants in companies the viewer does not manage untouched, and hides them', async () => {
+      const userId = await h.makeUser([
+        [c.globexWest, 'member'],
+        [c.acmeEast, 'member'],
+      ]);
+      const [west] = await h.rowsOf(userId);
+      const { body } = await app.graphql(
+        SET,
+        { userId, accesses: [h.grant(c.acmeEastLab, 'manager')] },
+        world.token('acmeAdmin'),
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data.setUserAccesses).toEqual([
+        expect.objectContaining({ company: { id: String(c.acmeEastLab) }, primary: false }),
+      ]);
+      expect(await h.rowsOf(userId)).toEqual([
+        west,
+        { id: expect.any(Number), companyId: c.acmeEastLab, access: 'manager', primary: false },
+      ]);
+
+      // Moving the primary would change the Globex grant: refused, nothing written.
+      const before = await h.rowsOf(userId);
+      const moved = await app.graphql(
+        SET,
+        { userId, accesses: [h.grant(c.acmeEastLab, 'manager', true)] },
+        world.token('acmeAdmin'),
+      );
+      expectRefused(moved, 'FORBIDDEN');
+      expect(await h.rowsOf(userId)).toEqual(before);
+    });
+
+    it('leaves a super_admin grant to super_admins', async () => {
+      const userId = await h.makeUser([
+        [c.acme, 'super_admin'],
+        [c.acmeEast, 'member'],
+      ]);
+      const [superGrant] = await h.rowsOf(userId);
+      const admin = world.token('acmeAdmin');
+      expectRefused(await app.graphql(SET, { userId, accesses: [h.grant(c.acme, 'admin')] }, admin), 'FORBIDDEN');
+      expectRefused(await app.graphql(REMOVE, { id: superGrant.id }, admin), 'FORBIDDEN');
+      const { body } = await app.graphql(SET, { userId, accesses: [h.grant(c.acmeEastLab, 'member')] }, admin);
+      expect(body.errors).toBeUndefined();
+      expect(await h.rowsOf(userId)).toEqual([
+        superGrant,
+        { id: expect.any(Number), companyId: c.acmeEastLab, access: 'member', primary: false },
+      ]);
+
+      const bySuperAdmin = await app.graphql(SET, { userId, accesses: [h.grant(c.acme, 'admin')] }, world.token('superAdmin'));
+      expect(bySuperAdmin.body.errors).toBeUndefined();
+      expect(shape(await h.rowsOf(userId))).toEqual([{ companyId: c.acme, access: 'admin', primary: true }]);
+    });
+
+    it('refuses an empty set, so the user keeps its accesses', async () => {
+      const userId = await h.makeUser([[c.acmeEast, 'member']]);
+      const before = await h.rowsOf(userId);
+      expectRefused(await app.graphql(SET, { userId, accesses: [] }, world.token('acmeAdmin')), 'BAD_USER_INPUT', 'accesses');
+      expect(await h.rowsOf(userId)).toEqual(before);
+    });
+
+    it.each<[Viewer, string]>([
+      ['superAdmin', 'ok'],
+      ['acmeAdmin', 'ok'],
+      ['globexAdmin', 'NOT_FOUND'],
+      ['eastManager', 'FORBIDDEN'],
+      ['eastMember', 'FORBIDDEN'],
+      ['anonymous', 'UNAUTHENTICATED'],
+    ])('as %s answers %s', async (viewer, code) => {
+      const userId = await h.makeUser([[c.acmeEast, 'member']]);
+      const before = await h.rowsOf(userId);
+      const result = await app.graphql(SET, { userId, accesses: [h.grant(c.acmeEastLab, 'manager')] }, h.tokenOf(viewer));
+      if (code !== 'ok') {
+        expectRefused(result, code);
+        expect(await h.rowsOf(userId)).toEqual(before);
+      } else {
+        expect(result.body.errors).toBeUndefined();
+        expect(shape(await h.rowsOf(userId))).toEqual([{ companyId: c.acmeEastLab, access: 'manager', primary: true }]);
+      }
+    });
+  });
+
+  describe('membership capacity', () => {
+    let tiny: number;
+
+    beforeAll(async () => {
+      const em = app.orm.em.fork();
+      const membership = em.create(Membership, { name: 'Solo', maxUsers: 1, priceCents: 0, currency: 'EUR' });
+      const company = em.create(Company, { name: 'Acme Solo', parent: c.acme, membership });
+      await em.flush();
+      tiny = company.id;
+    });
+
+    const membersOfTiny = async () => (await app.orm.em.fork().count(UserAccess, { company: tiny })) as number;
+
+    it('lets users join until the plan is full, then answers CONFLICT and writes nothing', async () => {
+      const first = await h.makeUser([[c.acmeEast, 'member']]);
+      expect(
+        (await app.graphql(ADD, { userId: first, accesses: [h.grant(tiny, 'member')] }, world.token('acmeAdmin'))).body.errors,
+      ).toBeUndefined();
+
+      const second = await h.makeUser([[c.acmeEast, 'member']]);
+      const before = await h.rowsOf(second);
+      const accesses = [h.grant(c.acmeEastLab, 'member', true), h.grant(tiny, 'member')];
+      const refused = await app.graphql(ADD, { userId: second, accesses }, world.token('acmeAdmin'));
+      expectRefused(refused, 'CONFLICT');
+      expect(refused.body.errors[0].message).toMatch(/Acme Solo is limited to 1 users/);
+      expect(await h.rowsOf(second)).toEqual(before);
+      expect(await membersOfTiny()).toBe(1);
+    });
+
+    it('leaves the old set intact when a replacement fails', async () => {
+      const userId = await h.makeUser([
+        [c.acmeEast, 'member'],
+        [c.acmeEastLab, 'member'],
+      ]);
+      const before = await h.rowsOf(userId);
+      const accesses = [h.grant(c.acmeEast, 'admin'), h.grant(tiny, 'member', true)];
+      expectRefused(await app.graphql(SET, { userId, accesses }, world.token('acmeAdmin')), 'CONFLICT');
+      expect(await h.rowsOf(userId)).toEqual(before);
+      expect(await membersOfTiny()).toBe(1);
+      await h.expectOnePrimaryPerUser();
+    });
+  });
+});
