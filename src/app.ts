@@ -10,6 +10,8 @@ import { startApollo } from './graphql/apollo';
 import { type AppDeps, RequestContext } from './graphql/context';
 import { classifyError, MASKED_MESSAGE } from './graphql/format-error';
 import { ImportWorker } from './modules/import/import-worker';
+import { createRestRouter, assertRoutesValid } from './rest/rest-router';
+import { REST_ROUTES } from './rest/routes';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './shared/auth/jwt';
 import { BackgroundTasks } from './shared/background-tasks';
@@ -43,6 +45,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     importWorker: new ImportWorker({ orm, storage, logger }, config.imports),
   };
   const schema = await buildGatewaySchema();
+  assertRoutesValid(REST_ROUTES, schema);
   const apollo = await startApollo(schema, config, logger);
   const app = express();
   app.disable('x-powered-by');
@@ -81,6 +84,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     graphqlTransportErrors,
   );
   app.use(avatarRouter(deps.storage, logger));
+  app.use('/api/v1', createRestRouter(REST_ROUTES, apollo, deps));
   app.use((req, res) => sendError(res, { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` }));
   // The last resort: a client never sees an HTML page or a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/**
+ * The objects of `contract/rest-v1.md`, as zod schemas: the presenters' types and the OpenAPI
+ * document's component schemas both come from here, so they cannot disagree.
+ */
+const id = z.number().int().positive();
+const time = z.iso.datetime().describe('ISO-8601 UTC');
+const nullableTime = time.nullable();
+
+export const UserAccessJson = z
+  .object({ id, user_id: id, company_id: id, access_id: id, access_name: z.string(), primary: z.boolean() })
+  .meta({ id: 'UserAccess', description: 'One (company, access) grant of a user; exactly one per user is primary.' });
+
+export const UserJson = z
+  .object({
+    id,
+    first_name: z.string(),
+    last_name: z.string(),
+    email: z.email(),
+    status: z.enum(['pending', 'active', 'inactive']),
+    full_name: z.string(),
+    avatar_route: z.string().nullable().describe('GET it to download the image; null when none'),
+    primary_access: z.object({ id, company_id: id, access_id: id, access_name: z.string() }).nullable(),
+    primary_company: z.object({ id, name: z.string(), default: z.boolean(), parent_company_id: id.nullable() }).nullable(),
+    onboarding_completed_at: nullableTime,
+    created_at: time,
+    updated_at: time,
+  })
+  .meta({ id: 'User' });
+
+export const CompanyJson = z
+  .object({
+    id,
+    name: z.string(),
+    default: z.boolean(),
+    parent_company_id: id.nullable(),
+    avatar_route: z.string().nullable(),
+    membership_id: id.nullable(),
+    created_at: time,
+  })
+  .meta({ id: 'Company' });
+
+export const AccessJson = z
+  .object({
+    id,
+    key: z.enum(['super_admin', 'admin', 'manager', 'member']),
+    name: z.string(),
+    description: z.string().nullable(),
+  })
+  .meta({ id: 'Access', description: 'A role.' });
+
+export const MembershipJson = z
+  .object({
+    id,
+    name: z.string(),
+    description: z.string().nullable(),
+    max_users: z.number().int().nullable().describe('null: unlimited'),
+    price_cents: z.number().int(),
+    currency: z.string(),
+    features: z.array(z.string()),
+  })
+  .meta({ id: 'Membership', description: 'A plan.' });
+
+export const StageJson = z.object({ id, name: z.string(), position: z.number().int() }).meta({ id: 'Stage' });
+
+export const LegalTermJson = z
+  .object({ id, version: z.string(), title: z.string(), body: z.string(), published_at: time })
+  .meta({ id: 'LegalTerm', description: 'A published version of the terms and conditions.' });
+
+export const InvitationJson = z
+  .object({
+    id,
+    email: z.email(),
+    company_id: id,
+    access_id: id,
+    status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+    invited_by_id: id.nullable(),
+    expires_at: time,
+    created_at: time,
+  })
+  .meta({ id: 'Invitation' });
+
+export const ImportFileJson = z
+  .object({
+    id,
+    name: z.string(),
+    company_id: id,
+    status: z.enum(['queued', 'processing', 'completed', 'failed']),
+    total_rows: z.number().int(),
+    processed_rows: z.number().int(),
+    created_count: z.number().int(),
+    failed_count: z.number().int(),
+    errors: z.array(z.object({ row: z.number().int(), field: z.string().nullable(), message: z.string() })),
+    created_at: time,
+    started_at: nullableTime,
+    finished_at: nullableTime,
+  })
+  .meta({ id: 'ImportFile', description: 'A bulk CSV import of users and its progress.' });
+
+export const PageMetaJson = z
+  .object({ page: z.number().int(), per_page: z.number().int(), total: z.number().int(), total_pages: z.number().int() })
+  .meta({ id: 'PageMeta' });
+
+export const ErrorJson = z
+  .object({
+    error: z.object({
+      code: z.enum([
+        'BAD_USER_INPUT',
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'NOT_FOUND',
+        'CONFLICT',
+        'PAYLOAD_TOO_LARGE',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'RATE_LIMITED',
+        'INTERNAL_SERVER_ERROR',
+        'SERVICE_UNAVAILABLE',
+      ]),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export type UserJson = z.infer<typeof UserJson>;
+export type UserAccessJson = z.infer<typeof UserAccessJson>;
+export type CompanyJson = z.infer<typeof CompanyJson>;
+export type AccessJson = z.infer<typeof AccessJson>;
+export type MembershipJson = z.infer<typeof MembershipJson>;
+export type StageJson = z.infer<typeof StageJson>;
+export type LegalTermJson = z.infer<typeof LegalTermJson>;
+export type PageMetaJson = z.infer<typeof PageMetaJson>;
+export type InvitationJson = z.infer<typeof InvitationJson>;
+export type ImportFileJson = z.infer<typeof ImportFileJson>;

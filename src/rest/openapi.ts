@@ -1,0 +1,136 @@
+import { z, type ZodObject, type ZodType } from 'zod';
+import type { RestRoute } from './rest-route';
+
+/** Statuses any route can answer: invalid input, an unexpected fault, the database being down. */
+const COMMON_ERRORS = [400, 500, 503];
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'BAD_USER_INPUT: malformed JSON or failed validation',
+  401: 'UNAUTHENTICATED: missing, invalid or expired token',
+  403: 'FORBIDDEN: visible, but the caller may not change it',
+  404: 'NOT_FOUND: missing, or outside the caller’s companies',
+  405: 'method not allowed on this path',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED (see Retry-After)',
+  500: 'INTERNAL_SERVER_ERROR (message masked)',
+  503: 'SERVICE_UNAVAILABLE: database down (see Retry-After)',
+};
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * The OpenAPI 3.1 document of `/api/v1`, generated from the route table and the zod schemas of
+ * the legacy objects (never written by hand, so it cannot drift from what the routes do).
+ */
+export function buildOpenApiDocument(routes: RestRoute[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = `/api/v1${route.path.replace(/:(\w+)/g, '{$1}')}`;
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Leadsy API v1',
+      version: '1.0.0',
+      license: { name: 'Proprietary' },
+      description:
+        'The legacy REST routes of the Leadsy gateway. Each runs an operation of the GraphQL graph at /graphql. ' +
+        'Errors are `{"error": {"code", "message", "details"?}}`.',
+    },
+    // Relative: the document is served by the gateway it describes, whatever its host name.
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'From POST /api/v1/users/login. Legacy clients may send the bare token without "Bearer ".',
+        },
+      },
+    },
+  };
+}
+
+function operation(route: RestRoute): Record<string, unknown> {
+  const statuses = [...new Set([...route.errors, ...COMMON_ERRORS])].sort();
+  const hasBody = Object.keys(route.body.shape).length > 0;
+  return {
+    operationId: /(?:query|mutation)\s+(\w+)/.exec(route.document)![1],
+    summary: route.name,
+    tags: [route.path.split('/')[1]],
+    security: route.auth === 'token' ? [{ bearerAuth: [] }] : [],
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    ...(hasBody
+      ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } }
+      : {}),
+    responses: {
+      ...Object.fromEntries(
+        successStatuses(route).map((status) => [
+          status,
+          { description: 'success', content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
+        ]),
+      ),
+      ...Object.fromEntries(
+        statuses.map((status) => [
+          status,
+          {
+            description: ERROR_DESCRIPTIONS[status],
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+function successStatuses(route: RestRoute): number[] {
+  return typeof route.status === 'function' ? (route.successStatuses ?? []) : [route.status];
+}
+
+function parameters(shape: ZodObject, location: 'path' | 'query') {
+  const schema = toSchema(shape, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || (schema.required ?? []).includes(name),
+    ...(property.description ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
+
+/** A route's schema with the shared objects replaced by references to the components. */
+function toSchema(schema: ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _, $defs: __, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io }) as JsonSchema;
+  return openObjects(JSON.parse(JSON.stringify(rest).replaceAll('#/$defs/', '#/components/schemas/')));
+}
+
+function componentSchemas(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as {
+    schemas: Record<string, JsonSchema>;
+  };
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $id: _, $schema: __, ...schema }]) => [name, openObjects(schema)]),
+  );
+}
+
+/** Legacy objects may gain keys ("more keys are allowed, never fewer"): drop `additionalProperties: false`. */
+function openObjects<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(openObjects) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key, child]) => !(key === 'additionalProperties' && child === false))
+        .map(([key, child]) => [key, openObjects(child)]),
+    ) as T;
+  }
+  return value;
+}

@@ -1,0 +1,158 @@
+import type { ApolloServer } from '@apollo/server';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import { type GraphQLSchema, parse, validate } from 'graphql';
+import type { ZodObject } from 'zod';
+import { type AppDeps, RequestContext } from '../graphql/context';
+import { classifyError } from '../graphql/format-error';
+import type { ErrorCode, FieldProblem } from '../shared/errors';
+import { type HttpError, sendError } from '../shared/http-errors';
+import { bodyParserError } from './rest-errors';
+import { docsRouter } from './docs-page';
+import { buildOpenApiDocument } from './openapi';
+import type { RestInput, RestRoute } from './rest-route';
+import { RouteMatcher } from './route-matcher';
+
+const DEFAULT_BODY_LIMIT = '100kb';
+/** A 5 MiB file in base64 (4/3 of it) plus the other fields. */
+const FILE_BODY_LIMIT = '7mb';
+
+/**
+ * Checks every route's document against the schema: a route whose document no longer validates
+ * stops the start-up (and the tests) instead of failing at request time.
+ */
+export function assertRoutesValid(routes: RestRoute[], schema: GraphQLSchema): void {
+  for (const route of routes) {
+    const errors = validate(schema, parse(route.document));
+    if (errors.length) {
+      throw new Error(
+        `REST route ${route.method} ${route.path} runs an invalid document: ${errors.map((e) => e.message).join('; ')}`,
+      );
+    }
+  }
+}
+
+/** `/api/v1`: each route runs its GraphQL operation through Apollo with the same request context. */
+export function createRestRouter(routes: RestRoute[], apollo: ApolloServer<RequestContext>, deps: AppDeps): Router {
+  const matcher = new RouteMatcher(routes);
+  const parsers = { small: express.json({ limit: DEFAULT_BODY_LIMIT }), large: express.json({ limit: FILE_BODY_LIMIT }) };
+  const router = Router();
+  const openApiDocument = buildOpenApiDocument(routes);
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  router.use(docsRouter());
+
+  router.use(async (req, res) => {
+    const match = matcher.match(req.method, req.path);
+    if (match.kind === 'none')
+      return sendError(res, { code: 'NOT_FOUND', message: `no route ${req.method} ${req.baseUrl}${req.path}` });
+    if (match.kind === 'wrong-method') {
+      res.setHeader('Allow', match.allowed.join(', '));
+      return sendError(
+        res,
+        { code: 'BAD_USER_INPUT', message: `${req.method} is not allowed here; use ${match.allowed.join(' or ')}` },
+        405,
+      );
+    }
+    const { route, params } = match;
+    const bodyProblem = await readJsonBody(req, res, route.largeBody ? parsers.large : parsers.small);
+    if (bodyProblem) return sendError(res, bodyProblem);
+
+    const input = parseInput(route, params, req);
+    if ('problems' in input)
+      return sendError(res, { code: 'BAD_USER_INPUT', message: describe(input.problems), details: input.problems });
+
+    let contextValue: RequestContext;
+    try {
+      contextValue = await RequestContext.create(deps, {
+        requestId: String(req.id),
+        clientIp: req.ip ?? 'unknown',
+        authorization: req.headers.authorization,
+      });
+    } catch (error) {
+      return sendError(res, maskedUnlessKnown(error, deps, req));
+    }
+    let variables: Record<string, unknown>;
+    try {
+      variables = route.variables(input.values);
+    } catch (error) {
+      return sendError(res, maskedUnlessKnown(error, deps, req));
+    }
+    const operationName = route.operationName?.(input.values);
+    const response = await apollo.executeOperation({ query: route.document, variables, operationName }, { contextValue });
+    if (response.body.kind !== 'single') throw new Error('REST documents never defer or stream');
+    const { data, errors } = response.body.singleResult;
+    if (errors?.length) {
+      const extensions = errors[0].extensions ?? {};
+      return sendError(res, {
+        code: extensions.code as ErrorCode,
+        message: errors[0].message,
+        details: (extensions.details as FieldProblem[] | undefined)?.map((problem) => ({
+          ...problem,
+          field: legacyFieldName(problem.field, route.fieldNames),
+        })),
+        retryAfter: extensions.retryAfter as number | undefined,
+      });
+    }
+    let presented: unknown;
+    try {
+      presented = route.present(data as Record<string, unknown>, input.values);
+    } catch (error) {
+      // A presenter may turn a null result into NOT_FOUND; anything else is a bug and masked.
+      return sendError(res, maskedUnlessKnown(error, deps, req));
+    }
+    res.status(typeof route.status === 'function' ? route.status(input.values) : route.status).json(presented);
+  });
+  return router;
+}
+
+async function readJsonBody(req: Request, res: Response, parser: RequestHandler): Promise<HttpError | undefined> {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return undefined;
+  if (!req.is('application/json')) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' };
+  try {
+    await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    return undefined;
+  } catch (error) {
+    const known = bodyParserError(error as { type?: string });
+    if (known) return known;
+    throw error;
+  }
+}
+
+type ParsedInput = { values: RestInput } | { problems: FieldProblem[] };
+
+function parseInput(route: RestRoute, params: Record<string, string>, req: Request): ParsedInput {
+  const body = req.body === undefined ? {} : req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { problems: [{ field: 'body', message: 'must be a JSON object' }] };
+  }
+  const parts: [string, ZodObject, unknown][] = [
+    ['params', route.params, params],
+    ['query', route.query, req.query],
+    ['body', route.body, body],
+  ];
+  const values: Record<string, unknown> = {};
+  const problems: FieldProblem[] = [];
+  for (const [part, schema, raw] of parts) {
+    const result = schema.safeParse(raw);
+    if (result.success) values[part] = result.data;
+    else problems.push(...result.error.issues.map((issue) => ({ field: issue.path.join('.') || part, message: issue.message })));
+  }
+  return problems.length ? { problems } : { values: values as unknown as RestInput };
+}
+
+const describe = (problems: FieldProblem[]) => problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+
+function maskedUnlessKnown(error: unknown, deps: AppDeps, req: Request): HttpError {
+  const classified = classifyError(error);
+  if (classified.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ requestId: req.id, err: error }, 'unexpected error');
+  return classified;
+}
+
+/** `accesses.0.accessId` in the graph is `user_accesses.0.access_id` for a legacy client. */
+function legacyFieldName(field: string, renames: Record<string, string> = {}): string {
+  const renamed = Object.keys(renames).find((name) => field === name || field.startsWith(`${name}.`));
+  const rest = renamed ? field.slice(renamed.length) : field;
+  return `${renamed ? renames[renamed] : ''}${rest.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
+}

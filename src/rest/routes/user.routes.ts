@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { connectionOf, USER_FIELDS } from '../fragments';
+import { UserJson } from '../legacy-objects';
+import { listBody, pageVariables, presentList } from '../paging';
+import { presentUser } from '../presenters';
+import { defineRoute, idParam, pagingQuery } from '../rest-route';
+
+const userBody = z.object({ user: UserJson });
+const authBody = z.object({ token: z.string(), expires_at: z.iso.datetime(), user: UserJson });
+const STATUS = z.enum(['pending', 'active', 'inactive']);
+const name = z.string().max(100);
+const RESET_STARTED = 'If the email belongs to an account, a link to reset its password is on its way.';
+
+export const userRoutes = [
+  defineRoute({
+    name: 'Validate JWT',
+    method: 'GET',
+    path: '/users/validate_jwt',
+    auth: 'token',
+    document: `query ValidateJwt { validateToken { valid expiresAt user { ...LegacyUser } } } ${USER_FIELDS}`,
+    variables: () => ({}),
+    present: ({ validateToken }) => ({
+      valid: validateToken.valid,
+      expires_at: validateToken.expiresAt,
+      user: presentUser(validateToken.user),
+    }),
+    status: 200,
+    response: z.object({ valid: z.literal(true), expires_at: z.iso.datetime(), user: UserJson }),
+    errors: [401],
+  }),
+  defineRoute({
+    name: 'Find a user by email',
+    method: 'GET',
+    path: '/users/find_by_email',
+    auth: 'token',
+    query: z.object({ email: z.string().min(1).max(254) }),
+    document: `query FindUserByEmail($email: String!) { userByEmail(email: $email) { ...LegacyUser } } ${USER_FIELDS}`,
+    variables: ({ query }) => ({ email: query.email }),
+    present: ({ userByEmail }) => ({ user: presentUser(userByEmail) }),
+    status: 200,
+    response: userBody,
+    errors: [401, 404],
+  }),
+  defineRoute({
+    name: 'Login into the application',
+    method: 'POST',
+    path: '/users/login',
+    auth: 'public',
+    body: z.object({ email: z.string().max(254), password: z.string().max(1024) }),
+    document: `mutation Login($email: String!, $password: String!) {
+      login(email: $email, password: $password) { token expiresAt user { ...LegacyUser } }
+    } ${USER_FIELDS}`,
+    variables: ({ body }) => ({ email: body.email, password: body.password }),
+    present: ({ login }) => ({ token: login.token, expires_at: login.expiresAt, user: presentUser(login.user) }),
+    status: 200,
+    response: authBody,
+    errors: [401, 429],
+  }),
+  defineRoute({
+    name: 'Show all users',
+    method: 'GET',
+    path: '/users',
+    auth: 'token',
+    query: pagingQuery.extend({
+      company_id: z.coerce.number().int().positive().optional(),
+      status: STATUS.optional(),
+      q: z.string().max(100).optional(),
+    }),
+    document: `query ListUsers($first: Int, $after: String, $filter: UserFilter) {
+      users(first: $first, after: $after, filter: $filter) { ${connectionOf('LegacyUser')} }
+    } ${USER_FIELDS}`,
+    variables: ({ query }) => ({
+      ...pageVariables(query),
+      filter: { companyId: query.company_id?.toString(), status: query.status?.toUpperCase(), q: query.q },
+    }),
+    present: ({ users }, { query }) => presentList('users', users, presentUser, query),
+    status: 200,
+    response: listBody('users', UserJson),
+    errors: [401],
+  }),
+  defineRoute({
+    name: 'Show a user',
+    method: 'GET',
+    path: '/users/:id',
+    auth: 'token',
+    params: idParam(),
+    document: `query ShowUser($id: ID!) { user(id: $id) { ...LegacyUser } } ${USER_FIELDS}`,
+    variables: ({ params }) => ({ id: String(params.id) }),
+    present: ({ user }) => ({ user: presentUser(user) }),
+    status: 200,
+    response: userBody,
+    errors: [401, 404],
+  }),
+  defineRoute({
+    name: 'Create a user',
+    method: 'POST',
+    path: '/users',
+    auth: 'token',
+    body: z.object({
+      first_name: name,
+      last_name: name,
+      email: z.string().max(254),
+      password: z.string().max(1024).optional().describe('without one the user is pending and gets a mail to choose it'),
+      company_id: z.coerce.number().int().positive(),
+      access_id: z.coerce.number().int().positive(),
+      status: STATUS.optional(),
+    }),
+    document: `mutation CreateUser($input: CreateUserInput!) { createUser(input: $input) { ...LegacyUser } } ${USER_FIELDS}`,
+    variables: ({ body }) => ({
+      input: {
+        firstName: body.first_name,
+        lastName: body.last_name,
+        email: body.email,
+        password: body.password,
+        companyId: String(body.company_id),
+        accessId: String(body.access_id),
+        status: body.status?.toUpperCase(),
+      },
+    }),
+    present: ({ createUser }) => ({ user: presentUser(createUser) }),
+    status: 201,
+    response: userBody,
+    errors: [401, 403, 404, 409],
+  }),
+  defineRoute({
+    name: 'Update a user',
+    method: 'PUT',
+    path: '/users/:id',
+    auth: 'token',
+    params: idParam(),
+    body: z.object({
+      first_name: name.optional(),
+      last_name: name.optional(),
+      email: z.string().max(254).optional(),
+      status: STATUS.optional(),
+      password: z.string().max(1024).optional(),
+      current_password: z.string().max(1024).optional(),
+    }),
+    document: `mutation UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...LegacyUser } } ${USER_FIELDS}`,
+    variables: ({ params, body }) => ({
+      id: String(params.id),
+      input: {
+        firstName: body.first_name,
+        lastName: body.last_name,
+        email: body.email,
+        status: body.status?.toUpperCase(),
+        password: body.password,
+        currentPassword: body.current_password,
+      },
+    }),
+    present: ({ updateUser }) => ({ user: presentUser(updateUser) }),
+    status: 200,
+    response: userBody,
+    errors: [401, 403, 404, 409],
+  }),
+  defineRoute({
+    name: 'Reset user password',
+    method: 'POST',
+    path: '/users/reset_password',
+    auth: 'public',
+    body: z
+      .object({
+        email: z.string().max(254).optional().describe('starts a reset: a link is mailed'),
+        token: z.string().max(200).optional().describe('with password: finishes a reset'),
+        password: z.string().max(1024).optional(),
+      })
+      .refine((body) => (body.email !== undefined) !== (body.token !== undefined && body.password !== undefined), {
+        message: 'send either {email} to start a reset or {token, password} to finish one',
+      }),
+    document: `mutation StartPasswordReset($email: String!) { requestPasswordReset(email: $email) }
+      mutation FinishPasswordReset($token: String!, $password: String!) {
+        resetPassword(token: $token, password: $password) { ...LegacyUser }
+      } ${USER_FIELDS}`,
+    operationName: ({ body }) => (body.email !== undefined ? 'StartPasswordReset' : 'FinishPasswordReset'),
+    variables: ({ body }) => (body.email !== undefined ? { email: body.email } : { token: body.token, password: body.password }),
+    present: (data) => ('resetPassword' in data ? { user: presentUser(data.resetPassword) } : { message: RESET_STARTED }),
+    status: ({ body }) => (body.email !== undefined ? 202 : 200),
+    successStatuses: [200, 202],
+    response: z.union([z.object({ message: z.string() }), userBody]),
+    errors: [429],
+  }),
+];

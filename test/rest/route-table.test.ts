@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildGatewaySchema } from '../../src/graphql/schema';
+import { defineRoute } from '../../src/rest/rest-route';
+import { assertRoutesValid } from '../../src/rest/rest-router';
+import { REST_ROUTES } from '../../src/rest/routes';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { DESCRIBE_ROUTE_CALL } from './describe-route';
+
+const key = (method: string, path: string) => `${method} ${path}`;
+
+describe('the REST route table', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('has a contract test for every route', () => {
+    const tested = new Set<string>();
+    for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.ts'))) {
+      for (const [, method, path] of readFileSync(join(__dirname, file), 'utf8').matchAll(DESCRIBE_ROUTE_CALL))
+        tested.add(key(method, path));
+    }
+    const untested = REST_ROUTES.map((route) => key(route.method, route.path)).filter((route) => !tested.has(route));
+    expect(untested).toEqual([]);
+  });
+
+  it('publishes every route, its parameters and its statuses in the OpenAPI document', async () => {
+    const { status, body } = await app.request('GET', '/api/v1/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const route of REST_ROUTES) {
+      const operation = body.paths[`/api/v1${route.path.replace(/:(\w+)/g, '{$1}')}`]?.[route.method.toLowerCase()];
+      expect(operation).toBeDefined();
+      const success = typeof route.status === 'function' ? route.successStatuses! : [route.status];
+      expect(Object.keys(operation.responses)).toEqual(
+        expect.arrayContaining([...success, 400, 500, 503, ...route.errors].map(String)),
+      );
+      for (const name of route.path.match(/:(\w+)/g) ?? []) {
+        expect(operation.parameters).toContainEqual(expect.objectContaining({ name: name.slice(1), in: 'path', required: true }));
+      }
+      expect(operation.security).toEqual(route.auth === 'token' ? [{ bearerAuth: [] }] : []);
+    }
+  });
+
+  it('refuses to start with a route whose document does not validate against the schema', async () => {
+    const broken = defineRoute({
+      name: 'Broken',
+      method: 'GET',
+      path: '/broken',
+      auth: 'token',
+      document: 'query Broken { users { nonexistentField } }',
+      variables: () => ({}),
+      present: (data) => data,
+      status: 200,
+      response: REST_ROUTES[0].response,
+      errors: [],
+    });
+    const schema = await buildGatewaySchema();
+    expect(() => assertRoutesValid([...REST_ROUTES, broken], schema)).toThrow(/GET \/broken .*nonexistentField/);
+    expect(() => assertRoutesValid(REST_ROUTES, schema)).not.toThrow();
+  });
+
+  it('answers unknown routes with 404 and wrong methods with 405, in the error shape', async () => {
+    const unknown = await app.request('GET', '/api/v1/nothing/here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+    const outsideApi = await app.request('GET', '/nothing/here');
+    expect(outsideApi.status).toBe(404);
+    expect(outsideApi.body).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /nothing/here' } });
+    const wrongMethod = await app.request('DELETE', '/api/v1/stages');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    expect(wrongMethod.body.error.code).toBe('BAD_USER_INPUT');
+  });
+});
