@@ -15,6 +15,7 @@ import { REST_ROUTES } from './rest/routes';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './shared/auth/jwt';
 import { BackgroundTasks } from './shared/background-tasks';
+import { Readiness } from './shared/readiness';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
 import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/graphql-uploads';
 import { sendError, STATUS_BY_CODE } from './shared/http-errors';
@@ -22,10 +23,16 @@ import type { Logger } from './shared/logger';
 import { createMailer } from './shared/mail/mailer';
 import { avatarRouter } from './shared/storage/avatar-route';
 import { LocalFileStorage } from './shared/storage/local-file-storage';
+import { PostgresAttemptLimiter } from './shared/rate-limit/postgres-attempt-limiter';
+import { crossOriginAccess } from './shared/http/cross-origin';
+import { graphqlMediaTypes } from './shared/http/media-types';
+import { securityHeaders } from './shared/http/security-headers';
 
 export interface App {
   express: Express;
   deps: AppDeps;
+  /** `/readyz`; a shutdown calls `stopAccepting()` first. */
+  readiness: Readiness;
   stop(): Promise<void>;
 }
 
@@ -43,6 +50,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     background: new BackgroundTasks(logger),
     storage,
     importWorker: new ImportWorker({ orm, storage, logger }, config.imports),
+    attempts: new PostgresAttemptLimiter(orm.em.getConnection().getKnex(), config.rateLimits),
   };
   const schema = await buildGatewaySchema();
   assertRoutesValid(REST_ROUTES, schema);
@@ -64,20 +72,17 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     }),
   );
 
+  app.use(securityHeaders({ sandbox: config.env !== 'production' }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await orm.em.getConnection().execute('select 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).set('Retry-After', '5').json({ status: 'unavailable' });
-    }
-  });
+  const readiness = new Readiness(() => orm.em.getConnection().execute('select 1'));
+  app.get('/readyz', readiness.handler());
 
+  app.use(['/graphql', '/api/v1'], crossOriginAccess(config.corsOrigins));
   app.use(
     '/graphql',
+    graphqlMediaTypes,
     graphqlMultipartUploads(),
     express.json({ limit: MAX_GRAPHQL_JSON_BYTES }),
     expressMiddleware(apollo, { context: ({ req }) => createRequestContext(deps, req) }),
@@ -97,7 +102,9 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
   return {
     express: app,
     deps,
+    readiness,
     async stop() {
+      readiness.stopAccepting();
       // First: the worker's batch in flight commits while the database is still open.
       await deps.importWorker.stop();
       await apollo.stop();
@@ -118,6 +125,8 @@ async function createRequestContext(deps: AppDeps, req: Request): Promise<Reques
     const { code, message, retryAfter } = classifyError(error);
     if (code === 'INTERNAL_SERVER_ERROR') throw error;
     throw new GraphQLError(message, {
+      // formatError classifies the original again: without it the code would be masked as INTERNAL.
+      originalError: error as Error,
       extensions: {
         code,
         http: { status: STATUS_BY_CODE[code], headers: new Map(retryAfter ? [['retry-after', String(retryAfter)]] : []) },

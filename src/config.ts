@@ -14,6 +14,8 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+/** A browser origin: scheme, host and optional port, nothing else. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -37,8 +39,29 @@ const envSchema = z.object({
   PUBLIC_URL: z.url('must be a URL').default('http://localhost:4000'),
   SMTP_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL such as smtp://user:pass@host:587').optional()),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   IMPORT_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(6).max(100).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(1000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1000).max(10_000_000).default(150_000),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(ORIGIN, 'must be comma-separated origins such as https://app.example.com'))),
 });
 
 export interface Config {
@@ -52,8 +75,18 @@ export interface Config {
   publicUrl: string;
   smtpUrl: string | undefined;
   dbPoolMax: number;
+  /** Server-side bound on every statement (0: none), and how long a request waits for a pooled connection. */
+  dbTimeouts: { statementMs: number; acquireMs: number };
+  /** How long a SIGTERM waits for the requests in flight before cutting their connections. */
+  shutdownGraceMs: number;
   /** The background CSV import worker: rows per transaction, and how often an idle worker looks for work. */
   imports: { batchSize: number; pollIntervalMs: number };
+  /** Limits on every GraphQL operation (REST routes included): graphql-armor's, and the cost with the request's page sizes. */
+  graphqlLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
+  /** Attempts at login, password reset and invitation acceptance per account and per client address, in a window. */
+  rateLimits: { windowSeconds: number; perAccount: number; perAddress: number };
+  /** Browser origins allowed to call /graphql and /api/v1; empty allows no cross-origin call. */
+  corsOrigins: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,7 +116,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: vars.PUBLIC_URL.replace(/\/+$/, ''),
     smtpUrl: vars.SMTP_URL,
     dbPoolMax: vars.DB_POOL_MAX,
+    dbTimeouts: { statementMs: vars.DB_STATEMENT_TIMEOUT_MS, acquireMs: vars.DB_ACQUIRE_TIMEOUT_MS },
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
     imports: { batchSize: vars.IMPORT_BATCH_SIZE, pollIntervalMs: vars.IMPORT_POLL_MS },
+    graphqlLimits: {
+      maxDepth: vars.GRAPHQL_MAX_DEPTH,
+      maxAliases: vars.GRAPHQL_MAX_ALIASES,
+      maxDirectives: vars.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: vars.GRAPHQL_MAX_TOKENS,
+      maxCost: vars.GRAPHQL_MAX_COST,
+    },
+    rateLimits: {
+      windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
+      perAccount: vars.RATE_LIMIT_PER_ACCOUNT,
+      perAddress: vars.RATE_LIMIT_PER_ADDRESS,
+    },
+    corsOrigins: vars.CORS_ORIGINS,
   };
 }
 

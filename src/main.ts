@@ -5,13 +5,15 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { prepareDatabase } from './db/prepare';
 import { createLogger } from './shared/logger';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { exitOnTerminationSignals } from './shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config);
+  // Node's default ends the process on a rejection nobody handles, and with it every request in
+  // flight: such a rejection is a bug to find in the log, not a reason to stop serving.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  const database = await openDatabase(config, logger);
   await prepareDatabase(database.orm, config, (message) => process.stdout.write(`${message}\n`));
   const app = await createApp({ orm: database.orm, config, logger });
   const server: Server = app.express.listen(config.port, () => {
@@ -20,22 +22,7 @@ async function main(): Promise<void> {
       `gateway ready on http://localhost:${config.port}/graphql`,
     );
   });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const forceExit = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    server.close();
-    server.closeIdleConnections();
-    await app.stop();
-    await database.close();
-    clearTimeout(forceExit);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  exitOnTerminationSignals({ server, app, database, logger, graceMs: config.shutdownGraceMs });
 }
 
 main().catch((error) => {

@@ -55,7 +55,7 @@ describe('cursor pagination and filters', () => {
   });
 
   it.each([
-    [{ first: 101 }, 'first'],
+    [{ first: 1001 }, 'first'],
     [{ first: -1 }, 'first'],
     [{ after: 'bm90LWEtY3Vyc29y' }, 'after'],
     [{ after: '!!!' }, 'after'],

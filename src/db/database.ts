@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
+import type { Logger } from '../shared/logger';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { ormOptions } from './orm-options';
 
@@ -11,8 +12,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or to an embedded PostgreSQL kept in DATA_DIR when it is unset. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax'>): Promise<Database> {
+/**
+ * Connects to DATABASE_URL, or to an embedded PostgreSQL kept in DATA_DIR when it is unset.
+ * `logger` receives the driver's warnings (e.g. a dead connection dropped after an outage).
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'dbTimeouts'>,
+  logger?: Logger,
+): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let clientUrl = config.databaseUrl;
   if (!clientUrl) {
@@ -20,7 +27,20 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
     clientUrl = embedded.url;
   }
   try {
-    const orm = await MikroORM.init(ormOptions({ clientUrl, poolMax: embedded ? 1 : config.dbPoolMax }));
+    const orm = await MikroORM.init(
+      embedded
+        ? // PGlite accepts `SET statement_timeout` but cannot interrupt a running statement, and it
+          // lives in this process, so it never goes away: its one connection, held by whole
+          // transactions such as an import batch, is waited for with the driver's defaults.
+          ormOptions({ clientUrl, poolMax: 1, logger })
+        : ormOptions({
+            clientUrl,
+            poolMax: config.dbPoolMax,
+            statementTimeoutMs: config.dbTimeouts.statementMs,
+            acquireTimeoutMs: config.dbTimeouts.acquireMs,
+            logger,
+          }),
+    );
     return {
       orm,
       embedded: Boolean(embedded),

@@ -1,22 +1,60 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { SeedManager } from '@mikro-orm/seeder';
+import type { Logger } from '../shared/logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface OrmConnection {
   clientUrl: string;
   poolMax: number;
+  /** PostgreSQL's `statement_timeout` for every connection; 0 or unset keeps the server's own. */
+  statementTimeoutMs?: number;
+  /** How long a query waits for a pooled connection, and a new connection for the server; unset: knex's 60 s. */
+  acquireTimeoutMs?: number;
+  /** Where the driver's own warnings go (a dead connection the pool dropped); unset: knex prints them. */
+  logger?: Logger;
 }
 
+/**
+ * How much longer than `statement_timeout` the driver waits for an answer before giving up on its
+ * own: the server cancels a slow statement itself, this only ends the wait when the server can no
+ * longer answer at all (a network partition), so a request cannot hang until TCP gives up.
+ */
+const CLIENT_READ_MARGIN_MS = 5_000;
+
 /** The single MikroORM configuration, shared by the gateway, the CLI and the tests. */
-export function ormOptions({ clientUrl, poolMax }: OrmConnection): ReturnType<typeof defineConfig> {
+export function ormOptions({
+  clientUrl,
+  poolMax,
+  statementTimeoutMs,
+  acquireTimeoutMs,
+  logger,
+}: OrmConnection): ReturnType<typeof defineConfig> {
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
     discovery: { warnWhenNoEntities: true },
     extensions: [Migrator, SeedManager],
-    pool: { min: 0, max: poolMax },
+    // Broken connections (the server restarted or went away) are marked by the driver and dropped
+    // by the pool's validation on the next acquire; a failed connect fails the waiting query at once
+    // (knex's `propagateCreateError`), so a request never waits for a server that refuses it.
+    pool: {
+      min: 0,
+      max: poolMax,
+      ...(acquireTimeoutMs ? { acquireTimeoutMillis: acquireTimeoutMs, createTimeoutMillis: acquireTimeoutMs } : {}),
+    },
+    driverOptions: {
+      connection: {
+        keepAlive: true,
+        // Sent in the start-up message, so it costs no round trip and holds for every statement.
+        ...(statementTimeoutMs
+          ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_READ_MARGIN_MS }
+          : {}),
+        ...(acquireTimeoutMs ? { connectionTimeoutMillis: acquireTimeoutMs } : {}),
+      },
+      ...(logger ? { log: driverLog(logger) } : {}),
+    },
     // Statements are never logged: bound values can hold emails and hashes.
     debug: false,
     forceUtcTimezone: true,
@@ -32,4 +70,14 @@ export function ormOptions({ clientUrl, poolMax }: OrmConnection): ReturnType<ty
       silent: true,
     },
   });
+}
+
+/** knex's logger interface, into the gateway's structured log (its messages carry no bound values). */
+function driverLog(logger: Logger) {
+  return {
+    warn: (message: unknown) => logger.warn({ driverMessage: String(message) }, 'database driver warning'),
+    error: (message: unknown) => logger.error({ driverMessage: String(message) }, 'database driver error'),
+    deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'database driver deprecation'),
+    debug: () => undefined,
+  };
 }

@@ -1,11 +1,18 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import type { RequestContext } from './context';
 import { classifyError, formatError } from './format-error';
+import { serviceUnavailableStatus } from './service-unavailable-status';
+import { operationLimits } from './operation-limits';
+import { rateLimitedStatus } from './rate-limited-status';
 
 /**
  * Logs every error a client will only see masked, with the request id the client receives in
@@ -39,15 +46,30 @@ function maskedErrorLogging(logger: Logger): ApolloServerPlugin<RequestContext> 
 
 export async function startApollo(schema: GraphQLSchema, config: Config, logger: Logger): Promise<ApolloServer<RequestContext>> {
   const development = config.env !== 'production';
+  const limits = operationLimits(schema, config.graphqlLimits, { introspection: development });
   const server = new ApolloServer<RequestContext>({
     schema,
     formatError,
     introspection: development,
+    // Outside development an error never names a field or type the client did not write ("did you mean").
+    hideSchemaDetailsFromClientErrors: !development,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    // One operation per HTTP request: a batch would multiply every limit above (and the rate limits).
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT and stops Apollo as one step of an orderly shutdown.
+    stopOnTerminationSignals: false,
     plugins: [
       development ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       maskedErrorLogging(logger),
+      serviceUnavailableStatus(),
+      ...limits.plugins,
+      rateLimitedStatus(),
+      // Both wrap every field resolver (cache hints, federated traces) and the gateway uses neither.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await server.start();

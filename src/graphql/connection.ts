@@ -2,7 +2,8 @@ import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { invalidField } from '../shared/errors';
 
 export const DEFAULT_PAGE_SIZE = 25;
-export const MAX_PAGE_SIZE = 100;
+/** A cap on `first`: a page of 1,000 nested rows is still one bounded answer. */
+export const MAX_PAGE_SIZE = 1000;
 
 @ObjectType()
 export class PageInfo {

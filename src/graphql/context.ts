@@ -9,6 +9,7 @@ import { loadScope, Scope } from '../shared/auth/scope';
 import { unauthenticated } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Mailer } from '../shared/mail/mailer';
+import type { AttemptLimiter } from '../shared/rate-limit/attempt-limiter';
 import type { FileStorage } from '../shared/storage/file-storage';
 import { createLoaders, type Loaders } from './loaders';
 import { createServices, type Services } from './services';
@@ -25,6 +26,8 @@ export interface AppDeps {
   storage: FileStorage;
   /** Processes queued CSV imports in the background; `wake()` it when an import is queued. */
   importWorker: ImportWorker;
+  /** Counts login, password reset and invitation acceptance attempts (rate limits). */
+  attempts: AttemptLimiter;
 }
 
 export interface RequestInfo {
@@ -56,7 +59,9 @@ export class RequestContext {
   static async create(deps: AppDeps, request: RequestInfo): Promise<RequestContext> {
     const em = deps.orm.em.fork();
     const auth = await authenticate(em, deps.tokens, request.authorization);
-    return new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null);
+    const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null);
+    if (auth) context.scopePromise = Promise.resolve(auth.scope);
+    return context;
   }
 
   get viewer(): User | null {

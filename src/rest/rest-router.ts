@@ -6,6 +6,7 @@ import { type AppDeps, RequestContext } from '../graphql/context';
 import { classifyError } from '../graphql/format-error';
 import type { ErrorCode, FieldProblem } from '../shared/errors';
 import { type HttpError, sendError } from '../shared/http-errors';
+import { declaresOnlyUtf8 } from '../shared/http/media-types';
 import { bodyParserError } from './rest-errors';
 import { docsRouter } from './docs-page';
 import { buildOpenApiDocument } from './openapi';
@@ -109,7 +110,9 @@ export function createRestRouter(routes: RestRoute[], apollo: ApolloServer<Reque
 async function readJsonBody(req: Request, res: Response, parser: RequestHandler): Promise<HttpError | undefined> {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (!hasBody) return undefined;
-  if (!req.is('application/json')) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' };
+  if (!req.is('application/json') || !declaresOnlyUtf8(req)) {
+    return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as UTF-8 application/json' };
+  }
   try {
     await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
     return undefined;

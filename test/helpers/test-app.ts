@@ -42,6 +42,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** Use the embedded database even when TEST_DATABASE_URL names a server. */
   embedded?: boolean;
+  /** Use this existing database (its creator drops it), e.g. to run two apps on one PostgreSQL database. */
+  databaseUrl?: string;
 }
 
 /** Starts the real app on a fresh database and a loopback port, as `main.ts` does. */
@@ -50,7 +52,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const removeDataDir = () => (options.dataDir ? undefined : rmSync(dataDir, { recursive: true, force: true }));
   const testDatabase: TestDatabase = options.embedded
     ? { url: undefined, drop: async () => undefined }
-    : await createTestDatabase();
+    : options.databaseUrl
+      ? { url: options.databaseUrl, drop: async () => undefined }
+      : await createTestDatabase();
   let database: Database | undefined;
   let app: App | undefined;
   let server: Server | undefined;
@@ -63,7 +67,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       ...(testDatabase.url ? { DATABASE_URL: testDatabase.url } : {}),
       ...env,
     });
-    database = await openDatabase(config);
+    database = await openDatabase(config, createLogger('silent'));
     await prepareDatabase(database.orm, config, () => undefined);
     app = await createApp({ orm: database.orm, config, logger: createLogger('silent') });
     server = app.express.listen(0, '127.0.0.1');

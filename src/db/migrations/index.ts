@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126193734 } from './Migration20261126193734';
+import { Migration20261201090000 } from './Migration20261201090000';
 
 /** Migrations in the order they run; a new migration is added here as well as in this folder. */
-export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261126193734', class: Migration20261126193734 }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261126193734', class: Migration20261126193734 },
+  { name: 'Migration20261201090000', class: Migration20261201090000 },
+];

@@ -16,7 +16,12 @@ export const SET_PASSWORD_LINK_DAYS = 7;
 export function issuePasswordToken(em: EntityManager, user: User, validForMs: number): string {
   const { token, hash } = createOneTimeToken();
   const now = new Date();
-  em.create(PasswordResetToken, { user, tokenHash: hash, expiresAt: new Date(now.getTime() + validForMs), createdAt: now });
+  em.create(PasswordResetToken, {
+    user: user.id,
+    tokenHash: hash,
+    expiresAt: new Date(now.getTime() + validForMs),
+    createdAt: now,
+  });
   return token;
 }
 

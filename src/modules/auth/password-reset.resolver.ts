@@ -7,7 +7,7 @@ export class PasswordResetResolver {
   @Mutation(() => Boolean, {
     description: 'Mails a one-time link to reset the password. Always true, whether or not the email has an account.',
   })
-  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: RequestContext): boolean {
+  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return ctx.services.passwordResets.requestReset(email);
   }
 

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../graphql/context';
 import { hashOneTimeToken } from '../../shared/auth/one-time-token';
 import { assertPasswordStrength, hashPassword } from '../../shared/auth/passwords';
 import { invalidField } from '../../shared/errors';
+import { emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';
 import { User, UserStatus } from '../user/user.entity';
 import { PasswordResetToken } from './password-reset-token.entity';
@@ -18,8 +19,13 @@ export class PasswordResetService {
    * Answers at once and the same way for every email: the lookup, the token and the mail happen
    * after the response, so neither the answer nor its timing tells whether an account exists.
    */
-  requestReset(email: string): boolean {
+  async requestReset(email: string): Promise<boolean> {
     const normalized = email.trim().toLowerCase();
+    // Every request counts (there is no failure to wait for): a flood of mails to one address, or from one client, stops.
+    await this.ctx.deps.attempts.consume('password-reset-request', {
+      account: emailKey(normalized),
+      address: this.ctx.request.clientIp,
+    });
     this.ctx.deps.background.run('password reset request', () => this.mailResetLink(normalized));
     return true;
   }
@@ -27,8 +33,11 @@ export class PasswordResetService {
   /** Sets the password of the token's user and uses up all of that user's tokens, in one transaction. */
   async resetPassword(token: string, password: string): Promise<User> {
     assertPasswordStrength(password);
-    const passwordHash = await hashPassword(password);
     const tokenHash = hashOneTimeToken(token);
+    // Counted before the transaction opens: on the embedded database the limiter needs the one connection.
+    const attempt = { account: tokenHash, address: this.ctx.request.clientIp };
+    await this.ctx.deps.attempts.consume('password-reset', attempt);
+    const passwordHash = await hashPassword(password);
     const user = await this.ctx.em.transactional(async (tx) => {
       const now = new Date();
       // Locked, so two requests with the same token cannot both use it.
@@ -41,6 +50,7 @@ export class PasswordResetService {
       await revokePasswordTokens(tx, user.id, now);
       return user;
     });
+    await this.ctx.deps.attempts.succeeded('password-reset', attempt);
     // Holding the mailed token proves who the caller is: the payload shows what that user may see.
     this.ctx.signIn(user);
     return user;

@@ -12,13 +12,18 @@ export class CompanyAvatarService {
   async upload(companyId: number, input: FileInputArgs): Promise<Company> {
     const company = await this.findManageable(companyId);
     await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: 'companies', entity: Company, id: company.id }, input);
-    return company;
+    return this.reload(company.id);
   }
 
   async remove(companyId: number): Promise<Company> {
     const company = await this.findManageable(companyId);
     await removeAvatar(this.ctx.deps, this.ctx.em, { entity: Company, id: company.id });
-    return company;
+    return this.reload(company.id);
+  }
+
+  /** The row as the write left it (loaders hold what was read before it). */
+  private async reload(companyId: number): Promise<Company> {
+    return (await this.ctx.loaders.companyById.clear(companyId).load(companyId))!;
   }
 
   private async findManageable(companyId: number): Promise<Company> {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { intArray } from '../../db/read-models';
 import { conflict, notFound } from '../../shared/errors';
 import { Company } from './company.entity';
 
@@ -15,10 +16,9 @@ export async function assertCompanyCapacity(tx: EntityManager, companyId: number
     `select count(*)::int as total from (
        select user_id from user_accesses where company_id = ?
        union
-       select unnest(?::int[])
+       select unnest(?::bigint[])
      ) members`,
-    // The driver expands JS arrays into lists, so the ids travel as one PostgreSQL array literal.
-    [companyId, `{${newUserIds.join(',')}}`],
+    [companyId, intArray(newUserIds)],
     'all',
     tx.getTransactionContext(),
   );

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { type Page, type PageRequest, toPage } from '../../graphql/connection';
+import { intArray, readColumns, toReadModel } from '../../db/read-models';
 import { User } from '../user/user.entity';
 
 export interface MembersKey {
@@ -17,8 +18,8 @@ export function createMembersLoader(em: EntityManager) {
     const rows: { company_id: number; total: number }[] = await em
       .getConnection()
       .execute(
-        `select company_id, count(*)::int as total from user_accesses where company_id in (${companyIds.map(() => '?').join(',')}) group by company_id`,
-        [...companyIds],
+        'select company_id, count(*)::int as total from user_accesses where company_id = any(?::bigint[]) group by company_id',
+        [intArray(companyIds)],
       );
     const totals = new Map(rows.map((row) => [row.company_id, row.total]));
     return companyIds.map((id) => totals.get(id) ?? 0);
@@ -33,17 +34,15 @@ export function createMembersLoader(em: EntityManager) {
         const companyIds = group.companyIds;
         const rows: (Record<string, unknown> & { member_of: number })[] = await em.getConnection().execute(
           `select * from (
-             select u.*, ua.company_id as member_of,
+             select ${readColumns(em, User, 'u')}, ua.company_id as member_of,
                     row_number() over (partition by ua.company_id order by u.id) as position_in_company
              from users u join user_accesses ua on ua.user_id = u.id
-             where ua.company_id in (${companyIds.map(() => '?').join(',')}) and u.id > ?
+             where ua.company_id = any(?::bigint[]) and u.id > ?
            ) ranked where position_in_company > ? and position_in_company <= ? order by member_of, id`,
-          [...companyIds, afterId, offset, offset + limit + 1],
+          [intArray(companyIds), afterId, offset, offset + limit + 1],
         );
         for (const companyId of companyIds) {
-          const users = rows
-            .filter((row) => row.member_of === companyId)
-            .map(({ member_of: _, position_in_company: __, ...user }) => em.map(User, user));
+          const users = rows.filter((row) => row.member_of === companyId).map((row) => toReadModel(em, User, row));
           pages.set(
             membersKeyId({ companyId, request: group.request }),
             toPage(users, group.request, () => countsByCompany.load(companyId)),

@@ -44,7 +44,12 @@ export class CompanyService {
     const parentId = parseOptionalId(filter?.parentCompanyId, 'parentCompanyId');
     if (parentId !== undefined) conditions.push({ parent: parentId });
 
-    return paginate(() => this.ctx.em.createQueryBuilder(Company, 'c').where({ $and: conditions }), request);
+    return paginate(
+      this.ctx.em,
+      Company,
+      () => this.ctx.em.createQueryBuilder(Company, 'c').where({ $and: conditions }),
+      request,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { intArray } from '../../db/read-models';
 import type { ImportRowError } from './import-row-error.entity';
 
 /**
@@ -19,13 +20,12 @@ function rowErrorsLoader(em: EntityManager) {
   return new DataLoader<number, ImportRowErrorView[]>(async (ids) => {
     const rows: (ImportRowErrorView & { import_file_id: number })[] = await em.getConnection().execute(
       `select e.import_file_id, e."row", e.field, e.message
-         from unnest(?::int[]) as wanted (id)
+         from unnest(?::bigint[]) as wanted (id)
          cross join lateral (
            select import_file_id, "row", field, message from import_row_errors
             where import_file_id = wanted.id order by "row" limit ?) e
         order by e.import_file_id, e."row"`,
-      // The driver expands JS arrays into lists, so the ids travel as one PostgreSQL array literal.
-      [`{${ids.join(',')}}`, MAX_LISTED_ROW_ERRORS],
+      [intArray(ids), MAX_LISTED_ROW_ERRORS],
     );
     const byImport = new Map<number, ImportRowErrorView[]>(ids.map((id) => [id, []]));
     for (const { import_file_id, row, field, message } of rows) byImport.get(import_file_id)?.push({ row, field, message });

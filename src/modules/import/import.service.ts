@@ -42,7 +42,7 @@ export class ImportService {
       importFile = this.ctx.em.create(ImportFile, {
         name: importFileName(received.name),
         company: companyId,
-        createdBy: viewer,
+        createdBy: viewer.id,
         storageKey,
       });
       await this.ctx.em.flush();
@@ -72,7 +72,12 @@ export class ImportService {
       if (readable?.length === 0) throw forbidden('imports are for managers and above');
       if (readable) conditions.push({ company: { $in: readable } });
     }
-    return paginate(() => this.ctx.em.createQueryBuilder(ImportFile, 'i').where({ $and: conditions }), request);
+    return paginate(
+      this.ctx.em,
+      ImportFile,
+      () => this.ctx.em.createQueryBuilder(ImportFile, 'i').where({ $and: conditions }),
+      request,
+    );
   }
 
   /** NOT_FOUND when the viewer does not see the import's company, FORBIDDEN below manager there. */

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { hashOneTimeToken } from '../../shared/auth/one-time-token';
-import { assertPasswordStrength, hashPassword, verifyPassword } from '../../shared/auth/passwords';
+import { assertPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from '../../shared/auth/passwords';
 import { conflict, unauthenticated } from '../../shared/errors';
 import { lockGrantsOf } from '../access/user-access-writes';
 import { UserAccess } from '../access/user-access.entity';
@@ -38,6 +38,9 @@ export class InvitationAcceptanceService {
   async accept(input: AcceptInvitationInput): Promise<AuthPayload> {
     const firstName = personName(input.firstName, 'firstName');
     const lastName = personName(input.lastName, 'lastName');
+    // Counted before anything is looked up, and before the transaction: the limiter needs a connection of its own.
+    const attempt = { account: hashOneTimeToken(input.token), address: this.ctx.request.clientIp };
+    await this.ctx.deps.attempts.consume('invitation-acceptance', attempt);
     const invitation = await this.acceptableInvitation(input.token);
     const account = await this.accountOf(invitation.email);
     // Argon2 is slow: hashed or verified before the transaction opens, which then only checks nothing changed.
@@ -79,6 +82,7 @@ export class InvitationAcceptanceService {
       return existing;
     });
     this.ctx.loaders.userAccessesByUserId.clear(user.id);
+    await this.ctx.deps.attempts.succeeded('invitation-acceptance', attempt);
     return this.ctx.services.auth.issueToken(user);
   }
 
@@ -107,7 +111,10 @@ export class InvitationAcceptanceService {
       assertPasswordStrength(password);
       return hashPassword(password);
     }
-    const matches = account.passwordHash !== null && (await verifyPassword(account.passwordHash, password));
+    // An account without a password costs the same time as a wrong one: the timing tells nothing either.
+    const matches = account.passwordHash
+      ? await verifyPassword(account.passwordHash, password)
+      : await verifyAgainstDecoy(password);
     if (!matches || account.status !== UserStatus.ACTIVE) throw unauthenticated(LOGIN_FAILED);
     return null;
   }

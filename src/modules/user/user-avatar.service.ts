@@ -12,13 +12,18 @@ export class UserAvatarService {
   async upload(userId: number, input: FileInputArgs): Promise<User> {
     const user = await this.findEditable(userId);
     await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: 'users', entity: User, id: user.id }, input);
-    return user;
+    return this.reload(user.id);
   }
 
   async remove(userId: number): Promise<User> {
     const user = await this.findEditable(userId);
     await removeAvatar(this.ctx.deps, this.ctx.em, { entity: User, id: user.id });
-    return user;
+    return this.reload(user.id);
+  }
+
+  /** The row as the write left it (loaders hold what was read before it). */
+  private async reload(userId: number): Promise<User> {
+    return (await this.ctx.loaders.userById.clear(userId).load(userId))!;
   }
 
   /** NOT_FOUND when the viewer may not see the user, FORBIDDEN when it sees it but may not edit. */

@@ -48,7 +48,7 @@ export class UserMutationService {
       const created = tx.create(User, { ...fields, passwordHash });
       await tx.flush();
       await assertCompanyCapacity(tx, companyId, [created.id]);
-      tx.create(UserAccess, { user: created, company: companyId, access, primary: true });
+      tx.create(UserAccess, { user: created, company: companyId, access: access.id, primary: true });
       return {
         user: created,
         token: passwordHash ? undefined : issuePasswordToken(tx, created, SET_PASSWORD_LINK_DAYS * 24 * HOUR_MS),
@@ -120,8 +120,8 @@ export class UserMutationService {
   private async newOwnPasswordHash(user: User, password: string, currentPassword: string | null | undefined): Promise<string> {
     if (!currentPassword) throw invalidField('currentPassword', 'is required to change the password');
     assertPasswordStrength(password);
-    await this.ctx.em.populate(user, ['passwordHash']);
-    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
+    const { passwordHash } = await this.ctx.em.findOneOrFail(User, user.id, { populate: ['passwordHash'] });
+    if (!passwordHash || !(await verifyPassword(passwordHash, currentPassword))) {
       throw invalidField('currentPassword', 'is not the current password');
     }
     return hashPassword(password);

@@ -54,7 +54,7 @@ export class UserService {
     if (companyId !== undefined) conditions.push({ id: { $in: this.holdersOf([companyId]) } });
     if (filter?.status) conditions.push({ status: filter.status });
 
-    return paginate(() => em.createQueryBuilder(User, 'u').where({ $and: conditions }), request);
+    return paginate(em, User, () => em.createQueryBuilder(User, 'u').where({ $and: conditions }), request);
   }
 
   /** Subquery: ids of the users holding an access in any of these companies. */

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { User, UserStatus } from '../../modules/user/user.entity';
+import { type User, UserStatus } from '../../modules/user/user.entity';
 import { unauthenticated } from '../errors';
 import { type AccessTokens, tokenFromAuthorizationHeader } from './jwt';
+import { loadViewer, type Scope } from './scope';
 
 export interface Authentication {
   user: User;
+  scope: Scope;
   tokenExpiresAt: Date;
 }
 
@@ -20,9 +22,10 @@ export async function authenticate(
   const token = tokenFromAuthorizationHeader(authorizationHeader);
   if (!token) return null;
   const claims = tokens.verify(token);
-  const user = await em.findOne(User, { id: claims.userId });
-  if (!user || user.status !== UserStatus.ACTIVE) throw unauthenticated('invalid token');
+  const viewer = await loadViewer(em, claims.userId);
+  if (!viewer || viewer.user.status !== UserStatus.ACTIVE) throw unauthenticated('invalid token');
+  const { user, scope } = viewer;
   const changedAt = user.credentialsChangedAt ? Math.floor(user.credentialsChangedAt.getTime() / 1000) : 0;
   if (changedAt > claims.issuedAt.getTime() / 1000) throw unauthenticated('token revoked by a credential change');
-  return { user, tokenExpiresAt: claims.expiresAt };
+  return { user, scope, tokenExpiresAt: claims.expiresAt };
 }

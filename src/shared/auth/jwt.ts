@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../config';
 import { unauthenticated } from '../errors';
@@ -18,10 +19,15 @@ const ACCESS_TOKEN_TYPE = 'access';
 const ALGORITHM = 'HS256';
 
 export class AccessTokens {
-  constructor(private readonly settings: Config['jwt']) {}
+  /** Built once: jsonwebtoken would otherwise derive a key object from the string on every call. */
+  private readonly key: KeyObject;
+
+  constructor(private readonly settings: Config['jwt']) {
+    this.key = createSecretKey(Buffer.from(settings.secret));
+  }
 
   sign(userId: number): SignedToken {
-    const token = jwt.sign({ typ: ACCESS_TOKEN_TYPE }, this.settings.secret, {
+    const token = jwt.sign({ typ: ACCESS_TOKEN_TYPE }, this.key, {
       algorithm: ALGORITHM,
       subject: String(userId),
       issuer: this.settings.issuer,
@@ -36,7 +42,7 @@ export class AccessTokens {
   verify(token: string): AccessTokenClaims {
     let payload: jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.settings.secret, {
+      payload = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience: this.settings.audience,

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { readColumns, toReadModel } from '../../db/read-models';
+import { User } from '../../modules/user/user.entity';
 import { ACCESS_RANK } from './roles';
 
 /**
@@ -35,20 +37,36 @@ export class Scope {
 }
 
 /**
- * One statement: the viewer's grants, spread down the company tree, highest rank per company.
- * A super_admin grant covers every company already, so it is not spread.
+ * The viewer's grants, spread down the company tree (as `reach`). A super_admin grant covers every
+ * company already, so it is not spread. Parameters: the user id, the super_admin rank.
  */
-export async function loadScope(em: EntityManager, userId: number): Promise<Scope> {
-  const rows: { company_id: number; rank: number }[] = await em.getConnection().execute(
-    `with recursive reach (company_id, rank) as (
-       select ua.company_id, a.rank from user_accesses ua join accesses a on a.id = ua.access_id where ua.user_id = ?
-       union
-       select c.id, reach.rank from companies c join reach on c.parent_id = reach.company_id where reach.rank < ?
-     )
-     select company_id, max(rank)::int as rank from reach group by company_id`,
-    [userId, ACCESS_RANK.super_admin],
-  );
-  const rankByCompany = new Map(rows.map((row) => [row.company_id, row.rank]));
+const REACH = `with recursive reach (company_id, rank) as (
+    select ua.company_id, a.rank from user_accesses ua join accesses a on a.id = ua.access_id where ua.user_id = ?
+    union
+    select c.id, reach.rank from companies c join reach on c.parent_id = reach.company_id where reach.rank < ?
+  )`;
+const HIGHEST_RANK_PER_COMPANY = 'select company_id, max(rank)::int as rank from reach group by company_id';
+
+function toScope(rows: { company_id: number; rank: number }[]): Scope {
   const isSuperAdmin = rows.some((row) => row.rank >= ACCESS_RANK.super_admin);
-  return new Scope(isSuperAdmin, isSuperAdmin ? new Map() : rankByCompany);
+  return new Scope(isSuperAdmin, isSuperAdmin ? new Map() : new Map(rows.map((row) => [row.company_id, row.rank])));
+}
+
+/** One statement: the highest rank per company the user reaches. */
+export async function loadScope(em: EntityManager, userId: number): Promise<Scope> {
+  return toScope(await em.getConnection().execute(`${REACH} ${HIGHEST_RANK_PER_COMPANY}`, [userId, ACCESS_RANK.super_admin]));
+}
+
+/** One statement for what every authenticated request starts with: the user and its scope. */
+export async function loadViewer(em: EntityManager, userId: number): Promise<{ user: User; scope: Scope } | undefined> {
+  const [row]: (Record<string, unknown> & { reached: [number, number][] })[] = await em.getConnection().execute(
+    `${REACH}
+     select ${readColumns(em, User, 'u')},
+            (select coalesce(json_agg(json_build_array(company_id, rank)), '[]'::json) from (${HIGHEST_RANK_PER_COMPANY}) ranks) as reached
+       from users u where u.id = ?`,
+    [userId, ACCESS_RANK.super_admin, userId],
+  );
+  if (!row) return undefined;
+  const scope = toScope(row.reached.map(([company_id, rank]) => ({ company_id, rank })));
+  return { user: toReadModel(em, User, row), scope };
 }

@@ -6,11 +6,14 @@ import { badInput, DomainError, invalidField } from '../errors';
 
 export const MIB = 1024 * 1024;
 
-/** The largest file any operation accepts; multipart parsing cuts a file off at this size. */
-export const MAX_UPLOAD_BYTES = 10 * MIB;
+/** The largest file any operation accepts (avatars and imports: 5 MiB); multipart parsing cuts a file off past it. */
+export const MAX_UPLOAD_BYTES = 5 * MIB;
 
-/** A JSON request to /graphql may carry one MAX_UPLOAD_BYTES file in base64 plus the operation. */
-export const MAX_GRAPHQL_JSON_BYTES = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 100 * 1024;
+/**
+ * A JSON request to /graphql may carry one MAX_UPLOAD_BYTES file in base64 (4/3 of it) plus the
+ * operation and the other fields, and not a byte more: every larger body is refused (413) unread.
+ */
+export const MAX_GRAPHQL_JSON_BYTES = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 64 * 1024;
 
 @InputType({ description: 'A file sent inline in a JSON request (what the REST layer passes for `*_base64`).' })
 export class Base64FileInput {

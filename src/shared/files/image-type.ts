@@ -13,6 +13,14 @@ export const MAX_IMAGE_SIDE = 10_000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
+ * Markup a browser or a server-side interpreter would act on, anywhere in the bytes: a polyglot is
+ * a valid image that is also a page or a script, waiting for a content sniffer or a wrong
+ * Content-Type. A tag name must be followed by what ends it, so that pixel data, where any short
+ * byte sequence can occur by chance, is not mistaken for a tag.
+ */
+const MARKUP = /<(?:script|html|svg)[\s/>]|<\?php|<!doctype\s+html/i;
+
+/**
  * Decides what an image is from its own bytes (signature and header), never from a name or a
  * claimed type. Returns null for anything but a PNG, JPEG, WebP or GIF with readable dimensions.
  */
@@ -31,6 +39,9 @@ export function detectImage(bytes: Buffer): DetectedImage | null {
 export function assertSupportedImage(bytes: Buffer): DetectedImage {
   const image = detectImage(bytes);
   if (!image) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'the file is not a PNG, JPEG, WebP or GIF image');
+  if (MARKUP.test(bytes.toString('latin1'))) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'the image also contains HTML, SVG or script markup');
+  }
   if (image.width > MAX_IMAGE_SIDE || image.height > MAX_IMAGE_SIDE) {
     throw new DomainError(
       'UNSUPPORTED_MEDIA_TYPE',

@@ -1,0 +1,130 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  type ArgumentNode,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type ParseOptions,
+  TypeInfo,
+  validate,
+  type ValidationRule,
+  type ValueNode,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { Config } from '../config';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
+
+/**
+ * The depth of the introspection query graphql-js and Apollo Sandbox send (fragments flattened):
+ * `__schema` selections may reach it where introspection is on, and no further.
+ */
+const INTROSPECTION_DEPTH = 15;
+
+type ArmorConfig = NonNullable<ConstructorParameters<typeof ApolloArmor>[0]>;
+
+const ALL_OFF: ArmorConfig = {
+  blockFieldSuggestion: { enabled: false },
+  maxTokens: { enabled: false },
+  costLimit: { enabled: false },
+  maxAliases: { enabled: false },
+  maxDepth: { enabled: false },
+  maxDirectives: { enabled: false },
+};
+
+export interface OperationLimits {
+  validationRules: ValidationRule[];
+  plugins: ApolloServerPlugin[];
+  parseOptions: ParseOptions;
+}
+
+/**
+ * The limits on every operation, REST documents included (they run through the same server):
+ * graphql-armor's depth, aliases, directives and cost, and the parser's token count. Fragments
+ * count as what they expand to, and nothing is exempt for being introspection: an operation named
+ * `IntrospectionQuery` is counted like any other, and `__schema` selections (aliased or not) get
+ * only the depth the introspection query needs. Every refusal is a 400 BAD_USER_INPUT.
+ */
+export function operationLimits(
+  schema: GraphQLSchema,
+  limits: Config['graphqlLimits'],
+  { introspection }: { introspection: boolean },
+): OperationLimits {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    // graphql-armor's token plugin parses in a hook where any error, a syntax error included, becomes a 500;
+    // graphql-js's own parser stops at the same count and Apollo answers 400 (see `parseOptions`).
+    maxTokens: { enabled: false },
+    // Counted by `pageSizedCost` below, which knows the request's variables.
+    costLimit: { enabled: false },
+    // Where introspection is off, "did you mean" must not describe the schema either.
+    blockFieldSuggestion: { enabled: !introspection },
+  }).protect();
+  const introspectionDepth = new ApolloArmor({
+    ...ALL_OFF,
+    maxDepth: { n: Math.max(INTROSPECTION_DEPTH, limits.maxDepth), flattenFragments: true, ignoreIntrospection: false },
+  }).protect();
+  const [costRule] = new ApolloArmor({
+    ...ALL_OFF,
+    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: false },
+  }).protect().validationRules;
+  return {
+    validationRules: [...armor.validationRules, ...(introspection ? introspectionDepth.validationRules : [])],
+    plugins: [...armor.plugins, pageSizedCost(schema, costRule)],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}
+
+/**
+ * graphql-armor's cost multiplies a connection's cost by its `first` only when `first` is written
+ * in the document; a client would pass it as a variable, or leave it out, to look cheap. The cost
+ * is therefore counted once the operation is known, on the document with every page size written
+ * out as what the connection will return.
+ */
+function pageSizedCost(schema: GraphQLSchema, costRule: ValidationRule): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const [refusal] = validate(schema, withPageSizes(schema, document, request.variables ?? {}), [costRule]);
+          if (refusal) throw new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+        },
+      };
+    },
+  };
+}
+
+function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
+  const typeInfo = new TypeInfo(schema);
+  return visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        if (!typeInfo.getFieldDef()?.args.some((arg) => arg.name === 'first')) return undefined;
+        const given = node.arguments?.find((argument) => argument.name.value === 'first');
+        const first: ArgumentNode = {
+          kind: Kind.ARGUMENT,
+          name: { kind: Kind.NAME, value: 'first' },
+          value: { kind: Kind.INT, value: String(pageSize(given?.value, variables)) },
+        };
+        return { ...node, arguments: [...(node.arguments ?? []).filter((argument) => argument !== given), first] };
+      },
+    }),
+  );
+}
+
+/**
+ * The rows a connection can return: its `first`, at most the cap (a larger one is refused by the
+ * connection itself, with an error that names `first`), or the default page size without one.
+ */
+function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
+  const given =
+    value?.kind === Kind.INT ? Number(value.value) : value?.kind === Kind.VARIABLE ? variables[value.name.value] : undefined;
+  return typeof given === 'number' && Number.isSafeInteger(given)
+    ? Math.min(Math.max(given, 0), MAX_PAGE_SIZE)
+    : DEFAULT_PAGE_SIZE;
+}

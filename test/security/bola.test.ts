@@ -1,0 +1,128 @@
+import { Access } from '../../src/modules/access/access.entity';
+import { UserAccess } from '../../src/modules/access/user-access.entity';
+import { buildGatewaySchema } from '../../src/graphql/schema';
+import { REST_ROUTES } from '../../src/rest/routes';
+import { buildWorld, type World } from '../helpers/fixtures';
+import { invitationHelpers } from '../helpers/invitations';
+import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';
+import { CSV, GRAPHQL_CASES, id, NOT_OBJECT_SCOPED, PNG, REST_CASES, type Targets } from './bola-cases';
+import { bearer, databaseDigest } from './security-helpers';
+
+/**
+ * Broken object-level authorization (OWASP API1): the admin of Globex names Acme's users,
+ * companies, grants, invitations and imports in every operation of both transports. Each answer
+ * is NOT_FOUND (404), exactly as for an id that does not exist, or an empty list, and not one
+ * row changes. The tables list every operation, and a test fails when one is added without a row.
+ */
+
+let app: TestApp;
+let world: World;
+let targets: Targets;
+let digest: Record<string, string>;
+
+beforeAll(async () => {
+  app = await startTestApp({ IMPORT_POLL_MS: '50' });
+  world = await buildWorld(app);
+  const acmeAdmin = world.token('acmeAdmin');
+  const em = app.orm.em.fork();
+  const member = await em.findOneOrFail(Access, { key: 'member' });
+  const grant = await em.findOneOrFail(UserAccess, { user: world.users.eastMember.id });
+  const { invitation } = await (await invitationHelpers(app, world)).invite('acmeAdmin', { email: 'bola.invitee@example.com' });
+  const started = await app.graphql(
+    'mutation($c: ID!, $b: Base64FileInput) { startImport(companyId: $c, base64: $b) { id } }',
+    { c: id(world.companies.acme), b: CSV() },
+    acmeAdmin,
+  );
+  // Avatars to remove, so that a removal that went through would show.
+  const avatars = [
+    await app.graphql(
+      GRAPHQL_CASES.find(([field]) => field === 'uploadUserAvatar')![1],
+      { u: id(world.users.labMember.id), b: PNG() },
+      acmeAdmin,
+    ),
+    await app.graphql(
+      GRAPHQL_CASES.find(([field]) => field === 'uploadCompanyAvatar')![1],
+      { c: id(world.companies.acmeEast), b: PNG() },
+      acmeAdmin,
+    ),
+  ];
+  expect(avatars.map((result) => result.body.errors)).toEqual([undefined, undefined]);
+  targets = {
+    user: world.users.eastMember.id,
+    avatarUser: world.users.labMember.id,
+    company: world.companies.acme,
+    childCompany: world.companies.acmeEast,
+    grant: grant.id,
+    invitation: Number(invitation.id),
+    invitationEmail: 'bola.invitee@example.com',
+    importFile: Number(started.body.data.startImport.id),
+    member: member.id,
+    globexUser: world.users.westMember.id,
+  };
+  // The import worker finishes the import first, so that the digest is stable.
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+    const [{ status }] = await app.orm.em
+      .getConnection()
+      .execute('select status from import_files where id = ?', [targets.importFile]);
+    if (status === 'completed' || status === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  digest = await databaseDigest(app);
+});
+afterAll(() => app.close());
+
+function expectNothingLeaked(result: HttpResult): void {
+  expect(JSON.stringify(result.body)).not.toMatch(/eastmember@|labmember@|bola\.invitee@|"Acme/);
+}
+
+describe('globexAdmin against Acme objects', () => {
+  it('covers every query and mutation of the schema and every REST route', async () => {
+    const schema = await buildGatewaySchema();
+    const fields = [schema.getQueryType()!, schema.getMutationType()!].flatMap((type) => Object.keys(type.getFields()));
+    expect([...GRAPHQL_CASES.map(([field]) => field), ...NOT_OBJECT_SCOPED.graphql].sort()).toEqual(fields.sort());
+    const routes = REST_ROUTES.map((route) => `${route.method} ${route.path}`);
+    expect([...REST_CASES.map(([route]) => route), ...NOT_OBJECT_SCOPED.rest].sort()).toEqual(routes.sort());
+  });
+
+  it.each(GRAPHQL_CASES)(
+    'GraphQL %s: answers as if the object did not exist, changing nothing',
+    async (field, query, variables, expected) => {
+      const result = await app.graphql(query, variables(targets), world.token('globexAdmin'));
+      if (expected === 'NOT_FOUND') {
+        expect(result.body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
+        expect(result.body.data?.[field] ?? null).toBeNull();
+      } else {
+        expect(result.body.errors).toBeUndefined();
+        const value = result.body.data[field];
+        expect(Array.isArray(value) ? value : value.edges).toEqual([]);
+      }
+      expectNothingLeaked(result);
+      expect(await databaseDigest(app)).toEqual(digest);
+    },
+  );
+
+  it.each(REST_CASES)('REST %s: answers 404 (or an empty list), changing nothing', async (route, path, body, expected) => {
+    const method = route.split(' ')[0];
+    const result = await app.request(method, `/api/v1${path(targets)}`, {
+      body: body?.(targets),
+      headers: bearer(world.token('globexAdmin')),
+    });
+    if (expected === 'NOT_FOUND') {
+      expect(result.status).toBe(404);
+      expect(result.body.error.code).toBe('NOT_FOUND');
+    } else {
+      expect(result.status).toBe(200);
+      const [list] = Object.values(result.body).filter(Array.isArray);
+      expect(list).toEqual([]);
+    }
+    expectNothingLeaked(result);
+    expect(await databaseDigest(app)).toEqual(digest);
+  });
+
+  it("(control) the same write by Acme's own admin goes through, and the digest sees it", async () => {
+    const [field, query, variables] = GRAPHQL_CASES.find(([name]) => name === 'removeUserAvatar')!;
+    const result = await app.graphql(query, variables(targets), world.token('acmeAdmin'));
+    expect(result.body.data[field].id).toBe(id(targets.avatarUser));
+    expect(await databaseDigest(app)).not.toEqual(digest);
+  });
+});

@@ -1,0 +1,201 @@
+import { getIntrospectionQuery } from 'graphql';
+import { MAX_PAGE_SIZE } from '../../src/graphql/connection';
+import { Access } from '../../src/modules/access/access.entity';
+import { User } from '../../src/modules/user/user.entity';
+import { buildWorld, type World } from '../helpers/fixtures';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { expectGraphqlRefusal } from './security-helpers';
+
+/** The contract's benchmark query: it must keep passing every limit at its largest page. */
+const BENCH = `query Bench($first: Int!) {
+  users(first: $first) { totalCount edges { node {
+    id fullName email status avatarUrl
+    primaryCompany { id name parentCompany { id name } }
+    accesses { id primary access { id name } company { id name } }
+  } } }
+}`;
+/** Depth 12: users edges node companies members edges node companies members edges node id. */
+const DEEP = `users(first: 1) { edges { node { companies { members(first: 1) { edges { node {
+  companies { members(first: 1) { edges { node { id } } } } } } } } } } }`;
+/** 100 users × their companies × 100 members each: cheap to write, expensive to answer. */
+const nestedPages = (outer: string, inner: string) =>
+  `{ users${outer} { edges { node { companies { members${inner} { edges { node { id email } } } } } } } }`;
+const NESTED_PAGES = `query Nested($outer: Int, $inner: Int) ${nestedPages('(first: $outer)', '(first: $inner)')}`;
+const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
+
+describe('GraphQL abuse limits (development defaults)', () => {
+  let app: TestApp;
+  let world: World;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    world = await buildWorld(app);
+  });
+  afterAll(() => app.close());
+
+  const gql = (query: string, variables?: Record<string, unknown>) => app.graphql(query, variables, world.token('superAdmin'));
+
+  it('lets the benchmark query through at its largest page, and the REST list route at per_page=100', async () => {
+    const bench = await gql(BENCH, { first: MAX_PAGE_SIZE });
+    expect(bench.body.errors).toBeUndefined();
+    expect(bench.body.data.users.totalCount).toBeGreaterThan(0);
+    const rest = await app.request('GET', '/api/v1/users?per_page=100', {
+      headers: { authorization: `Bearer ${world.token('superAdmin')}` },
+    });
+    expect(rest.status).toBe(200);
+  });
+
+  it.each([
+    ['anonymous', `{ ${DEEP} }`],
+    ['named like introspection', `query IntrospectionQuery { ${DEEP} }`],
+    ['written with fragments', `query { ...Q } fragment Q on Query { ${DEEP} }`],
+  ])('refuses a query deeper than 10 (%s) with 400 BAD_USER_INPUT', async (_label, query) => {
+    const result = await gql(query);
+    expectGraphqlRefusal(result, 400, 'BAD_USER_INPUT', /depth limit of 10/);
+  });
+
+  it('lets the standard introspection query through, but no deeper __schema selection, aliased or not', async () => {
+    const introspection = await gql(getIntrospectionQuery());
+    expect(introspection.body.errors).toBeUndefined();
+    expect(introspection.body.data.__schema.queryType.name).toBe('Query');
+    const ofType = (levels: number): string => (levels === 0 ? 'name' : `ofType { ${ofType(levels - 1)} }`);
+    const deep = await gql(`{ a: __schema { types { fields { type { ${ofType(12)} } } } } }`);
+    expectGraphqlRefusal(deep, 400, 'BAD_USER_INPUT', /depth limit of 15/);
+  });
+
+  it.each([
+    ['on fields', `{ ${aliases(16, 'me { id }')} }`],
+    ['inside an aliased __schema', `{ s: __schema { ${aliases(16, 'queryType { name }')} } }`],
+  ])('refuses more than 15 aliases %s', async (_label, query) => {
+    expectGraphqlRefusal(await gql(query), 400, 'BAD_USER_INPUT', /Aliases limit of 15/);
+    expect((await gql(`{ ${aliases(15, 'me { id }')} }`)).body.errors).toBeUndefined();
+  });
+
+  it('refuses more than 10 directives', async () => {
+    const directives = Array.from({ length: 11 }, () => '@include(if: true)').join(' ');
+    expectGraphqlRefusal(
+      await gql(`query IntrospectionQuery { me { id ${directives} } }`),
+      400,
+      'BAD_USER_INPUT',
+      /Directives limit/,
+    );
+  });
+
+  it('refuses a document of more than 1000 tokens, and a syntax error, with 400', async () => {
+    const result = await gql(`{ me { ${Array.from({ length: 1001 }, () => 'id').join(' ')} } }`);
+    expectGraphqlRefusal(result, 400, 'BAD_USER_INPUT', /more tha[nt] 1000 tokens/);
+    expectGraphqlRefusal(await gql('{ me { id }'), 400, 'BAD_USER_INPUT', /Syntax Error/);
+  });
+
+  it.each([
+    ['page sizes written in the document', nestedPages('(first: 100)', '(first: 100)'), {}],
+    ['page sizes passed as variables', NESTED_PAGES, { outer: 100, inner: 100 }],
+    ['the inner page size left to its default (25)', nestedPages('(first: 100)', ''), {}],
+  ])('refuses nested pages over the cost limit: %s', async (_label, query, variables) => {
+    expectGraphqlRefusal(await gql(query, variables), 400, 'BAD_USER_INPUT', /Cost limit of 150000/);
+  });
+
+  it('lets the same nested query through with small pages', async () => {
+    const result = await gql(NESTED_PAGES, { outer: 5, inner: 5 });
+    expect(result.body.errors).toBeUndefined();
+  });
+
+  it.each([
+    ['users', `{ users(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }`],
+    ['companies', `{ companies(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }`],
+    ['importFiles', `{ importFiles(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }`],
+    ['Company.members', `{ companies(first: 1) { edges { node { members(first: ${MAX_PAGE_SIZE + 1}) { totalCount } } } } }`],
+  ])(`caps the page size of %s at ${MAX_PAGE_SIZE}, naming first`, async (_label, query) => {
+    const { body } = await gql(query);
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].extensions.details).toEqual([expect.objectContaining({ field: 'first' })]);
+  });
+
+  it('caps the grants of one addUserAccesses/setUserAccesses call at 50, on both transports, writing nothing', async () => {
+    const member = await app.orm.em.fork().findOneOrFail(Access, { key: 'member' });
+    const grants = Array.from({ length: 51 }, () => ({ companyId: String(world.companies.acme), accessId: String(member.id) }));
+    const target = world.users.globexAdmin.id;
+    for (const mutation of ['addUserAccesses', 'setUserAccesses']) {
+      const { body } = await gql(`mutation($u: ID!, $g: [UserAccessInput!]!) { ${mutation}(userId: $u, accesses: $g) { id } }`, {
+        u: String(target),
+        g: grants,
+      });
+      expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    const rest = await app.request('POST', `/api/v1/users/${target}/user_accesses`, {
+      body: { user_accesses: grants.map(() => ({ company_id: world.companies.acme, access_id: member.id })) },
+      headers: { authorization: `Bearer ${world.token('superAdmin')}` },
+    });
+    expect(rest.status).toBe(400);
+    const [{ count }] = await app.orm.em
+      .getConnection()
+      .execute('select count(*)::int as count from user_accesses where user_id = ?', [target]);
+    expect(count).toBe(1);
+  });
+
+  it('shows "did you mean" suggestions in development', async () => {
+    const { body } = await gql('{ mee { id } }');
+    expect(body.errors[0].message).toMatch(/Did you mean "me"/);
+  });
+
+  it('runs one operation per HTTP request: a batch is refused (Apollo default, kept explicitly)', async () => {
+    const batch = await app.request('POST', '/graphql', {
+      body: [{ query: '{ me { id } }' }, { query: '{ me { email } }' }],
+      headers: { authorization: `Bearer ${world.token('superAdmin')}` },
+    });
+    expect(batch.status).toBe(400);
+    expect(batch.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(batch.body)).not.toContain('superadmin@example.com');
+  });
+
+  it('never runs a mutation sent with GET (405, nothing changed), while a GET query works', async () => {
+    const headers = { authorization: `Bearer ${world.token('eastMember')}`, 'apollo-require-preflight': 'true' };
+    const mutation = encodeURIComponent('mutation { completeOnboarding { id onboardingCompletedAt } }');
+    const refused = await app.request('GET', `/graphql?query=${mutation}`, { headers });
+    expect(refused.status).toBe(405);
+    expect(refused.headers.get('allow')).toBe('POST');
+    expect(refused.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const user = await app.orm.em.fork().findOneOrFail(User, world.users.eastMember.id);
+    expect(user.onboardingCompletedAt ?? null).toBeNull();
+    const query = await app.request('GET', `/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers });
+    expect(query.body.data.me.id).toBe(String(world.users.eastMember.id));
+  });
+});
+
+describe('GraphQL abuse limits in production, and on the REST routes', () => {
+  let app: TestApp;
+  let world: World;
+
+  beforeAll(async () => {
+    app = await startTestApp({ NODE_ENV: 'production', GRAPHQL_MAX_COST: '1000' });
+    world = await buildWorld(app);
+  });
+  afterAll(() => app.close());
+
+  const gql = (query: string) => app.graphql(query, {}, world.token('superAdmin'));
+
+  it.each([
+    ['__schema', '{ __schema { types { name } } }'],
+    ['__schema aliased', '{ a: __schema { queryType { name } } }'],
+    ['__type', '{ __type(name: "User") { fields { name } } }'],
+    ['the standard introspection query', getIntrospectionQuery()],
+  ])('refuses introspection (%s)', async (_label, query) => {
+    const result = await gql(query);
+    expectGraphqlRefusal(result, 400, 'BAD_USER_INPUT', /introspection/i);
+    expect(JSON.stringify(result.body)).not.toMatch(/UserAccess|Membership/);
+  });
+
+  it('hides "did you mean" suggestions, which would describe the schema', async () => {
+    const { body } = await gql('{ mee { id } usr(id: 1) { id } }');
+    expect(body.errors.length).toBeGreaterThan(0);
+    expect(JSON.stringify(body)).not.toMatch(/Did you mean|"me"|"user"|"users"/);
+  });
+
+  it('measures a REST route with its own variables: per_page=100 is over a cost limit of 1000, per_page=5 is not', async () => {
+    const headers = { authorization: `Bearer ${world.token('superAdmin')}` };
+    const large = await app.request('GET', '/api/v1/users?per_page=100', { headers });
+    expect(large.status).toBe(400);
+    expect(large.body.error).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/Cost limit of 1000/) });
+    expect((await app.request('GET', '/api/v1/users?per_page=5', { headers })).status).toBe(200);
+  });
+});

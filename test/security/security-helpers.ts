@@ -1,0 +1,64 @@
+import type { HttpResult, TestApp } from '../helpers/test-app';
+
+/** A GraphQL request refused as a whole: the status, one error with the contract's code, no data. */
+export function expectGraphqlRefusal(result: HttpResult, status: number, code: string, message?: RegExp): void {
+  expect(result.status).toBe(status);
+  expect(result.body.data ?? null).toBeNull();
+  expect(result.body.errors[0].extensions.code).toBe(code);
+  if (message) expect(result.body.errors[0].message).toMatch(message);
+}
+
+/** The REST error body of the contract, with its status. */
+export function expectRestError(result: HttpResult, status: number, code: string): void {
+  expect(result.status).toBe(status);
+  expect(result.body).toEqual({ error: expect.objectContaining({ code }) });
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+const TABLES = ['users', 'companies', 'user_accesses', 'invitations', 'import_files', 'password_reset_tokens'];
+
+/**
+ * A digest of every row of the tables a write could touch: equal before and after means that
+ * nothing was written (not even a column of an existing row).
+ */
+export async function databaseDigest(app: TestApp): Promise<Record<string, string>> {
+  const digest: Record<string, string> = {};
+  for (const table of TABLES) {
+    const [{ md5 }] = await app.orm.em
+      .getConnection()
+      .execute(`select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) as md5 from ${table} t`);
+    digest[table] = md5;
+  }
+  return digest;
+}
+
+/** Runs `work` `count` times, alternating between two kinds of request, and returns each kind's median time. */
+export async function medianTimes(
+  count: number,
+  first: () => Promise<unknown>,
+  second: () => Promise<unknown>,
+): Promise<[number, number]> {
+  const times: [number[], number[]] = [[], []];
+  for (let round = 0; round < count; round += 1) {
+    for (const [index, work] of [first, second].entries()) {
+      const started = performance.now();
+      await work();
+      times[index].push(performance.now() - started);
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return [median(times[0]), median(times[1])];
+}
+
+/**
+ * Two medians are "the same within noise": less than 50% apart (a loaded machine slows both), or
+ * less than 20 ms apart. A password check costs about 35 ms here, so a path that skips it shows.
+ */
+export function expectSimilarTimes([a, b]: [number, number]): void {
+  const difference = Math.abs(a - b);
+  expect({ medians: [Math.round(a), Math.round(b)], similar: difference < 20 || difference < 0.5 * Math.max(a, b) }).toEqual({
+    medians: [Math.round(a), Math.round(b)],
+    similar: true,
+  });
+}

@@ -1,0 +1,123 @@
+import { generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { invitationHelpers } from '../helpers/invitations';
+import { tokenFromMail, waitForMails } from '../helpers/outbox';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app';
+import { addUser, earlierToken } from '../helpers/users';
+import { bearer, expectGraphqlRefusal, expectRestError } from './security-helpers';
+
+/** RFC 8725: every token the gateway did not issue as an access token, or no longer honours, is a 401 on both transports. */
+
+const ATTACKER_KEYS = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+const NEW_PASSWORD = 'a different passphrase 77';
+
+let app: TestApp;
+let world: World;
+const mailed: Record<'reset' | 'invitation', string> = { reset: '', invitation: '' };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  world = await buildWorld(app);
+  await app.graphql('mutation { requestPasswordReset(email: "labmember@example.com") }');
+  mailed.reset = tokenFromMail((await waitForMails(app.dataDir, 'labmember@example.com'))[0]);
+  mailed.invitation = (await (await invitationHelpers(app, world)).invite('acmeAdmin')).token;
+});
+afterAll(() => app.close());
+
+/** An access token of eastMember, valid but for what `claims` and `options` change. */
+const sign = (options: jwt.SignOptions = {}, secret: jwt.Secret = TEST_JWT_SECRET, claims: object = {}) =>
+  jwt.sign({ typ: 'access', ...claims }, secret, {
+    algorithm: 'HS256',
+    issuer: app.config.jwt.issuer,
+    audience: app.config.jwt.audience,
+    subject: String(world.users.eastMember.id),
+    expiresIn: 600,
+    ...options,
+  });
+
+/** The payload of a real token rewritten to name the super admin, its signature kept. */
+function tampered(): string {
+  const [header, payload, signature] = world.token('eastMember').split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  const forged = Buffer.from(JSON.stringify({ ...claims, sub: String(world.users.superAdmin.id) })).toString('base64url');
+  return [header, forged, signature].join('.');
+}
+
+const graphqlMe = (token: string) => app.graphql('{ me { id email } }', {}, token);
+const restValidate = (token: string) => app.request('GET', '/api/v1/users/validate_jwt', { headers: bearer(token) });
+
+async function expectRefusedOnBothTransports(token: string): Promise<void> {
+  expectGraphqlRefusal(await graphqlMe(token), 401, 'UNAUTHENTICATED');
+  expectRestError(await restValidate(token), 401, 'UNAUTHENTICATED');
+}
+
+describe('tokens the gateway never issued as access tokens', () => {
+  it.each<[string, () => string]>([
+    ['alg "none" (unsigned)', () => sign({ algorithm: 'none' }, '')],
+    ["RS256, signed with an attacker's private key", () => sign({ algorithm: 'RS256' }, ATTACKER_KEYS.privateKey)],
+    ['HS256 keyed with a public key (algorithm confusion)', () => sign({}, ATTACKER_KEYS.publicKey)],
+    ['HS512 with the right secret (only HS256 is accepted)', () => sign({ algorithm: 'HS512' })],
+    ['tampered: payload rewritten, signature kept', tampered],
+    ['expired', () => sign({ expiresIn: -30 })],
+    ['not yet valid (nbf in the future)', () => sign({ notBefore: 300 })],
+    ['of another issuer', () => sign({ issuer: 'someone-else' })],
+    ['of another audience', () => sign({ audience: 'another-api' })],
+    ['a password reset token from a mail', () => mailed.reset],
+    ['an invitation token from a mail', () => mailed.invitation],
+  ])('refuses %s with 401 on GraphQL and REST', async (_label, token) => {
+    await expectRefusedOnBothTransports(token());
+  });
+
+  it('accepts the same token when nothing is wrong with it, on both transports', async () => {
+    const token = sign();
+    expect((await graphqlMe(token)).body.data.me.id).toBe(String(world.users.eastMember.id));
+    expect((await restValidate(token)).status).toBe(200);
+  });
+});
+
+describe('tokens the gateway issued but no longer honours', () => {
+  it('ends every token issued before a password change (REST change, both transports refuse)', async () => {
+    const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
+    const before = earlierToken(app, user.id);
+    expect((await graphqlMe(before)).status).toBe(200);
+    const change = await app.request('PUT', `/api/v1/users/${user.id}`, {
+      body: { password: NEW_PASSWORD, current_password: PASSWORD },
+      headers: bearer(before),
+    });
+    expect(change.status).toBe(200);
+    await expectRefusedOnBothTransports(before);
+    const login = await app.graphql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
+      e: user.email,
+      p: NEW_PASSWORD,
+    });
+    expect((await graphqlMe(login.body.data.login.token)).body.data.me.id).toBe(String(user.id));
+  });
+
+  it('ends every token issued before a password reset finished with a mailed token', async () => {
+    const before = earlierToken(app, world.users.labMember.id);
+    const reset = await app.request('POST', '/api/v1/users/reset_password', {
+      body: { token: mailed.reset, password: NEW_PASSWORD },
+    });
+    expect(reset.status).toBe(200);
+    await expectRefusedOnBothTransports(before);
+  });
+
+  it('ends the tokens of a user deactivated since (GraphQL change, both transports refuse)', async () => {
+    const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
+    const token = earlierToken(app, user.id);
+    expect((await restValidate(token)).status).toBe(200);
+    const { body } = await app.graphql(
+      'mutation($id: ID!) { updateUser(id: $id, input: { status: INACTIVE }) { status } }',
+      { id: String(user.id) },
+      world.token('acmeAdmin'),
+    );
+    expect(body.data.updateUser.status).toBe('INACTIVE');
+    await expectRefusedOnBothTransports(token);
+    await expectRefusedOnBothTransports(sign({ subject: String(user.id) }));
+  });
+});
