@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../shared/errors';
 
 /**
  * The objects of `contract/rest-v1.md`, as zod schemas: the presenters' types and the OpenAPI
@@ -105,18 +106,7 @@ export const PageMetaJson = z
 export const ErrorJson = z
   .object({
     error: z.object({
-      code: z.enum([
-        'BAD_USER_INPUT',
-        'UNAUTHENTICATED',
-        'FORBIDDEN',
-        'NOT_FOUND',
-        'CONFLICT',
-        'PAYLOAD_TOO_LARGE',
-        'UNSUPPORTED_MEDIA_TYPE',
-        'RATE_LIMITED',
-        'INTERNAL_SERVER_ERROR',
-        'SERVICE_UNAVAILABLE',
-      ]),
+      code: z.enum(ERROR_CODES),
       message: z.string(),
       details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     }),
