@@ -1,0 +1,50 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { hashPassword, verifyPassword } from '../../src/shared/auth/passwords';
+
+export interface HashRate {
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  completed: number;
+  eventLoopP99Ms: number;
+}
+
+const NS_PER_MS = 1e6;
+
+/**
+ * The physical limit of a login: Argon2id verifications per second at the gateway's own
+ * parameters (`hashPassword` of src/shared/auth/passwords.ts), `concurrency` at a time, in this
+ * process, 90% right and 10% wrong passwords like the login burst.
+ */
+export async function measureHashRate(concurrency: number, durationS: number): Promise<HashRate> {
+  const password = 'correct horse battery staple';
+  const hash = await hashPassword(password);
+  const latencies: number[] = [];
+  const eventLoop = monitorEventLoopDelay({ resolution: 10 });
+  let count = 0;
+  const started = performance.now();
+  const deadline = started + durationS * 1000;
+  eventLoop.enable();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        count += 1;
+        const attempt = count % 10 === 9 ? `${password}!` : password;
+        const begin = performance.now();
+        await verifyPassword(hash, attempt);
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  eventLoop.disable();
+  const elapsedS = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return {
+    perSecond: latencies.length / elapsedS,
+    p50Ms: percentile(50),
+    p99Ms: percentile(99),
+    completed: latencies.length,
+    eventLoopP99Ms: eventLoop.percentile(99) / NS_PER_MS,
+  };
+}

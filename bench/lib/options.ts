@@ -1,0 +1,52 @@
+import type { Durations } from './measure';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** How many times the main workload (nested query, first=100, on the gateway) runs for the RSS check. */
+  repeat: number;
+  connections: number[];
+  firsts: number[];
+  durations: Durations;
+  importRows: number;
+  skipBuild: boolean;
+  keepDatabase: boolean;
+  /** CPU-profiles the gateway during the nested query at first=100 and reports its top functions by self time. */
+  profile: boolean;
+}
+
+export const USAGE = `npm run bench [-- options]
+  --quick         about a minute: 2 s per run, 10 connections only, a 2,000-row import
+  --repeat N      run the main workload (nested query, first=100) N times to compare RSS (default 3; 1 with --quick)
+  --profile       CPU-profile the gateway during the nested query at first=100 and summarise its hottest functions
+  --skip-build    use dist/ as it is instead of running npm run build
+  --keep-db       leave the leadsy_bench database in place afterwards
+environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const flags = new Set<string>();
+  let repeat: number | undefined;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    if (arg === '--repeat') {
+      repeat = Number(argv[++index]);
+      if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new Error('--repeat takes a whole number from 1 to 10');
+    } else if (['--quick', '--profile', '--skip-build', '--keep-db', '--help'].includes(arg)) {
+      flags.add(arg);
+    } else {
+      throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  if (flags.has('--help')) throw new Error(USAGE);
+  const quick = flags.has('--quick');
+  return {
+    quick,
+    repeat: repeat ?? (quick ? 1 : 3),
+    connections: quick ? [10] : [10, 50],
+    firsts: [10, 100, 1000],
+    durations: quick ? { warmupS: 0.5, measureS: 2 } : { warmupS: 1.5, measureS: 8 },
+    importRows: quick ? 2_000 : 10_000,
+    skipBuild: flags.has('--skip-build'),
+    keepDatabase: flags.has('--keep-db'),
+    profile: flags.has('--profile'),
+  };
+}

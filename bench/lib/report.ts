@@ -1,0 +1,122 @@
+import type { Machine } from './machine';
+import type { Row } from './measure';
+import type { BenchOptions } from './options';
+import { DATASET } from './seed';
+import type { TargetCheck } from './targets';
+
+export interface ReportInput {
+  command: string;
+  startedAt: Date;
+  elapsedS: number;
+  options: BenchOptions;
+  machine: Machine;
+  rows: Row[];
+  skipped: string[];
+  targets: TargetCheck[];
+  chartFile: string | undefined;
+  profileSummary: string | undefined;
+}
+
+const fixed = (value: number | null | undefined, digits = 0) =>
+  value == null || Number.isNaN(value) ? '—' : value.toFixed(digits);
+
+/** The ratio of a row's throughput to the baseline row of its workload and connection count; none when either had errors. */
+function ratioTo(rows: Row[], row: Row, baseline: NonNullable<Row['baseline']>): string {
+  const base = rows.find(
+    (other) => other.baseline === baseline && other.workload === row.workload && other.connections === row.connections,
+  );
+  if (!base || !(base.requestsPerSecond > 0)) return '—';
+  if (row.errors || base.errors) return 'n/a (errors)';
+  return `${(row.requestsPerSecond / base.requestsPerSecond).toFixed(2)}×`;
+}
+
+/** The results table, one line per server, workload and connection count. */
+export function resultsTable(rows: Row[]): string {
+  const lines = [
+    '| workload | server | conns | req/s | p50 ms | p99 ms | errors | SQL/req | peak RSS MB | RSS MB | ELD p99 ms | × PostGraphile | × limit |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const rate = `${fixed(row.requestsPerSecond, row.requestsPerSecond < 100 ? 1 : 0)}${row.unit ? ` ${row.unit}` : ''}`;
+    lines.push(
+      `| ${row.workload} | ${row.server} | ${row.connections ?? '—'} | ${rate} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ` +
+        `${row.errors}${row.notes.length ? ' *' : ''} | ${fixed(row.statementsPerRequest, 2)} | ${fixed(row.peakRssMb)} | ${fixed(row.rssMb)} | ` +
+        `${fixed(row.eventLoopP99Ms, 1)} | ${ratioTo(rows, row, 'postgraphile')} | ${ratioTo(rows, row, 'limit')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function targetsTable(targets: TargetCheck[]): string {
+  const mark = { met: '✅ met', missed: '❌ missed', 'not measured': '— not measured' } as const;
+  return [
+    '| target | measured | verdict |',
+    '| --- | --- | --- |',
+    ...targets.map((check) => `| ${check.target} | ${check.measured} | ${mark[check.verdict]} |`),
+  ].join('\n');
+}
+
+function notesList(rows: Row[]): string[] {
+  return rows.flatMap((row) =>
+    row.notes.map((note) => `- ${row.workload} / ${row.server}${row.connections ? ` / ${row.connections} conns` : ''}: ${note}`),
+  );
+}
+
+export function renderReport(input: ReportInput): string {
+  const { machine, options } = input;
+  const packages = Object.entries(machine.packages)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return [
+    '# Benchmark: the gateway, PostGraphile and the physical limit',
+    '',
+    `Command: \`${input.command}\` — ${input.startedAt.toISOString()}, ${input.elapsedS.toFixed(0)} s` +
+      (options.quick ? ' (**quick run**: short, noisy runs; not the reference figures)' : '') +
+      (options.profile ? ' (**profiled**: the gateway was CPU-profiled during its first=100 runs, which slows them)' : ''),
+    '',
+    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb.toFixed(1)} GB RAM, ${machine.kernel}; ` +
+      `Node ${machine.node}; PostgreSQL ${machine.postgres}.`,
+    '',
+    `Packages: ${packages}.`,
+    '',
+    '## How it was measured',
+    '',
+    `- One PostgreSQL database, \`leadsy_bench\`, migrated by the gateway and seeded with ${DATASET.users.toLocaleString('en')} users ` +
+      `over ${(DATASET.rootCompanies * (1 + DATASET.childrenPerRoot)).toLocaleString('en')} companies (${DATASET.rootCompanies} roots × ` +
+      `${DATASET.childrenPerRoot} children), 1–3 accesses per user (one primary), a super admin and ${DATASET.loginUsers} login users.`,
+    '- Three servers, each a child process with a pool of 10 connections, all on this machine: **gateway** (`node dist/src/main.js`, ' +
+      'NODE_ENV=production, LOG_LEVEL=warn), **postgraphile** (v5, amber preset, bench/postgraphile-server.mjs; it declares Node ≥ 22, ' +
+      'so on older Node its process gets a `Promise.withResolvers` polyfill) and **limit** ' +
+      '(node:http + pg, one prepared statement building the JSON in PostgreSQL, bench/limit-server.mjs).',
+    '- The gateway answers as a super_admin (Bearer token); PostGraphile and the limit run without authentication or authorisation.',
+    "- PostGraphile's query asks for the same data in its own naming; it has no computed `fullName`, `avatarUrl` or `primaryCompany`, " +
+      'so it returns the underlying columns and the parent of every granted company. The limit returns exactly what the gateway returns ' +
+      '(compared at first=10 before the runs).',
+    `- autocannon on 127.0.0.1, ${options.connections.join(' and ')} connections: one continuous run per line, a ` +
+      `${options.durations.warmupS} s warm-up then a ${options.durations.measureS} s measured window; req/s, latencies and errors count ` +
+      'the responses received in the window; between runs the harness waits until the server is idle. ' +
+      'Errors are non-2xx answers, socket errors and answers carrying GraphQL `errors` ' +
+      '(every response is checked; a wrong-password login must fail with UNAUTHENTICATED), plus a fully parsed sample before each run.',
+    '- SQL/req: each server reaches PostgreSQL through its own wire-protocol proxy (bench/pg-statement-counter.ts) that counts simple ' +
+      'Query and extended-protocol Execute messages (BEGIN/COMMIT included); its delta over a whole run (warm-up included, measured ' +
+      'from the idle server before to the idle server after) divided by the requests sent.',
+    '- Peak RSS: VmHWM of the server process, reset when the window opens; RSS: VmRSS once the run ended and the server went idle. ' +
+      'ELD p99: the event-loop delay of the server during the window (a perf_hooks histogram preloaded with `node --import bench/lib/server-probe.mjs`).',
+    "- Login: the gateway's `login` mutation next to Argon2id verifications at the same parameters and concurrency in the harness " +
+      'process (`hashPassword`/`verifyPassword` of src/shared/auth/passwords.ts).',
+    '- Ratios: requests per second over those of PostGraphile and of the limit in the same workload and connection count.',
+    '',
+    '## Results',
+    '',
+    resultsTable(input.rows),
+    '',
+    ...(notesList(input.rows).length ? ['Notes (*):', '', ...notesList(input.rows), ''] : []),
+    ...(input.skipped.length ? ['Not run, and warnings:', '', ...input.skipped.map((line) => `- ${line}`), ''] : []),
+    ...(input.chartFile ? [`![requests per second](${input.chartFile})`, ''] : []),
+    '## Targets of the issue',
+    '',
+    targetsTable(input.targets),
+    '',
+    ...(input.profileSummary ? ['## Profile', '', input.profileSummary, ''] : []),
+  ].join('\n');
+}

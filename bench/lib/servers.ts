@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onCleanup } from './cleanup';
+import { ROOT } from './paths';
+import { type ServerProcess, startServerProcess } from './server-process';
+
+const GATEWAY_READY_TIMEOUT_MS = 180_000;
+const OTHER_READY_TIMEOUT_MS = 60_000;
+
+/** Only what a server needs from the harness's environment, so a developer's settings do not leak in. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const { PATH, HOME, LANG, UV_THREADPOOL_SIZE } = process.env;
+  return Object.fromEntries(Object.entries({ PATH, HOME, LANG, UV_THREADPOOL_SIZE }).filter(([, value]) => value !== undefined));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** `npm run build`: the gateway is measured as it ships, compiled. */
+export async function buildGateway(): Promise<void> {
+  const child = spawn('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stopEarly = onCleanup('npm run build', () => {
+    child.kill('SIGTERM');
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await stopEarly();
+  if (status !== 0) {
+    throw new Error(
+      `npm run build failed (status ${status}); fix the build or pass --skip-build to use dist/ as it is:\n${output.slice(-4000)}`,
+    );
+  }
+}
+
+/**
+ * The gateway in production mode from dist/ (it migrates and seeds the reference data on start),
+ * with a fresh 48-byte JWT secret and its own temporary DATA_DIR.
+ */
+export async function startGateway(databaseUrl: string): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadsy-bench-'));
+  onCleanup('gateway data directory', () => rmSync(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  return startServerProcess({
+    name: 'gateway',
+    nodeArgs: ['dist/src/main.js'],
+    env: {
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      // The login burst comes from one address at a rate no real client reaches: measure hashing,
+      // not the rate limiter (which test/security/rate-limits.test.ts covers).
+      RATE_LIMIT_PER_ACCOUNT: '100000',
+      RATE_LIMIT_PER_ADDRESS: '1000000',
+    },
+    port,
+    ready: { path: '/readyz' },
+    readyTimeoutMs: GATEWAY_READY_TIMEOUT_MS,
+    cwd: ROOT,
+  });
+}
+
+export async function startPostGraphile(databaseUrl: string): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServerProcess({
+    name: 'postgraphile',
+    nodeArgs: ['bench/postgraphile-server.mjs'],
+    env: { ...baseEnv(), NODE_ENV: 'production', GRAPHILE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl },
+    port,
+    ready: { path: '/graphql', method: 'POST', body: '{"query":"{ __typename }"}' },
+    readyTimeoutMs: OTHER_READY_TIMEOUT_MS,
+    cwd: ROOT,
+  });
+}
+
+export async function startLimitServer(databaseUrl: string): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServerProcess({
+    name: 'limit',
+    nodeArgs: ['bench/limit-server.mjs'],
+    env: { ...baseEnv(), NODE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl },
+    port,
+    ready: { path: '/healthz' },
+    readyTimeoutMs: OTHER_READY_TIMEOUT_MS,
+    cwd: ROOT,
+  });
+}

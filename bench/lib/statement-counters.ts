@@ -1,0 +1,62 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { onCleanup } from './cleanup';
+
+const QUIET_POLL_MS = 150;
+const QUIET_TIMEOUT_MS = 5_000;
+
+export interface StatementCounters {
+  /** Opens a counting proxy in front of PostgreSQL for one server; returns its 127.0.0.1 port. */
+  listen(name: string): Promise<number>;
+  statements(name: string): Promise<number>;
+  /**
+   * The count once the server has stopped sending statements (requests still in flight when
+   * autocannon stopped finish their SQL), so a delta covers every request that was sent.
+   */
+  settledStatements(name: string): Promise<number>;
+}
+
+/** Forks the process that hosts the proxies (see counter-process.ts). */
+export async function startStatementCounters(target: { host: string; port: number }): Promise<StatementCounters> {
+  const child = fork(join(__dirname, 'counter-process.ts'), [target.host, String(target.port)], {
+    execArgv: ['--require', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  onCleanup('statement counter', () => stopChild(child));
+  let nextId = 1;
+  const ask = (op: 'listen' | 'count', name: string) =>
+    new Promise<Record<string, number | string>>((resolve, reject) => {
+      const id = nextId++;
+      const onMessage = (reply: { id: number; error?: string }) => {
+        if (reply.id !== id) return;
+        child.off('message', onMessage);
+        if (reply.error) reject(new Error(reply.error));
+        else resolve(reply as unknown as Record<string, number>);
+      };
+      child.on('message', onMessage);
+      child.send({ id, op, name });
+    });
+  const statements = async (name: string) => Number((await ask('count', name)).statements);
+  return {
+    listen: async (name) => Number((await ask('listen', name)).port),
+    statements,
+    settledStatements: async (name) => {
+      const deadline = Date.now() + QUIET_TIMEOUT_MS;
+      let previous = await statements(name);
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, QUIET_POLL_MS));
+        const current = await statements(name);
+        if (current === previous || Date.now() > deadline) return current;
+        previous = current;
+      }
+    },
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,134 @@
+import { GATEWAY_IMPORT_PROGRESS, GATEWAY_START_IMPORT, graphqlBody } from '../documents';
+import { readMemory, resetPeakRss, waitUntilIdle } from '../proc-stats';
+import type { Row, Target } from '../measure';
+import { type BenchContext, gatewayHasMutation, gatewayHeaders, graphqlProblem, JSON_HEADERS, postGraphql } from './context';
+
+export const importWorkload = (rows: number) => `CSV import ${rows.toLocaleString('en')} rows`;
+const POLL_MS = 250;
+const IMPORT_TIMEOUT_MS = 300_000;
+
+// Like bench/import-10k.ts (the import's own benchmark): every 33rd row has a bad email, so the
+// error path runs too and the figures of both are comparable.
+const BAD_EVERY = 33;
+const expectedBadRows = (rows: number) => Math.floor(rows / BAD_EVERY);
+
+/** An import file of new users (emails unique per server, so each run creates every good row). */
+function importCsv(rows: number, tag: string): string {
+  const lines = ['email,first_name,last_name,access'];
+  for (let row = 1; row <= rows; row += 1) {
+    lines.push(
+      row % BAD_EVERY === 0
+        ? `not-an-email-${row},Bad,Row,member`
+        : `import-${tag}-${row}@bench-import.test,Imported,User${row},member`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface Timed {
+  seconds: number;
+  /** Users created and rows refused: right when they are exactly the good and the bad rows. */
+  created: number;
+  refused: number;
+  problem?: string;
+  notes: string[];
+}
+
+/**
+ * Times one import from the request to the last committed row, with the statement delta, the
+ * peak RSS and the event-loop delay of the server meanwhile.
+ */
+async function timeImport(target: Target, workload: string, rows: number, run: () => Promise<Timed>): Promise<Row> {
+  await waitUntilIdle(target.server.pid);
+  const before = await target.counters.settledStatements(target.name);
+  resetPeakRss(target.server.pid);
+  await target.server.resetEventLoopDelay();
+  const timed = await run();
+  const eventLoop = await target.server.readEventLoopDelay();
+  const after = await target.counters.settledStatements(target.name);
+  const memory = readMemory(target.server.pid);
+  const bad = expectedBadRows(rows);
+  const problem =
+    timed.problem ??
+    (timed.created === rows - bad && timed.refused === bad
+      ? undefined
+      : `${timed.created} created and ${timed.refused} refused, expected ${rows - bad} and ${bad}`);
+  return {
+    workload,
+    server: target.name,
+    baseline: target.name === 'limit' ? 'limit' : undefined,
+    connections: null,
+    requestsPerSecond: rows / timed.seconds,
+    unit: 'rows/s',
+    p50Ms: null,
+    p99Ms: null,
+    completed: timed.created,
+    errors: problem ? 1 : 0,
+    statementsPerRequest: (after - before) / rows,
+    peakRssMb: memory.peakRssMb,
+    rssMb: memory.rssMb,
+    eventLoopP99Ms: eventLoop.p99Ms,
+    notes: [
+      `${timed.seconds.toFixed(2)} s for ${rows} rows (${bad} bad); SQL column is per row`,
+      ...timed.notes,
+      ...(problem ? [problem] : []),
+    ],
+  };
+}
+
+async function gatewayImport(ctx: BenchContext, rows: number): Promise<Timed> {
+  const { baseUrl } = ctx.targets.gateway.server;
+  const headers = gatewayHeaders(ctx);
+  const data = Buffer.from(importCsv(rows, 'gateway')).toString('base64');
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const startBody = graphqlBody(GATEWAY_START_IMPORT, 'StartImport', {
+    companyId: String(ctx.seeded.importCompanyId),
+    base64: { name: 'bench-import.csv', type: 'text/csv', data },
+  });
+  const start = await postGraphql(baseUrl, startBody, headers);
+  const problem = graphqlProblem(start.status, start.json);
+  if (problem) return { seconds: elapsed(), created: 0, refused: 0, problem: `startImport: ${problem}`, notes: [] };
+
+  const id = start.json.data!.startImport.id as string;
+  for (let polls = 1; ; polls += 1) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const progress = await postGraphql(baseUrl, graphqlBody(GATEWAY_IMPORT_PROGRESS, 'ImportProgress', { id }), headers);
+    const file = progress.json.data?.importFile;
+    const seconds = elapsed();
+    const outcome = { seconds, created: file?.createdCount ?? 0, refused: file?.failedCount ?? 0 };
+    const notes = [`the SQL includes ${polls} progress polls (importFile every ${POLL_MS} ms)`];
+    if (!file) return { ...outcome, problem: `importFile: ${graphqlProblem(progress.status, progress.json)}`, notes };
+    if (file.status === 'FAILED') return { ...outcome, problem: 'the import FAILED', notes };
+    if (file.status === 'COMPLETED') return { ...outcome, notes };
+    if (seconds * 1000 > IMPORT_TIMEOUT_MS) {
+      return { ...outcome, problem: `not finished after ${seconds.toFixed(0)} s (${file.processedRows} rows)`, notes };
+    }
+  }
+}
+
+async function limitImport(ctx: BenchContext, rows: number): Promise<Timed> {
+  const data = Buffer.from(importCsv(rows, 'limit')).toString('base64');
+  const started = performance.now();
+  const body = graphqlBody('', 'ImportUsers', { data, companyId: ctx.seeded.importCompanyId });
+  const answer = await postGraphql(ctx.targets.limit.server.baseUrl, body, { ...JSON_HEADERS });
+  const seconds = (performance.now() - started) / 1000;
+  const created = Number(answer.json.data?.importUsers?.createdCount ?? 0);
+  const refused = Number(answer.json.data?.importUsers?.refusedCount ?? 0);
+  const problem = graphqlProblem(answer.status, answer.json) ?? undefined;
+  return { seconds, created, refused, problem, notes: [] };
+}
+
+/** The gateway's background CSV import against one set-based INSERT of the same rows. */
+export async function runImport(ctx: BenchContext): Promise<void> {
+  const rows = ctx.options.importRows;
+  const workload = importWorkload(rows);
+  if (!(await gatewayHasMutation(ctx, 'startImport'))) {
+    ctx.skipped.push(`${workload}: skipped, the gateway has no startImport mutation yet`);
+    return;
+  }
+  ctx.log(`  ${workload}, gateway`);
+  ctx.rows.push(await timeImport(ctx.targets.gateway, workload, rows, () => gatewayImport(ctx, rows)));
+  ctx.log(`  ${workload}, limit`);
+  ctx.rows.push(await timeImport(ctx.targets.limit, workload, rows, () => limitImport(ctx, rows)));
+}
