@@ -14,6 +14,11 @@ interface Column {
 }
 
 interface ReadModel {
+  /**
+   * The entity's prototype under a layer of plain data properties, one per column: assigning a
+   * column then creates an own property instead of running an accessor MikroORM may define on the
+   * prototype, and every read model of an entity gets the same shape (fast property access).
+   */
   prototype: object;
   table: string;
   columns: Column[];
@@ -33,7 +38,11 @@ function readModelOf(em: EntityManager, entity: EntityClass<object>): ReadModel 
         column: prop.fieldNames[0],
         kind: prop.kind === ReferenceKind.MANY_TO_ONE ? 'reference' : prop.runtimeType === 'Date' ? 'date' : 'value',
       }));
-    model = { prototype: entity.prototype, table: meta.tableName, columns };
+    const prototype = Object.create(entity.prototype);
+    for (const { property } of columns) {
+      Object.defineProperty(prototype, property, { value: undefined, writable: true, enumerable: false, configurable: true });
+    }
+    model = { prototype, table: meta.tableName, columns };
     models.set(entity, model);
   }
   return model;
@@ -59,15 +68,7 @@ export function toReadModel<T extends object>(
 ): T {
   const { prototype, columns } = readModelOf(em, entity);
   const model = Object.create(prototype) as Record<string, unknown>;
-  for (const { property, column, kind } of columns) {
-    // Own data properties shadow the accessors MikroORM defines on the prototype for relations.
-    Object.defineProperty(model, property, {
-      value: columnValue(row[`${prefix}${column}`], kind),
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  }
+  for (const { property, column, kind } of columns) model[property] = columnValue(row[`${prefix}${column}`], kind);
   return model as T;
 }
 
