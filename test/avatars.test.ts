@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { Company } from '../src/modules/company/company.entity';
 import { User } from '../src/modules/user/user.entity';
-import { buildWorld, type World } from './helpers/fixtures';
+import { buildWorld, type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 import { base64Of, gifBytes, jpegBytes, multipartGraphql, pngBytes, webpBytes } from './helpers/uploads';
 
@@ -15,8 +15,6 @@ const UPLOAD_COMPANY = `mutation UploadCompanyAvatar($companyId: ID!, $file: Upl
   uploadCompanyAvatar(companyId: $companyId, file: $file, base64: $base64) { id avatarUrl }
 }`;
 const REMOVE_COMPANY = `mutation RemoveCompanyAvatar($companyId: ID!) { removeCompanyAvatar(companyId: $companyId) { id avatarUrl } }`;
-
-type Actor = keyof World['users'] | 'anonymous';
 
 describe('avatars', () => {
   let app: TestApp;
@@ -218,15 +216,7 @@ describe('avatars', () => {
       expect(body.data.uploadCompanyAvatar.avatarUrl).toBe(`/files/avatars/${await companyKey(id)}`);
     });
 
-    it.each<[Actor, string | null]>([
-      ['superAdmin', null],
-      ['acmeAdmin', null],
-      ['globexAdmin', 'NOT_FOUND'],
-      ['eastManager', 'FORBIDDEN'],
-      ['eastMember', 'FORBIDDEN'],
-      ['labMember', 'NOT_FOUND'],
-      ['anonymous', 'UNAUTHENTICATED'],
-    ])('upload and removal on Acme East by %s: %s', async (actor, code) => {
+    it.each(ADMIN_OF_ACME_EAST)('upload and removal on Acme East by %s: %s', async (actor, code) => {
       const id = world.companies.acmeEast;
       await app.orm.em.fork().nativeUpdate(Company, { id }, { avatarKey: null });
       const files = storedFileCount();

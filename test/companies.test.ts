@@ -1,13 +1,11 @@
 import { Company } from '../src/modules/company/company.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
-import { buildWorld, type World } from './helpers/fixtures';
+import { buildWorld, type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
 const CREATE = `mutation CreateCompany($input: CreateCompanyInput!) {
   createCompany(input: $input) { id name isDefault parentCompany { id } membership { id name } avatarUrl children { id } }
 }`;
-
-type Actor = keyof World['users'] | 'anonymous';
 
 describe('createCompany', () => {
   let app: TestApp;
@@ -31,15 +29,7 @@ describe('createCompany', () => {
   const row = (id: string | number) => app.orm.em.fork().findOne(Company, Number(id), { populate: ['parent', 'membership'] });
   const countNamed = (name: string) => app.orm.em.fork().count(Company, { name });
 
-  it.each<[Actor, string | null]>([
-    ['superAdmin', null],
-    ['acmeAdmin', null],
-    ['globexAdmin', 'NOT_FOUND'],
-    ['eastManager', 'FORBIDDEN'],
-    ['eastMember', 'FORBIDDEN'],
-    ['labMember', 'NOT_FOUND'],
-    ['anonymous', 'UNAUTHENTICATED'],
-  ])('a child of Acme East by %s: %s', async (actor, code) => {
+  it.each(ADMIN_OF_ACME_EAST)('a child of Acme East by %s: %s', async (actor, code) => {
     const name = `Child by ${actor}`;
     const { body } = await create({ name, parentCompanyId: String(world.companies.acmeEast) }, actor);
     if (code === null) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Company } from '../src/modules/company/company.entity';
 import { ImportFile } from '../src/modules/import/import-file.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
-import { buildWorld, type World } from './helpers/fixtures';
+import { buildWorld, type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 import { base64Of, multipartGraphql, pngBytes } from './helpers/uploads';
 
@@ -16,8 +16,6 @@ const IMPORT = `query ImportFile($id: ID!) { importFile(id: $id) {
 const LIST = `query ImportFiles($first: Int, $after: String, $companyId: ID) {
   importFiles(first: $first, after: $after, companyId: $companyId) {
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id company { id } } } } }`;
-
-type Actor = keyof World['users'] | 'anonymous';
 
 const csv = (...lines: string[]) => Buffer.from(`${lines.join('\n')}\n`, 'utf8');
 const HEADER = 'email,first_name,last_name,access';
@@ -267,15 +265,7 @@ describe('CSV imports', () => {
     });
   });
 
-  it.each<[Actor, string | null]>([
-    ['superAdmin', null],
-    ['acmeAdmin', null],
-    ['globexAdmin', 'NOT_FOUND'],
-    ['eastManager', 'FORBIDDEN'],
-    ['eastMember', 'FORBIDDEN'],
-    ['labMember', 'NOT_FOUND'],
-    ['anonymous', 'UNAUTHENTICATED'],
-  ])('startImport into Acme East by %s: %s', async (actor, code) => {
+  it.each(ADMIN_OF_ACME_EAST)('startImport into Acme East by %s: %s', async (actor, code) => {
     const email = `by-${actor.toLowerCase()}@example.com`;
     const [files, rows] = [storedImports(), await importRows()];
     const { body } = await start(world.companies.acmeEast, csv(HEADER, `${email},By,${actor},member`), actor);

@@ -25,6 +25,23 @@ export interface World {
   token(user: keyof World['users']): string;
 }
 
+/** A fixture user, or a request without a token. */
+export type Actor = keyof World['users'] | 'anonymous';
+
+/**
+ * The outcome of an action that needs the admin rank in Acme East, per caller: admins above it
+ * succeed, its manager and member are refused, and callers who cannot see it get NOT_FOUND.
+ */
+export const ADMIN_OF_ACME_EAST: [Actor, string | null][] = [
+  ['superAdmin', null],
+  ['acmeAdmin', null],
+  ['globexAdmin', 'NOT_FOUND'],
+  ['eastManager', 'FORBIDDEN'],
+  ['eastMember', 'FORBIDDEN'],
+  ['labMember', 'NOT_FOUND'],
+  ['anonymous', 'UNAUTHENTICATED'],
+];
+
 let passwordHash: Promise<string> | undefined;
 
 export async function buildWorld(app: TestApp): Promise<World> {
