@@ -7,7 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
-import { type AppDeps, RequestContext } from './graphql/context';
+import { type AppDeps, RequestContext, requestInfoOf } from './graphql/context';
 import { classifyError, MASKED_MESSAGE } from './graphql/format-error';
 import { ImportWorker } from './modules/import/import-worker';
 import { createRestRouter, assertRoutesValid } from './rest/rest-router';
@@ -116,11 +116,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
 /** Authentication failures and an unreachable database answer with their own HTTP status. */
 async function createRequestContext(deps: AppDeps, req: Request): Promise<RequestContext> {
   try {
-    return await RequestContext.create(deps, {
-      requestId: String(req.id),
-      clientIp: req.ip ?? 'unknown',
-      authorization: req.headers.authorization,
-    });
+    return await RequestContext.create(deps, requestInfoOf(req));
   } catch (error) {
     const { code, message, retryAfter } = classifyError(error);
     if (code === 'INTERNAL_SERVER_ERROR') throw error;

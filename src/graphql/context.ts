@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Request } from 'express';
 import type { Config } from '../config';
 import type { ImportWorker } from '../modules/import/import-worker';
 import type { User } from '../modules/user/user.entity';
@@ -34,6 +35,11 @@ export interface RequestInfo {
   requestId: string;
   clientIp: string;
   authorization: string | undefined;
+}
+
+/** What the context needs of an HTTP request, the same for `/graphql` and `/api/v1`. */
+export function requestInfoOf(req: Request): RequestInfo {
+  return { requestId: String(req.id), clientIp: req.ip ?? 'unknown', authorization: req.headers.authorization };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { type GraphQLSchema, parse, validate } from 'graphql';
 import type { ZodObject } from 'zod';
-import { type AppDeps, RequestContext } from '../graphql/context';
+import { type AppDeps, RequestContext, requestInfoOf } from '../graphql/context';
 import { classifyError } from '../graphql/format-error';
 import type { ErrorCode, FieldProblem } from '../shared/errors';
 import { type HttpError, sendError } from '../shared/http-errors';
@@ -65,11 +65,7 @@ export function createRestRouter(routes: RestRoute[], apollo: ApolloServer<Reque
 
     let contextValue: RequestContext;
     try {
-      contextValue = await RequestContext.create(deps, {
-        requestId: String(req.id),
-        clientIp: req.ip ?? 'unknown',
-        authorization: req.headers.authorization,
-      });
+      contextValue = await RequestContext.create(deps, requestInfoOf(req));
     } catch (error) {
       return sendError(res, maskedUnlessKnown(error, deps, req));
     }
