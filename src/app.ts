@@ -58,6 +58,8 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // A GraphQL POST is never revalidated: hashing every response body for an ETag is pure cost.
+  app.set('etag', false);
 
   app.use(
     pinoHttp({

@@ -59,8 +59,33 @@ describe('SQL statements per request do not grow with the list', () => {
     const forTen = await statementsFor(10, viewer);
     const forHundred = await statementsFor(100, viewer);
     expect(forHundred).toBe(forTen);
-    // The viewer with its scope, the page, the count, the grants with their accesses, the companies
-    // with their parents: five, however long the list.
-    expect(forTen).toBe(5);
+    // The viewer with its scope; the page with its count; the grants with their accesses, companies
+    // and parent companies: three, however long the list.
+    expect(forTen).toBe(3);
+  });
+
+  it('reads the page and its totalCount in one statement, also when a fragment selects it', async () => {
+    const token = world.token('acmeAdmin');
+    const run = async (selection: string, fragment = '') => {
+      let total: unknown;
+      const statements = await app.countStatements(async () => {
+        const { body } = await app.graphql(
+          `query { users(first: 5) { ${selection} edges { node { id } } } } ${fragment}`,
+          {},
+          token,
+        );
+        expect(body.errors).toBeUndefined();
+        total = body.data.users.totalCount;
+      });
+      return { statements, total };
+    };
+    const without = await run('');
+    const direct = await run('totalCount');
+    const throughFragment = await run('...Counted', 'fragment Counted on UserConnection { totalCount }');
+    const throughInlineFragment = await run('... on UserConnection { totalCount }');
+    // The viewer with its scope, then the page (with its count where selected).
+    expect([without, direct, throughFragment, throughInlineFragment].map((run) => run.statements)).toEqual([2, 2, 2, 2]);
+    expect(direct.total).toBeGreaterThan(150);
+    expect([throughFragment.total, throughInlineFragment.total]).toEqual([direct.total, direct.total]);
   });
 });

@@ -1,13 +1,13 @@
 import type { EntityClass, EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { intArray, readColumns, readRows, tableOf } from './read-models';
+import { RequestLoader } from './request-loader';
 
 /**
- * Per-request DataLoaders: every `load` of one tick becomes one `= any(...)` statement, so a list
+ * Per-request loaders: every `load` of one tick becomes one `= any(...)` statement, so a list
  * of 1 or 1,000 parents costs the same number of statements. They return read models.
  */
 export function entityByIdLoader<T extends { id: number }>(em: EntityManager, entity: EntityClass<T>) {
-  return new DataLoader<number, T | undefined>(async (ids) => {
+  return new RequestLoader<number, T | undefined>(async (ids) => {
     const rows = await readRows(
       em,
       entity,
@@ -26,7 +26,7 @@ export function entitiesByForeignKeyLoader<T extends { id: number }>(
   foreignKey: keyof T & string,
 ) {
   const column = em.getMetadata().get(entity.name).properties[foreignKey].fieldNames[0];
-  return new DataLoader<number, T[]>(async (ids) => {
+  return new RequestLoader<number, T[]>(async (ids) => {
     const rows = await readRows(
       em,
       entity,

@@ -1,5 +1,8 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { invalidField } from '../shared/errors';
+import type { MaybePromise } from '../shared/maybe-promise';
+import { selectsField } from './selection';
 
 export const DEFAULT_PAGE_SIZE = 25;
 /** A cap on `first`: a page of 1,000 nested rows is still one bounded answer. */
@@ -28,6 +31,8 @@ export interface PageRequest {
   limit: number;
   afterId: number;
   offset: number;
+  /** The client selected `totalCount`: the page and the count are read in one statement. */
+  withTotal: boolean;
 }
 
 /** What a service returns for one page; the count runs only when a client selects `totalCount`. */
@@ -35,7 +40,7 @@ export interface Page<T> {
   nodes: T[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  countTotal: () => Promise<number>;
+  countTotal: () => MaybePromise<number>;
 }
 
 const CURSOR = /^(id|offset):(\d{1,15})$/;
@@ -49,20 +54,30 @@ export function encodeOffsetCursor(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString('base64url');
 }
 
-export function pageRequest(first: number | undefined | null, after: string | undefined | null): PageRequest {
+/** The page a connection field asks for (`info` is that field's: it tells whether `totalCount` is selected). */
+export function pageRequest(
+  first: number | undefined | null,
+  after: string | undefined | null,
+  info: GraphQLResolveInfo,
+): PageRequest {
   const limit = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
     throw invalidField('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
   }
-  if (!after) return { limit, afterId: 0, offset: 0 };
+  const withTotal = selectsField(info, 'totalCount');
+  if (!after) return { limit, afterId: 0, offset: 0, withTotal };
   const match = CURSOR.exec(Buffer.from(after, 'base64url').toString('utf8'));
   if (!match) throw invalidField('after', 'is not a cursor this API issued');
   const value = Number(match[2]);
-  return match[1] === 'id' ? { limit, afterId: value, offset: 0 } : { limit, afterId: 0, offset: value };
+  return match[1] === 'id' ? { limit, afterId: value, offset: 0, withTotal } : { limit, afterId: 0, offset: value, withTotal };
 }
 
 /** Cuts the one extra row a query fetched to learn whether another page follows. */
-export function toPage<T extends { id: number }>(rows: T[], request: PageRequest, countTotal: () => Promise<number>): Page<T> {
+export function toPage<T extends { id: number }>(
+  rows: T[],
+  request: PageRequest,
+  countTotal: () => MaybePromise<number>,
+): Page<T> {
   return {
     nodes: rows.slice(0, request.limit),
     hasNextPage: rows.length > request.limit,
@@ -107,7 +122,7 @@ export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
     }
 
     @Field(() => Int)
-    totalCount(): Promise<number> {
+    totalCount(): MaybePromise<number> {
       return this.page.countTotal();
     }
   }

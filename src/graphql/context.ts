@@ -10,6 +10,7 @@ import { loadScope, Scope } from '../shared/auth/scope';
 import { unauthenticated } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Mailer } from '../shared/mail/mailer';
+import type { MaybePromise } from '../shared/maybe-promise';
 import type { AttemptLimiter } from '../shared/rate-limit/attempt-limiter';
 import type { FileStorage } from '../shared/storage/file-storage';
 import { createLoaders, type Loaders } from './loaders';
@@ -49,7 +50,8 @@ export function requestInfoOf(req: Request): RequestInfo {
 export class RequestContext {
   readonly loaders: Loaders;
   readonly services: Services;
-  private scopePromise?: Promise<Scope>;
+  /** The viewer's scope once known, or the statement loading it. */
+  private knownScope?: MaybePromise<Scope>;
 
   private constructor(
     readonly deps: AppDeps,
@@ -66,7 +68,7 @@ export class RequestContext {
     const em = deps.orm.em.fork();
     const auth = await authenticate(em, deps.tokens, request.authorization);
     const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null);
-    if (auth) context.scopePromise = Promise.resolve(auth.scope);
+    if (auth) context.knownScope = auth.scope;
     return context;
   }
 
@@ -80,7 +82,7 @@ export class RequestContext {
    */
   signIn(user: User): void {
     this.authenticatedUser = user;
-    this.scopePromise = undefined;
+    this.knownScope = undefined;
   }
 
   requireViewer(): User {
@@ -88,8 +90,21 @@ export class RequestContext {
     return this.viewer;
   }
 
-  scope(): Promise<Scope> {
-    this.scopePromise ??= this.viewer ? loadScope(this.em, this.viewer.id) : Promise.resolve(Scope.anonymous);
-    return this.scopePromise;
+  /** Synchronous for an authenticated request: the scope came with the viewer. */
+  scope(): MaybePromise<Scope> {
+    if (this.knownScope) return this.knownScope;
+    if (!this.viewer) return (this.knownScope = Scope.anonymous);
+    const loading = loadScope(this.em, this.viewer.id);
+    this.knownScope = loading;
+    // Once loaded, later calls get the scope itself; a failed load is tried again by the next call.
+    loading.then(
+      (scope) => {
+        if (this.knownScope === loading) this.knownScope = scope;
+      },
+      () => {
+        if (this.knownScope === loading) this.knownScope = undefined;
+      },
+    );
+    return loading;
   }
 }

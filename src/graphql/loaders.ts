@@ -8,10 +8,11 @@ import { createUserLoaders } from '../modules/user/user.loaders';
 
 /** Every DataLoader of one request; built fresh per request so nothing is cached across viewers. */
 export function createLoaders(em: EntityManager) {
+  const companies = createCompanyLoaders(em);
   return {
     ...createUserLoaders(em),
-    ...createCompanyLoaders(em),
-    ...createAccessLoaders(em),
+    ...companies,
+    ...createAccessLoaders(em, companies.companyById),
     ...createMembershipLoaders(em),
     ...createLegalTermLoaders(em),
     ...createImportLoaders(em),

@@ -1,28 +1,36 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { entityByIdLoader } from '../../db/batch-loaders';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
+import { RequestLoader } from '../../db/request-loader';
+import { Company } from '../company/company.entity';
+import { type CompanyLoader, companyWithParentColumns, primeParent } from '../company/company.loaders';
 import { Access } from './access.entity';
 import { UserAccess } from './user-access.entity';
 
-export function createAccessLoaders(em: EntityManager) {
+export function createAccessLoaders(em: EntityManager, companyById: CompanyLoader) {
   const accessById = entityByIdLoader(em, Access);
   /**
-   * A user's grants, oldest first, read with their access in the same statement: the access
-   * loader is primed, so `grant.access` costs no further query.
+   * A user's grants, oldest first, read with their access, company and parent company in the same
+   * statement: those loaders are primed, so `grant.access`, `grant.company`, `primaryCompany` and
+   * their parents cost no further query.
    */
-  const userAccessesByUserId = new DataLoader<number, UserAccess[]>(async (userIds) => {
+  const userAccessesByUserId = new RequestLoader<number, UserAccess[]>(async (userIds) => {
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
-      `select ${readColumns(em, UserAccess, 'ua')}, ${readColumns(em, Access, 'a', 'access__')}
-         from user_accesses ua join accesses a on a.id = ua.access_id
+      `select ${readColumns(em, UserAccess, 'ua')}, ${readColumns(em, Access, 'a', 'access__')},
+              ${companyWithParentColumns(em, 'company__')}
+         from user_accesses ua
+         join accesses a on a.id = ua.access_id
+         join companies c on c.id = ua.company_id
+         left join companies p on p.id = c.parent_id
         where ua.user_id = any(?::bigint[]) order by ua.id`,
       [intArray(userIds)],
     );
     const byUser = new Map<number, UserAccess[]>(userIds.map((id) => [id, []]));
     for (const row of rows) {
       const grant = toReadModel(em, UserAccess, row);
-      const access = toReadModel(em, Access, row, 'access__');
-      accessById.prime(access.id, access);
+      accessById.prime(grant.access.id, () => toReadModel(em, Access, row, 'access__'));
+      companyById.prime(grant.company.id, () => toReadModel(em, Company, row, 'company__'));
+      primeParent(em, companyById, row, 'company__');
       byUser.get(grant.user.id)?.push(grant);
     }
     return userIds.map((id) => byUser.get(id)!);

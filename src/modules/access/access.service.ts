@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../graphql/context';
 import { notFound } from '../../shared/errors';
+import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { Access } from './access.entity';
 import type { UserAccess } from './user-access.entity';
 
@@ -19,9 +20,11 @@ export class AccessService {
   }
 
   /** A user's grants in the companies the viewer sees. */
-  async visibleGrantsOf(userId: number): Promise<UserAccess[]> {
-    const scope = await this.ctx.scope();
-    const grants = await this.ctx.loaders.userAccessesByUserId.load(userId);
-    return grants.filter((grant) => scope.canSeeCompany(grant.company.id));
+  visibleGrantsOf(userId: number): MaybePromise<UserAccess[]> {
+    return andThen(this.ctx.scope(), (scope) =>
+      andThen(this.ctx.loaders.userAccessesByUserId.load(userId), (grants) =>
+        grants.filter((grant) => scope.canSeeCompany(grant.company.id)),
+      ),
+    );
   }
 }

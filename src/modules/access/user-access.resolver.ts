@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { notFound } from '../../shared/errors';
+import { related } from '../../graphql/relations';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import { Company } from '../company/company.entity';
 import { User } from '../user/user.entity';
 import { Access } from './access.entity';
@@ -10,22 +11,17 @@ import { UserAccess } from './user-access.entity';
 @Resolver(() => UserAccess)
 export class UserAccessResolver {
   @FieldResolver(() => User)
-  async user(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): Promise<User> {
-    return orMissing(await ctx.loaders.userById.load(grant.user.id), 'user', grant.user.id);
+  user(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<User> {
+    return related(ctx.loaders.userById, grant.user.id, 'user');
   }
 
   @FieldResolver(() => Company)
-  async company(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): Promise<Company> {
-    return orMissing(await ctx.loaders.companyById.load(grant.company.id), 'company', grant.company.id);
+  company(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Company> {
+    return related(ctx.loaders.companyById, grant.company.id, 'company');
   }
 
   @FieldResolver(() => Access)
-  async access(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): Promise<Access> {
-    return orMissing(await ctx.loaders.accessById.load(grant.access.id), 'access', grant.access.id);
+  access(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Access> {
+    return related(ctx.loaders.accessById, grant.access.id, 'access');
   }
-}
-
-function orMissing<T>(value: T | undefined, kind: string, id: number): T {
-  if (value === undefined) throw notFound(kind, id);
-  return value;
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { type Page, type PageRequest, toPage } from '../../graphql/connection';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
+import { RequestLoader } from '../../db/request-loader';
 import { User } from '../user/user.entity';
 
 export interface MembersKey {
@@ -14,7 +14,7 @@ export interface MembersKey {
  * window function, and one grouped count (run only when `totalCount` is selected).
  */
 export function createMembersLoader(em: EntityManager) {
-  const countsByCompany = new DataLoader<number, number>(async (companyIds) => {
+  const countsByCompany = new RequestLoader<number, number>(async (companyIds) => {
     const rows: { company_id: number; total: number }[] = await em
       .getConnection()
       .execute(
@@ -25,34 +25,31 @@ export function createMembersLoader(em: EntityManager) {
     return companyIds.map((id) => totals.get(id) ?? 0);
   });
 
-  return new DataLoader<MembersKey, Page<User>, string>(
-    async (keys) => {
-      const pages = new Map<string, Page<User>>();
-      // Keys of one batch nearly always share a page request; each distinct one is one statement.
-      for (const group of groupByRequest(keys)) {
-        const { limit, afterId, offset } = group.request;
-        const companyIds = group.companyIds;
-        const rows: (Record<string, unknown> & { member_of: number })[] = await em.getConnection().execute(
-          `select * from (
+  return new RequestLoader<MembersKey, Page<User>, string>(async (keys) => {
+    const pages = new Map<string, Page<User>>();
+    // Keys of one batch nearly always share a page request; each distinct one is one statement.
+    for (const group of groupByRequest(keys)) {
+      const { limit, afterId, offset } = group.request;
+      const companyIds = group.companyIds;
+      const rows: (Record<string, unknown> & { member_of: number })[] = await em.getConnection().execute(
+        `select * from (
              select ${readColumns(em, User, 'u')}, ua.company_id as member_of,
                     row_number() over (partition by ua.company_id order by u.id) as position_in_company
              from users u join user_accesses ua on ua.user_id = u.id
              where ua.company_id = any(?::bigint[]) and u.id > ?
            ) ranked where position_in_company > ? and position_in_company <= ? order by member_of, id`,
-          [intArray(companyIds), afterId, offset, offset + limit + 1],
+        [intArray(companyIds), afterId, offset, offset + limit + 1],
+      );
+      for (const companyId of companyIds) {
+        const users = rows.filter((row) => row.member_of === companyId).map((row) => toReadModel(em, User, row));
+        pages.set(
+          membersKeyId({ companyId, request: group.request }),
+          toPage(users, group.request, () => countsByCompany.load(companyId)),
         );
-        for (const companyId of companyIds) {
-          const users = rows.filter((row) => row.member_of === companyId).map((row) => toReadModel(em, User, row));
-          pages.set(
-            membersKeyId({ companyId, request: group.request }),
-            toPage(users, group.request, () => countsByCompany.load(companyId)),
-          );
-        }
       }
-      return keys.map((key) => pages.get(membersKeyId(key))!);
-    },
-    { cacheKeyFn: membersKeyId },
-  );
+    }
+    return keys.map((key) => pages.get(membersKeyId(key))!);
+  }, membersKeyId);
 }
 
 function membersKeyId({ companyId, request }: MembersKey): string {

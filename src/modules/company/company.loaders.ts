@@ -1,18 +1,31 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { entitiesByForeignKeyLoader } from '../../db/batch-loaders';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
+import { RequestLoader } from '../../db/request-loader';
 import { createMembersLoader } from './company-members.loader';
 import { Company } from './company.entity';
+
+export type CompanyLoader = RequestLoader<number, Company | undefined>;
+
+/** A company `c` and its parent `p` (left joined): columns `<prefix>…` and `<prefix>parent__…`. */
+export function companyWithParentColumns(em: EntityManager, prefix = ''): string {
+  return `${readColumns(em, Company, 'c', prefix)}, ${readColumns(em, Company, 'p', `${prefix}parent__`)}`;
+}
+
+/** Records the parent of a row of `companyWithParentColumns` (when it has one) in the loader. */
+export function primeParent(em: EntityManager, companyById: CompanyLoader, row: Record<string, unknown>, prefix = ''): void {
+  const parentId = row[`${prefix}parent__id`] as number | null;
+  if (parentId !== null) companyById.prime(parentId, () => toReadModel(em, Company, row, `${prefix}parent__`));
+}
 
 export function createCompanyLoaders(em: EntityManager) {
   /**
    * Companies by id, read with their parent in the same statement: the loader primes itself with
    * the parents, so `parentCompany` of a loaded list costs no further query.
    */
-  const companyById: DataLoader<number, Company | undefined> = new DataLoader(async (ids) => {
+  const companyById: CompanyLoader = new RequestLoader(async (ids) => {
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
-      `select ${readColumns(em, Company, 'c')}, ${readColumns(em, Company, 'p', 'parent__')}
+      `select ${companyWithParentColumns(em)}
          from companies c left join companies p on p.id = c.parent_id
         where c.id = any(?::bigint[])`,
       [intArray(ids)],
@@ -21,10 +34,7 @@ export function createCompanyLoaders(em: EntityManager) {
     for (const row of rows) {
       const company = toReadModel(em, Company, row);
       byId.set(company.id, company);
-      if (row.parent__id !== null) {
-        const parent = toReadModel(em, Company, row, 'parent__');
-        companyById.prime(parent.id, parent);
-      }
+      primeParent(em, companyById, row);
     }
     return ids.map((id) => byId.get(id));
   });

@@ -1,7 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { parseId } from '../../shared/ids';
+import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { avatarUrl } from '../../shared/storage/avatar-url';
 import { Membership } from '../membership/membership.entity';
 import { UserConnection } from '../user/user.types';
@@ -19,11 +21,12 @@ export class CompanyResolver {
   @Query(() => CompanyConnection, { description: 'The companies the viewer may see, ordered by id.' })
   async companies(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('filter', () => CompanyFilter, { nullable: true }) filter?: CompanyFilter,
   ): Promise<CompanyConnection> {
-    return new CompanyConnection(await ctx.services.companies.list(filter, pageRequest(first, after)));
+    return new CompanyConnection(await ctx.services.companies.list(filter, pageRequest(first, after, info)));
   }
 
   @FieldResolver(() => String, { nullable: true })
@@ -32,27 +35,28 @@ export class CompanyResolver {
   }
 
   @FieldResolver(() => Company, { nullable: true, description: 'Null for a root, or when the viewer may not see the parent.' })
-  parentCompany(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<Company | null> {
+  parentCompany(@Root() company: Company, @Ctx() ctx: RequestContext): MaybePromise<Company | null> {
     return ctx.services.companies.visibleOrNull(company.parent?.id);
   }
 
   @FieldResolver(() => [Company])
-  children(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<Company[]> {
+  children(@Root() company: Company, @Ctx() ctx: RequestContext): MaybePromise<Company[]> {
     return ctx.services.companies.visibleChildren(company);
   }
 
   @FieldResolver(() => Membership, { nullable: true })
-  async membership(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<Membership | null> {
-    return company.membership ? ((await ctx.loaders.membershipById.load(company.membership.id)) ?? null) : null;
+  membership(@Root() company: Company, @Ctx() ctx: RequestContext): MaybePromise<Membership | null> {
+    return company.membership ? andThen(ctx.loaders.membershipById.load(company.membership.id), (plan) => plan ?? null) : null;
   }
 
   @FieldResolver(() => UserConnection)
   async members(
     @Root() company: Company,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<UserConnection> {
-    return new UserConnection(await ctx.services.companies.members(company, pageRequest(first, after)));
+    return new UserConnection(await ctx.services.companies.members(company, pageRequest(first, after, info)));
   }
 }

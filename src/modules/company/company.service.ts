@@ -4,6 +4,7 @@ import { paginate } from '../../db/paginate';
 import { matchEveryWord } from '../../db/text-search';
 import { authorize } from '../../shared/auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
+import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { parseOptionalId } from '../../shared/ids';
 import { User } from '../user/user.entity';
 import { Company } from './company.entity';
@@ -23,16 +24,19 @@ export class CompanyService {
   }
 
   /** A related company (parent, primary company, ...) or null when the viewer may not see it. */
-  async visibleOrNull(id: number | undefined): Promise<Company | null> {
+  visibleOrNull(id: number | undefined): MaybePromise<Company | null> {
     if (id === undefined) return null;
-    const scope = await this.ctx.scope();
-    return scope.canSeeCompany(id) ? ((await this.ctx.loaders.companyById.load(id)) ?? null) : null;
+    return andThen(this.ctx.scope(), (scope) =>
+      scope.canSeeCompany(id) ? andThen(this.ctx.loaders.companyById.load(id), (company) => company ?? null) : null,
+    );
   }
 
-  async visibleChildren(company: Company): Promise<Company[]> {
-    const scope = await this.ctx.scope();
-    const children = await this.ctx.loaders.childrenByCompanyId.load(company.id);
-    return children.filter((child) => scope.canSeeCompany(child.id));
+  visibleChildren(company: Company): MaybePromise<Company[]> {
+    return andThen(this.ctx.scope(), (scope) =>
+      andThen(this.ctx.loaders.childrenByCompanyId.load(company.id), (children) =>
+        children.filter((child) => scope.canSeeCompany(child.id)),
+      ),
+    );
   }
 
   async list(filter: CompanyFilter | undefined, request: PageRequest): Promise<Page<Company>> {

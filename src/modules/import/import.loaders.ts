@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { intArray } from '../../db/read-models';
+import { RequestLoader } from '../../db/request-loader';
 import type { ImportRowError } from './import-row-error.entity';
 
 /**
@@ -17,7 +17,7 @@ export function createImportLoaders(em: EntityManager) {
 
 /** One statement for any number of imports; the lateral limit caps each import on its own. */
 function rowErrorsLoader(em: EntityManager) {
-  return new DataLoader<number, ImportRowErrorView[]>(async (ids) => {
+  return new RequestLoader<number, ImportRowErrorView[]>(async (ids) => {
     const rows: (ImportRowErrorView & { import_file_id: number })[] = await em.getConnection().execute(
       `select e.import_file_id, e."row", e.field, e.message
          from unnest(?::bigint[]) as wanted (id)

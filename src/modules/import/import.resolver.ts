@@ -1,6 +1,8 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { FileUpload } from 'graphql-upload-minimal';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import { GraphQLUpload } from 'graphql-upload-minimal';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { Base64FileInput } from '../../shared/files/file-input';
@@ -30,11 +32,12 @@ export class ImportResolver {
   @Query(() => ImportFileConnection, { description: 'Imports of the companies where the viewer is a manager or above, by id.' })
   async importFiles(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('companyId', () => ID, { nullable: true }) companyId?: string,
   ): Promise<ImportFileConnection> {
-    const page = await ctx.services.imports.list(parseOptionalId(companyId, 'companyId'), pageRequest(first, after));
+    const page = await ctx.services.imports.list(parseOptionalId(companyId, 'companyId'), pageRequest(first, after, info));
     return new ImportFileConnection(page);
   }
 
@@ -51,7 +54,7 @@ export class ImportResolver {
   @FieldResolver(() => [ImportRowError], {
     description: `The rows that were not imported, by row number (row 1 is the first record after the header, blank lines not counted; row 0 is the file as a whole); at most the first ${MAX_LISTED_ROW_ERRORS}.`,
   })
-  errors(@Root() importFile: ImportFile, @Ctx() ctx: RequestContext): Promise<ImportRowErrorView[]> {
+  errors(@Root() importFile: ImportFile, @Ctx() ctx: RequestContext): MaybePromise<ImportRowErrorView[]> {
     return ctx.services.imports.errorsOf(importFile);
   }
 }

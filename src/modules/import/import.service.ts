@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import type { RequestContext } from '../../graphql/context';
 import type { Page, PageRequest } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
@@ -97,7 +98,7 @@ export class ImportService {
     return company;
   }
 
-  errorsOf(importFile: ImportFile): Promise<ImportRowErrorView[]> {
+  errorsOf(importFile: ImportFile): MaybePromise<ImportRowErrorView[]> {
     return this.ctx.loaders.rowErrorsByImportId.load(importFile.id);
   }
 }

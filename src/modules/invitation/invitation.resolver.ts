@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { notFound } from '../../shared/errors';
+import { related } from '../../graphql/relations';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import { parseId } from '../../shared/ids';
 import { Access } from '../access/access.entity';
 import { AuthPayload } from '../auth/auth.types';
@@ -49,17 +50,13 @@ export class InvitationResolver {
 
   /** Shown even to an invitee outside the company: the invitation is addressed to them. */
   @FieldResolver(() => Company)
-  async company(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): Promise<Company> {
-    const company = await ctx.loaders.companyById.load(invitation.company.id);
-    if (!company) throw notFound('company', invitation.company.id);
-    return company;
+  company(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): MaybePromise<Company> {
+    return related(ctx.loaders.companyById, invitation.company.id, 'company');
   }
 
   @FieldResolver(() => Access)
-  async access(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): Promise<Access> {
-    const access = await ctx.loaders.accessById.load(invitation.access.id);
-    if (!access) throw notFound('access', invitation.access.id);
-    return access;
+  access(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): MaybePromise<Access> {
+    return related(ctx.loaders.accessById, invitation.access.id, 'access');
   }
 
   @FieldResolver(() => User, {

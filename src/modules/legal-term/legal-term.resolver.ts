@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { notFound } from '../../shared/errors';
+import { related } from '../../graphql/relations';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import { parseId } from '../../shared/ids';
 import { User } from '../user/user.entity';
 import { LegalTermAcceptance } from './legal-term-acceptance.entity';
@@ -27,9 +28,7 @@ export class LegalTermAcceptanceResolver {
   }
 
   @FieldResolver(() => LegalTerm)
-  async legalTerm(@Root() acceptance: LegalTermAcceptance, @Ctx() ctx: RequestContext): Promise<LegalTerm> {
-    const term = await ctx.loaders.legalTermById.load(acceptance.legalTerm.id);
-    if (!term) throw notFound('legal term', acceptance.legalTerm.id);
-    return term;
+  legalTerm(@Root() acceptance: LegalTermAcceptance, @Ctx() ctx: RequestContext): MaybePromise<LegalTerm> {
+    return related(ctx.loaders.legalTermById, acceptance.legalTerm.id, 'legal term');
   }
 }

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import { badInput, notFound } from '../../shared/errors';
 import { User } from '../user/user.entity';
 import { LegalTermAcceptance } from './legal-term-acceptance.entity';
@@ -23,7 +24,7 @@ export class LegalTermService {
   }
 
   /** The versions a (visible) user accepted, oldest first. */
-  acceptancesOf(user: User): Promise<LegalTermAcceptance[]> {
+  acceptancesOf(user: User): MaybePromise<LegalTermAcceptance[]> {
     return this.ctx.loaders.acceptancesByUserId.load(user.id);
   }
 

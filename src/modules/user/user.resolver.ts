@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { allOf, andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { pageRequest } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { parseId } from '../../shared/ids';
@@ -25,11 +27,12 @@ export class UserResolver {
   @Query(() => UserConnection, { description: 'The users the viewer may see, ordered by id.' })
   async users(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter,
   ): Promise<UserConnection> {
-    return new UserConnection(await ctx.services.users.list(filter, pageRequest(first, after)));
+    return new UserConnection(await ctx.services.users.list(filter, pageRequest(first, after, info)));
   }
 
   @FieldResolver(() => String, { nullable: true })
@@ -38,31 +41,33 @@ export class UserResolver {
   }
 
   @FieldResolver(() => [UserAccess])
-  accesses(@Root() user: User, @Ctx() ctx: RequestContext): Promise<UserAccess[]> {
+  accesses(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<UserAccess[]> {
     return ctx.services.accesses.visibleGrantsOf(user.id);
   }
 
   @FieldResolver(() => UserAccess, { nullable: true })
-  async primaryAccess(@Root() user: User, @Ctx() ctx: RequestContext): Promise<UserAccess | null> {
-    const grants = await ctx.services.accesses.visibleGrantsOf(user.id);
-    return grants.find((grant) => grant.primary) ?? null;
+  primaryAccess(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<UserAccess | null> {
+    return andThen(ctx.services.accesses.visibleGrantsOf(user.id), (grants) => grants.find((grant) => grant.primary) ?? null);
   }
 
   @FieldResolver(() => Company, { nullable: true })
-  async primaryCompany(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Company | null> {
-    const primary = await this.primaryAccess(user, ctx);
-    return primary ? ctx.services.companies.visibleOrNull(primary.company.id) : null;
+  primaryCompany(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<Company | null> {
+    return andThen(this.primaryAccess(user, ctx), (primary) =>
+      primary ? ctx.services.companies.visibleOrNull(primary.company.id) : null,
+    );
   }
 
   @FieldResolver(() => [Company])
-  async companies(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Company[]> {
-    const grants = await ctx.services.accesses.visibleGrantsOf(user.id);
-    const companies = await Promise.all(grants.map((grant) => ctx.services.companies.visibleOrNull(grant.company.id)));
-    return companies.filter((company): company is Company => company !== null);
+  companies(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<Company[]> {
+    return andThen(ctx.services.accesses.visibleGrantsOf(user.id), (grants) =>
+      andThen(allOf(grants.map((grant) => ctx.services.companies.visibleOrNull(grant.company.id))), (companies) =>
+        companies.filter((company): company is Company => company !== null),
+      ),
+    );
   }
 
   @FieldResolver(() => [LegalTermAcceptance])
-  acceptedLegalTerms(@Root() user: User, @Ctx() ctx: RequestContext): Promise<LegalTermAcceptance[]> {
+  acceptedLegalTerms(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<LegalTermAcceptance[]> {
     return ctx.services.legalTerms.acceptancesOf(user);
   }
 }
