@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
+import { compiledExecution } from './compiled-execution';
 import type { RequestContext } from './context';
 import { classifyError, formatError } from './format-error';
 import { serviceUnavailableStatus } from './service-unavailable-status';
@@ -48,7 +49,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
   const development = config.env !== 'production';
   const limits = operationLimits(schema, config.graphqlLimits, { introspection: development });
   const server = new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema),
     formatError,
     introspection: development,
     // Outside development an error never names a field or type the client did not write ("did you mean").
