@@ -16,6 +16,7 @@ import { StageResolver } from '../modules/stage/stage.resolver';
 import { UserAvatarResolver } from '../modules/user/user-avatar.resolver';
 import { UserMutationResolver } from '../modules/user/user-mutation.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
+import { callFieldResolversDirectly } from './direct-field-resolvers';
 import { DateTimeScalar } from './scalars';
 
 const RESOLVERS = [
@@ -38,13 +39,15 @@ const RESOLVERS = [
   ImportResolver,
 ] as const;
 
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // There is no global middleware or auth checker, so a field read straight off its object needs no
   // resolver of type-graphql's own: the executor reads the property (thousands of times per list).
   for (const objectType of getMetadataStorage().objectTypes) objectType.simpleResolvers ??= true;
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
   });
+  callFieldResolversDirectly(schema);
+  return schema;
 }
