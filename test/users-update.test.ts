@@ -212,6 +212,36 @@ describe('updateUser', () => {
     });
   });
 
+  it('renames in one statement, changes only the names given, and writes nothing for unchanged names', async () => {
+    const target = await eastMember();
+    const before = await app.orm.em.fork().findOneOrFail(User, target.id);
+    const statements = await app.countStatements(async () => {
+      const { body } = await updateUser('superAdmin', target.id, { firstName: 'Renamed' });
+      expect(body.data.updateUser).toMatchObject({ firstName: 'Renamed', lastName: before.lastName, email: before.email });
+    });
+    // The viewer with its scope, the target, the UPDATE … RETURNING.
+    expect(statements).toBe(3);
+    const renamed = await app.orm.em.fork().findOneOrFail(User, target.id);
+    expect(renamed).toMatchObject({
+      firstName: 'Renamed',
+      lastName: before.lastName,
+      email: before.email,
+      status: before.status,
+    });
+    expect(renamed.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+
+    const unchanged = await app.countStatements(async () => {
+      const { body } = await updateUser('superAdmin', target.id, {
+        firstName: 'Renamed',
+        lastName: before.lastName,
+        email: before.email,
+      });
+      expect(body.data.updateUser).toMatchObject({ firstName: 'Renamed', lastName: before.lastName });
+    });
+    expect(unchanged).toBe(2);
+    expect((await app.orm.em.fork().findOneOrFail(User, target.id)).updatedAt).toEqual(renamed.updatedAt);
+  });
+
   it('has no input for ids, hashes or roles', async () => {
     const { body } = await updateUser('eastMember', world.users.eastMember.id, { passwordHash: 'x', accessId: '1' });
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');

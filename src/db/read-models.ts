@@ -22,6 +22,8 @@ interface ReadModel {
   prototype: object;
   table: string;
   columns: Column[];
+  /** Each column's key in a row, per prefix: built once instead of once per row and column. */
+  keysByPrefix: Map<string, string[]>;
 }
 
 const models = new WeakMap<object, ReadModel>();
@@ -42,7 +44,7 @@ function readModelOf(em: EntityManager, entity: EntityClass<object>): ReadModel 
     for (const { property } of columns) {
       Object.defineProperty(prototype, property, { value: undefined, writable: true, enumerable: false, configurable: true });
     }
-    model = { prototype, table: meta.tableName, columns };
+    model = { prototype, table: meta.tableName, columns, keysByPrefix: new Map() };
     models.set(entity, model);
   }
   return model;
@@ -66,9 +68,14 @@ export function toReadModel<T extends object>(
   row: Record<string, unknown>,
   prefix = '',
 ): T {
-  const { prototype, columns } = readModelOf(em, entity);
+  const { prototype, columns, keysByPrefix } = readModelOf(em, entity);
+  let keys = keysByPrefix.get(prefix);
+  if (!keys) keysByPrefix.set(prefix, (keys = columns.map(({ column }) => `${prefix}${column}`)));
   const model = Object.create(prototype) as Record<string, unknown>;
-  for (const { property, column, kind } of columns) model[property] = columnValue(row[`${prefix}${column}`], kind);
+  for (let index = 0; index < columns.length; index += 1) {
+    const { property, kind } = columns[index];
+    model[property] = columnValue(row[keys[index]], kind);
+  }
   return model as T;
 }
 

@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { readColumns, toReadModel } from '../../db/read-models';
 import type { RequestContext } from '../../graphql/context';
 import { assertPasswordStrength, hashPassword, verifyPassword } from '../../shared/auth/passwords';
 import { authorize, can } from '../../shared/auth/policy';
@@ -84,6 +85,7 @@ export class UserMutationService {
     const lastName = input.lastName == null ? undefined : personName(input.lastName, 'lastName');
     const passwordHash =
       input.password == null ? undefined : await this.newOwnPasswordHash(target, input.password, input.currentPassword);
+    if (!emailChanges && !statusChanges && !passwordHash) return this.rename(target, firstName, lastName);
 
     return this.inTransaction(async (tx) => {
       const user = await tx.findOneOrFail(User, id);
@@ -105,6 +107,24 @@ export class UserMutationService {
       if (emailChanges || statusChanges || passwordHash) await revokePasswordTokens(tx, id, now);
       return user;
     });
+  }
+
+  /**
+   * The most common edit, names only: one UPDATE … RETURNING, atomic on its own, setting only the
+   * names given (a concurrent change of the other stays). Nothing is written, and `updatedAt` stays,
+   * when the names are the ones the user has (legacy clients send the whole object back).
+   */
+  private async rename(target: User, firstName: string | undefined, lastName: string | undefined): Promise<User> {
+    if ((firstName ?? target.firstName) === target.firstName && (lastName ?? target.lastName) === target.lastName) return target;
+    const { em } = this.ctx;
+    const [row]: Record<string, unknown>[] = await em.getConnection().execute(
+      `update users set first_name = coalesce(?, first_name), last_name = coalesce(?, last_name), updated_at = now()
+        where id = ? returning ${readColumns(em, User, 'users')}`,
+      [firstName ?? null, lastName ?? null, target.id],
+    );
+    if (!row) throw notFound('user', target.id);
+    this.ctx.loaders.userById.clear(target.id);
+    return toReadModel(em, User, row);
   }
 
   /** Admin rank in a company where the user holds an access; only a super admin manages a super admin. */
