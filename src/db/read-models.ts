@@ -1,4 +1,5 @@
 import { type EntityClass, type EntityManager, ReferenceKind } from '@mikro-orm/postgresql';
+import { queryPrepared } from './prepared-statements';
 
 /**
  * The graph reads rows without MikroORM's unit of work. Hydrating managed entities (identity map,
@@ -94,7 +95,7 @@ export async function readRows<T extends object>(
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
-  const rows: Record<string, unknown>[] = await em.getConnection().execute(sql, params);
+  const rows: Record<string, unknown>[] = await queryPrepared(em, sql, params);
   return rows.map((row) => toReadModel(em, entity, row));
 }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { type App, createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
@@ -102,17 +103,21 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       graphql: (query, variables, token) =>
         request('POST', '/graphql', { body: { query, variables }, headers: token ? { authorization: `Bearer ${token}` } : {} }),
       async countStatements(work) {
-        const knex = orm.em.getConnection().getKnex();
         let count = 0;
-        // The import worker polls on its own; its statements belong to no request.
-        const onQuery = (query: { sql: string }) => {
-          if (!query.sql.startsWith(IMPORT_WORKER_SQL_TAG)) count += 1;
-        };
-        knex.on('query', onQuery);
+        const { query } = pg.Client.prototype;
+        // Every statement reaches the server through the driver's Client#query, whether MikroORM,
+        // knex or a prepared statement sends it. The import worker polls on its own: its statements
+        // belong to no request.
+        pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+          const [config] = args;
+          const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
+          if (!text.startsWith(IMPORT_WORKER_SQL_TAG)) count += 1;
+          return (query as (...params: unknown[]) => unknown).apply(this, args);
+        } as typeof query;
         try {
           await work();
         } finally {
-          knex.off('query', onQuery);
+          pg.Client.prototype.query = query;
         }
         return count;
       },

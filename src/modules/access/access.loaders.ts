@@ -6,6 +6,7 @@ import { Company } from '../company/company.entity';
 import { type CompanyLoader, companyWithParentColumns, primeParent } from '../company/company.loaders';
 import { Access } from './access.entity';
 import { UserAccess } from './user-access.entity';
+import { queryPrepared } from '../../db/prepared-statements';
 
 export function createAccessLoaders(em: EntityManager, companyById: CompanyLoader) {
   const accessById = entityByIdLoader(em, Access);
@@ -15,7 +16,8 @@ export function createAccessLoaders(em: EntityManager, companyById: CompanyLoade
    * their parents cost no further query.
    */
   const userAccessesByUserId = new RequestLoader<number, UserAccess[]>(async (userIds) => {
-    const rows: Record<string, unknown>[] = await em.getConnection().execute(
+    const rows: Record<string, unknown>[] = await queryPrepared(
+      em,
       `select ${readColumns(em, UserAccess, 'ua')}, ${readColumns(em, Access, 'a', 'access__')},
               ${companyWithParentColumns(em, 'company__')}
          from user_accesses ua

@@ -3,6 +3,7 @@ import { type Page, type PageRequest, toPage } from '../../graphql/connection';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { User } from '../user/user.entity';
+import { queryPrepared } from '../../db/prepared-statements';
 
 export interface MembersKey {
   companyId: number;
@@ -15,12 +16,11 @@ export interface MembersKey {
  */
 export function createMembersLoader(em: EntityManager) {
   const countsByCompany = new RequestLoader<number, number>(async (companyIds) => {
-    const rows: { company_id: number; total: number }[] = await em
-      .getConnection()
-      .execute(
-        'select company_id, count(*)::int as total from user_accesses where company_id = any(?::bigint[]) group by company_id',
-        [intArray(companyIds)],
-      );
+    const rows: { company_id: number; total: number }[] = await queryPrepared(
+      em,
+      'select company_id, count(*)::int as total from user_accesses where company_id = any(?::bigint[]) group by company_id',
+      [intArray(companyIds)],
+    );
     const totals = new Map(rows.map((row) => [row.company_id, row.total]));
     return companyIds.map((id) => totals.get(id) ?? 0);
   });
@@ -31,7 +31,8 @@ export function createMembersLoader(em: EntityManager) {
     for (const group of groupByRequest(keys)) {
       const { limit, afterId, offset } = group.request;
       const companyIds = group.companyIds;
-      const rows: (Record<string, unknown> & { member_of: number })[] = await em.getConnection().execute(
+      const rows: (Record<string, unknown> & { member_of: number })[] = await queryPrepared(
+        em,
         `select * from (
              select ${readColumns(em, User, 'u')}, ua.company_id as member_of,
                     row_number() over (partition by ua.company_id order by u.id) as position_in_company

@@ -4,6 +4,7 @@ import { intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { createMembersLoader } from './company-members.loader';
 import { Company } from './company.entity';
+import { queryPrepared } from '../../db/prepared-statements';
 
 export type CompanyLoader = RequestLoader<number, Company | undefined>;
 
@@ -24,7 +25,8 @@ export function createCompanyLoaders(em: EntityManager) {
    * the parents, so `parentCompany` of a loaded list costs no further query.
    */
   const companyById: CompanyLoader = new RequestLoader(async (ids) => {
-    const rows: Record<string, unknown>[] = await em.getConnection().execute(
+    const rows: Record<string, unknown>[] = await queryPrepared(
+      em,
       `select ${companyWithParentColumns(em)}
          from companies c left join companies p on p.id = c.parent_id
         where c.id = any(?::bigint[])`,

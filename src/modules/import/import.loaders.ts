@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { intArray } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import type { ImportRowError } from './import-row-error.entity';
+import { queryPrepared } from '../../db/prepared-statements';
 
 /**
  * The graph lists at most this many errors per import (the first ones, by row): `failedCount`
@@ -18,7 +19,8 @@ export function createImportLoaders(em: EntityManager) {
 /** One statement for any number of imports; the lateral limit caps each import on its own. */
 function rowErrorsLoader(em: EntityManager) {
   return new RequestLoader<number, ImportRowErrorView[]>(async (ids) => {
-    const rows: (ImportRowErrorView & { import_file_id: number })[] = await em.getConnection().execute(
+    const rows: (ImportRowErrorView & { import_file_id: number })[] = await queryPrepared(
+      em,
       `select e.import_file_id, e."row", e.field, e.message
          from unnest(?::bigint[]) as wanted (id)
          cross join lateral (

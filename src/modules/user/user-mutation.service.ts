@@ -13,6 +13,7 @@ import { HOUR_MS, issuePasswordToken, revokePasswordTokens, SET_PASSWORD_LINK_DA
 import { assertCompanyCapacity } from '../company/company-capacity';
 import { normalizeEmail, personName } from './user-fields';
 import { User, UserStatus } from './user.entity';
+import { queryPrepared } from '../../db/prepared-statements';
 import type { CreateUserInput, UpdateUserInput } from './user.inputs';
 
 const duplicateEmail = () => conflict('a user with this email already exists');
@@ -117,7 +118,8 @@ export class UserMutationService {
   private async rename(target: User, firstName: string | undefined, lastName: string | undefined): Promise<User> {
     if ((firstName ?? target.firstName) === target.firstName && (lastName ?? target.lastName) === target.lastName) return target;
     const { em } = this.ctx;
-    const [row]: Record<string, unknown>[] = await em.getConnection().execute(
+    const [row]: Record<string, unknown>[] = await queryPrepared(
+      em,
       `update users set first_name = coalesce(?, first_name), last_name = coalesce(?, last_name), updated_at = now()
         where id = ? returning ${readColumns(em, User, 'users')}`,
       [firstName ?? null, lastName ?? null, target.id],

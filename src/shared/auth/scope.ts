@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { readColumns, toReadModel } from '../../db/read-models';
 import { User } from '../../modules/user/user.entity';
 import { ACCESS_RANK } from './roles';
+import { queryPrepared } from '../../db/prepared-statements';
 
 /**
  * What a viewer may reach: for every company it can see, the highest rank it holds there. A grant
@@ -54,12 +55,13 @@ function toScope(rows: { company_id: number; rank: number }[]): Scope {
 
 /** One statement: the highest rank per company the user reaches. */
 export async function loadScope(em: EntityManager, userId: number): Promise<Scope> {
-  return toScope(await em.getConnection().execute(`${REACH} ${HIGHEST_RANK_PER_COMPANY}`, [userId, ACCESS_RANK.super_admin]));
+  return toScope(await queryPrepared(em, `${REACH} ${HIGHEST_RANK_PER_COMPANY}`, [userId, ACCESS_RANK.super_admin]));
 }
 
 /** One statement for what every authenticated request starts with: the user and its scope. */
 export async function loadViewer(em: EntityManager, userId: number): Promise<{ user: User; scope: Scope } | undefined> {
-  const [row]: (Record<string, unknown> & { reached: [number, number][] })[] = await em.getConnection().execute(
+  const [row]: (Record<string, unknown> & { reached: [number, number][] })[] = await queryPrepared(
+    em,
     `${REACH}
      select ${readColumns(em, User, 'u')},
             (select coalesce(json_agg(json_build_array(company_id, rank)), '[]'::json) from (${HIGHEST_RANK_PER_COMPANY}) ranks) as reached

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+interface DriverConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+interface Prepared {
+  name: string;
+  text: string;
+}
+
+/** Per statement text: its name and its text with `$n` placeholders. A fixed set: see below. */
+const preparedByText = new Map<string, Prepared>();
+
+function prepared(sql: string): Prepared {
+  let statement = preparedByText.get(sql);
+  if (!statement) {
+    let index = 0;
+    const text = sql.replace(/\?/g, () => `$${(index += 1)}`);
+    statement = { name: `leadsy_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+    preparedByText.set(sql, statement);
+  }
+  return statement;
+}
+
+/**
+ * Runs one statement of the request path (the viewer, the loaders, a rename) as a named prepared
+ * statement, on a connection of MikroORM's own pool, straight through the driver. Measured per
+ * statement: MikroORM and knex add 0.17 ms of CPU to the driver's 0.12 ms, and PostgreSQL plans an
+ * unnamed statement each time. Errors come back as they do from MikroORM.
+ *
+ * `sql` uses `?` placeholders, and its text must not depend on the request (values go in the
+ * parameters, lists as one array): every connection keeps each distinct text prepared.
+ */
+export async function queryPrepared<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  values: unknown[],
+): Promise<T[]> {
+  const { name, text } = prepared(sql);
+  const client = em.getConnection().getKnex().client;
+  try {
+    const connection = (await client.acquireConnection()) as DriverConnection;
+    try {
+      return (await connection.query({ name, text, values })).rows as T[];
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  } catch (error) {
+    // The server's errors (they carry a severity) become MikroORM's exceptions, as on its own path;
+    // a connection that cannot be had keeps the network's error, which is what MikroORM passes on.
+    throw error instanceof Error && 'severity' in error ? em.getDriver().convertException(error) : error;
+  }
+}
