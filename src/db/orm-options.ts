@@ -23,6 +23,19 @@ export interface OrmConnection {
  */
 const CLIENT_READ_MARGIN_MS = 5_000;
 
+/**
+ * Sent on every new connection. The request path uses named prepared statements (see
+ * prepared-statements.ts) and the driver knows only those its own connection prepared; where the
+ * server keeps a session across connections (the embedded PGlite serves one session to whichever
+ * connection is open), names prepared by an earlier connection would collide. On a server it is a
+ * no-op in the connection's first round trip.
+ */
+export const SESSION_RESET_SQL = 'deallocate all';
+
+interface SessionConnection {
+  query(sql: string, callback: (error: Error | null) => void): void;
+}
+
 /** The single MikroORM configuration, shared by the gateway, the CLI and the tests. */
 export function ormOptions({
   clientUrl,
@@ -42,6 +55,8 @@ export function ormOptions({
     pool: {
       min: 0,
       max: poolMax,
+      afterCreate: (connection: SessionConnection, done: (error: Error | null, connection: SessionConnection) => void) =>
+        connection.query(SESSION_RESET_SQL, (error) => done(error, connection)),
       ...(acquireTimeoutMs ? { acquireTimeoutMillis: acquireTimeoutMs, createTimeoutMillis: acquireTimeoutMs } : {}),
     },
     driverOptions: {

@@ -10,6 +10,7 @@ import { type App, createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
 import { prepareDatabase } from '../../src/db/prepare';
+import { SESSION_RESET_SQL } from '../../src/db/orm-options';
 import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-jobs';
 import { createLogger } from '../../src/shared/logger';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -106,12 +107,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
         let count = 0;
         const { query } = pg.Client.prototype;
         // Every statement reaches the server through the driver's Client#query, whether MikroORM,
-        // knex or a prepared statement sends it. The import worker polls on its own: its statements
-        // belong to no request.
+        // knex or a prepared statement sends it. The import worker polls on its own, and a new pooled
+        // connection resets its session: neither belongs to a request.
         pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
           const [config] = args;
           const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
-          if (!text.startsWith(IMPORT_WORKER_SQL_TAG)) count += 1;
+          if (!text.startsWith(IMPORT_WORKER_SQL_TAG) && text !== SESSION_RESET_SQL) count += 1;
           return (query as (...params: unknown[]) => unknown).apply(this, args);
         } as typeof query;
         try {
