@@ -88,4 +88,21 @@ describe('SQL statements per request do not grow with the list', () => {
     expect(direct.total).toBeGreaterThan(150);
     expect([throughFragment.total, throughInlineFragment.total]).toEqual([direct.total, direct.total]);
   });
+
+  it('reads the grants of a page at once, also when a fragment on User selects them', async () => {
+    let rows: { accesses: unknown[] }[] = [];
+    const statements = await app.countStatements(async () => {
+      const { body } = await app.graphql(
+        'query { users(first: 20) { edges { node { ...Granted } } } } fragment Granted on User { id accesses { id company { name } } }',
+        {},
+        world.token('superAdmin'),
+      );
+      expect(body.errors).toBeUndefined();
+      rows = body.data.users.edges.map((edge: { node: { accesses: unknown[] } }) => edge.node);
+    });
+    // The viewer with its scope, the page, the grants with their companies.
+    expect(statements).toBe(3);
+    expect(rows).toHaveLength(20);
+    expect(rows.some((row) => row.accesses.length > 0)).toBe(true);
+  });
 });
