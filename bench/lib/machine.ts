@@ -7,6 +7,7 @@ const PACKAGES = [
   '@apollo/server',
   'type-graphql',
   'graphql',
+  'graphql-jit',
   '@mikro-orm/core',
   'express',
   'argon2',
