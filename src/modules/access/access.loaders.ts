@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { entityByIdLoader } from '../../db/batch-loaders';
+import { queryPrepared } from '../../db/prepared-statements';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { Company } from '../company/company.entity';
 import { type CompanyLoader, companyWithParentColumns, primeParent } from '../company/company.loaders';
 import { Access } from './access.entity';
 import { UserAccess } from './user-access.entity';
-import { queryPrepared } from '../../db/prepared-statements';
 
 export function createAccessLoaders(em: EntityManager, companyById: CompanyLoader) {
   const accessById = entityByIdLoader(em, Access);

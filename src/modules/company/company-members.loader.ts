@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 import { type Page, type PageRequest, toPage } from '../../graphql/connection';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { User } from '../user/user.entity';
-import { queryPrepared } from '../../db/prepared-statements';
 
 export interface MembersKey {
   companyId: number;

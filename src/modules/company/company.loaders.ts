@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { entitiesByForeignKeyLoader } from '../../db/batch-loaders';
+import { queryPrepared } from '../../db/prepared-statements';
 import { intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { createMembersLoader } from './company-members.loader';
 import { Company } from './company.entity';
-import { queryPrepared } from '../../db/prepared-statements';
 
 export type CompanyLoader = RequestLoader<number, Company | undefined>;
 

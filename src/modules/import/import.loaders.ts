@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 import { intArray } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import type { ImportRowError } from './import-row-error.entity';
-import { queryPrepared } from '../../db/prepared-statements';
 
 /**
  * The graph lists at most this many errors per import (the first ones, by row): `failedCount`

@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 import { readColumns, toReadModel } from '../../db/read-models';
 import type { RequestContext } from '../../graphql/context';
 import { assertPasswordStrength, hashPassword, verifyPassword } from '../../shared/auth/passwords';
@@ -13,7 +14,6 @@ import { HOUR_MS, issuePasswordToken, revokePasswordTokens, SET_PASSWORD_LINK_DA
 import { assertCompanyCapacity } from '../company/company-capacity';
 import { normalizeEmail, personName } from './user-fields';
 import { User, UserStatus } from './user.entity';
-import { queryPrepared } from '../../db/prepared-statements';
 import type { CreateUserInput, UpdateUserInput } from './user.inputs';
 
 const duplicateEmail = () => conflict('a user with this email already exists');

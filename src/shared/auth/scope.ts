@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 import { readColumns, toReadModel } from '../../db/read-models';
 import { User } from '../../modules/user/user.entity';
 import { ACCESS_RANK } from './roles';
-import { queryPrepared } from '../../db/prepared-statements';
 
 /**
  * What a viewer may reach: for every company it can see, the highest rank it holds there. A grant
