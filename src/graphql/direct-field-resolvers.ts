@@ -37,6 +37,7 @@ export function callFieldResolversDirectly(schema: GraphQLSchema): void {
   }
 }
 
+/** The two shapes every hot resolver has get a call without an argument array per field; others map their kinds. */
 function directCall(instance: Record<string, FieldMethod>, methodName: string, kinds: string[]): FieldResolver {
   const method = instance[methodName];
   switch (kinds.join(',')) {

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { notFound } from '../../shared/errors';
+import { loadExisting } from '../../graphql/load-existing';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { Access } from './access.entity';
 import type { UserAccess } from './user-access.entity';
@@ -14,9 +14,7 @@ export class AccessService {
 
   async get(id: number): Promise<Access> {
     this.ctx.requireViewer();
-    const access = await this.ctx.loaders.accessById.load(id);
-    if (!access) throw notFound('access', id);
-    return access;
+    return loadExisting(this.ctx.loaders.accessById, id, 'access');
   }
 
   /** A user's grants in the companies the viewer sees. */

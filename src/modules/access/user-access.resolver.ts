@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { related } from '../../graphql/relations';
+import { loadExisting } from '../../graphql/load-existing';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { Company } from '../company/company.entity';
 import { User } from '../user/user.entity';
@@ -12,16 +12,16 @@ import { UserAccess } from './user-access.entity';
 export class UserAccessResolver {
   @FieldResolver(() => User)
   user(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<User> {
-    return related(ctx.loaders.userById, grant.user.id, 'user');
+    return loadExisting(ctx.loaders.userById, grant.user.id, 'user');
   }
 
   @FieldResolver(() => Company)
   company(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Company> {
-    return related(ctx.loaders.companyById, grant.company.id, 'company');
+    return loadExisting(ctx.loaders.companyById, grant.company.id, 'company');
   }
 
   @FieldResolver(() => Access)
   access(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Access> {
-    return related(ctx.loaders.accessById, grant.access.id, 'access');
+    return loadExisting(ctx.loaders.accessById, grant.access.id, 'access');
   }
 }

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../graphql/context';
+import { loadExisting } from '../../graphql/load-existing';
 import { authorize } from '../../shared/auth/policy';
-import { notFound } from '../../shared/errors';
 import type { FileInputArgs } from '../../shared/files/file-input';
 import { removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
 import { Company } from './company.entity';
@@ -29,8 +29,6 @@ export class CompanyAvatarService {
   private async findManageable(companyId: number): Promise<Company> {
     this.ctx.requireViewer();
     authorize(await this.ctx.scope(), 'company.manage', companyId, { kind: 'company', id: companyId });
-    const company = await this.ctx.loaders.companyById.load(companyId);
-    if (!company) throw notFound('company', companyId);
-    return company;
+    return loadExisting(this.ctx.loaders.companyById, companyId, 'company');
   }
 }

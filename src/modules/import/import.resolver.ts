@@ -47,7 +47,7 @@ export class ImportResolver {
   }
 
   @FieldResolver(() => Company)
-  company(@Root() importFile: ImportFile, @Ctx() ctx: RequestContext): Promise<Company> {
+  company(@Root() importFile: ImportFile, @Ctx() ctx: RequestContext): MaybePromise<Company> {
     return ctx.services.imports.companyOf(importFile);
   }
 

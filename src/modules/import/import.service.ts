@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import type { RequestContext } from '../../graphql/context';
+import { loadExisting } from '../../graphql/load-existing';
 import type { Page, PageRequest } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
 import { authorize, REQUIRED_RANK } from '../../shared/auth/policy';
@@ -31,7 +32,7 @@ export class ImportService {
     const viewer = this.ctx.requireViewer();
     const scope = await this.ctx.scope();
     authorize(scope, 'import.manage', companyId, { kind: 'company', id: companyId });
-    if (!(await this.ctx.loaders.companyById.load(companyId))) throw notFound('company', companyId);
+    await loadExisting(this.ctx.loaders.companyById, companyId, 'company');
 
     const received = await readFileInput(input, { maxBytes: MAX_IMPORT_BYTES });
     assertImportableCsv(received.bytes);
@@ -92,10 +93,8 @@ export class ImportService {
   }
 
   /** Only readable imports reach the graph, so their company is visible to the viewer. */
-  async companyOf(importFile: ImportFile): Promise<Company> {
-    const company = await this.ctx.loaders.companyById.load(importFile.company.id);
-    if (!company) throw notFound('company', importFile.company.id);
-    return company;
+  companyOf(importFile: ImportFile): MaybePromise<Company> {
+    return loadExisting(this.ctx.loaders.companyById, importFile.company.id, 'company');
   }
 
   errorsOf(importFile: ImportFile): MaybePromise<ImportRowErrorView[]> {

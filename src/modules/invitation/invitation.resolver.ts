@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { related } from '../../graphql/relations';
+import { loadExisting } from '../../graphql/load-existing';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { parseId } from '../../shared/ids';
 import { Access } from '../access/access.entity';
@@ -51,12 +51,12 @@ export class InvitationResolver {
   /** Shown even to an invitee outside the company: the invitation is addressed to them. */
   @FieldResolver(() => Company)
   company(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): MaybePromise<Company> {
-    return related(ctx.loaders.companyById, invitation.company.id, 'company');
+    return loadExisting(ctx.loaders.companyById, invitation.company.id, 'company');
   }
 
   @FieldResolver(() => Access)
   access(@Root() invitation: Invitation, @Ctx() ctx: RequestContext): MaybePromise<Access> {
-    return related(ctx.loaders.accessById, invitation.access.id, 'access');
+    return loadExisting(ctx.loaders.accessById, invitation.access.id, 'access');
   }
 
   @FieldResolver(() => User, {

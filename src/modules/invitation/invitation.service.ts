@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
+import { loadExisting } from '../../graphql/load-existing';
 import { createOneTimeToken } from '../../shared/auth/one-time-token';
 import { authorize, REQUIRED_RANK } from '../../shared/auth/policy';
 import { ACCESS_RANK } from '../../shared/auth/roles';
@@ -34,8 +35,7 @@ export class InvitationService {
     const accessId = parseId(input.accessId, 'accessId');
     const scope = await this.ctx.scope();
     authorize(scope, 'invitation.manage', companyId, { kind: 'company', id: companyId });
-    const company = await this.ctx.loaders.companyById.load(companyId);
-    if (!company) throw notFound('company', companyId);
+    const company = await loadExisting(this.ctx.loaders.companyById, companyId, 'company');
     const access = await this.ctx.loaders.accessById.load(accessId);
     if (!access) throw invalidField('accessId', 'is not an access');
     assertMayInviteAs(scope, company, access);

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { related } from '../../graphql/relations';
+import { loadExisting } from '../../graphql/load-existing';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { parseId } from '../../shared/ids';
 import { User } from '../user/user.entity';
@@ -29,6 +29,6 @@ export class LegalTermAcceptanceResolver {
 
   @FieldResolver(() => LegalTerm)
   legalTerm(@Root() acceptance: LegalTermAcceptance, @Ctx() ctx: RequestContext): MaybePromise<LegalTerm> {
-    return related(ctx.loaders.legalTermById, acceptance.legalTerm.id, 'legal term');
+    return loadExisting(ctx.loaders.legalTermById, acceptance.legalTerm.id, 'legal term');
   }
 }

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { notFound } from '../../shared/errors';
+import { loadExisting } from '../../graphql/load-existing';
 import { Membership } from './membership.entity';
 
 export class MembershipService {
@@ -12,8 +12,6 @@ export class MembershipService {
 
   async get(id: number): Promise<Membership> {
     this.ctx.requireViewer();
-    const membership = await this.ctx.loaders.membershipById.load(id);
-    if (!membership) throw notFound('membership', id);
-    return membership;
+    return loadExisting(this.ctx.loaders.membershipById, id, 'membership');
   }
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryPrepared } from '../../db/prepared-statements';
 import { readColumns, toReadModel } from '../../db/read-models';
 import type { RequestContext } from '../../graphql/context';
+import { loadExisting } from '../../graphql/load-existing';
 import { assertPasswordStrength, hashPassword, verifyPassword } from '../../shared/auth/passwords';
 import { authorize, can } from '../../shared/auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
@@ -31,7 +32,7 @@ export class UserMutationService {
     const accessId = parseId(input.accessId, 'accessId');
     const scope = await this.ctx.scope();
     authorize(scope, 'user.manage', companyId, { kind: 'company', id: companyId });
-    if (!(await this.ctx.loaders.companyById.load(companyId))) throw notFound('company', companyId);
+    await loadExisting(this.ctx.loaders.companyById, companyId, 'company');
     const access = await this.ctx.loaders.accessById.load(accessId);
     if (!access) throw invalidField('accessId', 'is not an access');
     if (access.key === 'super_admin' && !scope.isSuperAdmin) throw forbidden('only a super admin can grant super_admin');
