@@ -10,7 +10,7 @@ const PACKAGES = [
   'graphql-jit',
   '@mikro-orm/core',
   'express',
-  'argon2',
+  '@node-rs/argon2',
   'postgraphile',
   'pg',
   'autocannon',
