@@ -3,6 +3,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   type ArgumentNode,
   type DocumentNode,
+  type FieldNode,
   GraphQLError,
   type GraphQLSchema,
   Kind,
@@ -79,42 +80,94 @@ export function operationLimits(
   };
 }
 
+/** Enough for every page size a client varies; past it the verdicts of a document start over. */
+const VERDICTS_PER_DOCUMENT = 64;
+
+interface CostPlan {
+  /** The `first` of each connection field in the document, in document order (`undefined`: not given). */
+  pageSizeArguments: (ValueNode | undefined)[];
+  /** Refusal message (or null) by the page sizes the request's variables give. */
+  verdicts: Map<string, string | null>;
+}
+
 /**
  * graphql-armor's cost multiplies a connection's cost by its `first` only when `first` is written
  * in the document; a client would pass it as a variable, or leave it out, to look cheap. The cost
  * is therefore counted once the operation is known, on the document with every page size written
- * out as what the connection will return.
+ * out as what the connection will return. The verdict depends only on the document and those page
+ * sizes, so it is kept per document (Apollo hands back the same parsed document for the same text).
  */
 function pageSizedCost(schema: GraphQLSchema, costRule: ValidationRule): ApolloServerPlugin {
+  const plans = new WeakMap<DocumentNode, CostPlan>();
+  const refusalOf = (document: DocumentNode, variables: Record<string, unknown>): string | null => {
+    let plan = plans.get(document);
+    if (!plan) {
+      plan = { pageSizeArguments: pageSizeArguments(schema, document), verdicts: new Map() };
+      plans.set(document, plan);
+    }
+    const pageSizes = plan.pageSizeArguments.map((value) => pageSize(value, variables));
+    const key = pageSizes.join(',');
+    let refusal = plan.verdicts.get(key);
+    if (refusal === undefined) {
+      refusal = validate(schema, withPageSizes(schema, document, pageSizes), [costRule])[0]?.message ?? null;
+      if (plan.verdicts.size >= VERDICTS_PER_DOCUMENT) plan.verdicts.clear();
+      plan.verdicts.set(key, refusal);
+    }
+    return refusal;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
-          const [refusal] = validate(schema, withPageSizes(schema, document, request.variables ?? {}), [costRule]);
-          if (refusal) throw new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          const refusal = refusalOf(document, request.variables ?? {});
+          if (refusal) throw new GraphQLError(refusal, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
         },
       };
     },
   };
 }
 
-function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
+/** Visits the fields that take a `first` (connections) in document order, with the `first` they were given. */
+function visitConnectionFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  onField: (node: FieldNode, given: ArgumentNode | undefined) => FieldNode | undefined,
+): DocumentNode {
   const typeInfo = new TypeInfo(schema);
   return visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Field(node) {
         if (!typeInfo.getFieldDef()?.args.some((arg) => arg.name === 'first')) return undefined;
-        const given = node.arguments?.find((argument) => argument.name.value === 'first');
-        const first: ArgumentNode = {
-          kind: Kind.ARGUMENT,
-          name: { kind: Kind.NAME, value: 'first' },
-          value: { kind: Kind.INT, value: String(pageSize(given?.value, variables)) },
-        };
-        return { ...node, arguments: [...(node.arguments ?? []).filter((argument) => argument !== given), first] };
+        return onField(
+          node,
+          node.arguments?.find((argument) => argument.name.value === 'first'),
+        );
       },
     }),
   );
+}
+
+function pageSizeArguments(schema: GraphQLSchema, document: DocumentNode): (ValueNode | undefined)[] {
+  const values: (ValueNode | undefined)[] = [];
+  visitConnectionFields(schema, document, (_node, given) => {
+    values.push(given?.value);
+    return undefined;
+  });
+  return values;
+}
+
+/** The document with the `first` of its n-th connection field written out as `pageSizes[n]`. */
+function withPageSizes(schema: GraphQLSchema, document: DocumentNode, pageSizes: number[]): DocumentNode {
+  let index = 0;
+  return visitConnectionFields(schema, document, (node, given) => {
+    const first: ArgumentNode = {
+      kind: Kind.ARGUMENT,
+      name: { kind: Kind.NAME, value: 'first' },
+      value: { kind: Kind.INT, value: String(pageSizes[index++]) },
+    };
+    return { ...node, arguments: [...(node.arguments ?? []).filter((argument) => argument !== given), first] };
+  });
 }
 
 /**

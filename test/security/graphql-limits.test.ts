@@ -100,6 +100,19 @@ describe('GraphQL abuse limits (development defaults)', () => {
     expect(result.body.errors).toBeUndefined();
   });
 
+  it('judges each request of one document by its own page sizes (verdicts are kept per document and sizes)', async () => {
+    const sent = [
+      { outer: 100, inner: 100 },
+      { outer: 5, inner: 5 },
+      { outer: 100, inner: 100 },
+      { outer: 5, inner: 100 },
+      { outer: 5, inner: 5 },
+    ];
+    const refused = [];
+    for (const variables of sent) refused.push(Boolean((await gql(NESTED_PAGES, variables)).body.errors));
+    expect(refused).toEqual([true, false, true, false, false]);
+  });
+
   it.each([
     ['users', `{ users(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }`],
     ['companies', `{ companies(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }`],
