@@ -10,6 +10,7 @@ export interface HashRate {
 }
 
 const NS_PER_MS = 1e6;
+const RESOLUTION_MS = 10;
 
 /**
  * The physical limit of a login: Argon2id verifications per second at the gateway's own
@@ -20,7 +21,7 @@ export async function measureHashRate(concurrency: number, durationS: number): P
   const password = 'correct horse battery staple';
   const hash = await hashPassword(password);
   const latencies: number[] = [];
-  const eventLoop = monitorEventLoopDelay({ resolution: 10 });
+  const eventLoop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   let count = 0;
   const started = performance.now();
   const deadline = started + durationS * 1000;
@@ -45,6 +46,7 @@ export async function measureHashRate(concurrency: number, durationS: number): P
     p50Ms: percentile(50),
     p99Ms: percentile(99),
     completed: latencies.length,
-    eventLoopP99Ms: eventLoop.percentile(99) / NS_PER_MS,
+    // Like bench/lib/server-probe.mjs: the histogram holds tick intervals, the delay is what exceeds the resolution.
+    eventLoopP99Ms: Math.max(0, eventLoop.percentile(99) / NS_PER_MS - RESOLUTION_MS),
   };
 }

@@ -101,7 +101,7 @@ export function renderReport(input: ReportInput): string {
       'Query and extended-protocol Execute messages (BEGIN/COMMIT included); its delta over a whole run (warm-up included, measured ' +
       'from the idle server before to the idle server after) divided by the requests sent.',
     '- Peak RSS: VmHWM of the server process, reset when the window opens; RSS: VmRSS once the run ended and the server went idle. ' +
-      'ELD p99: the event-loop delay of the server during the window (a perf_hooks histogram preloaded with `node --import bench/lib/server-probe.mjs`).',
+      'ELD p99: the event-loop delay of the server during the window (a perf_hooks histogram preloaded with `node --import bench/lib/server-probe.mjs`, sampling every 10 ms; its values are the intervals between samples, so the 10 ms are taken off).',
     "- Login: the gateway's `login` mutation next to Argon2id verifications at the same parameters and concurrency in the harness " +
       'process (`hashPassword`/`verifyPassword` of src/shared/auth/passwords.ts).',
     '- Ratios: requests per second over those of PostGraphile and of the limit in the same workload and connection count.',
