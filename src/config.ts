@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** The only module that reads `process.env`: everything else receives a `Config`. */
@@ -49,6 +50,13 @@ const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(1000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1000).max(10_000_000).default(150_000),
+  GRAPHQL_CONCURRENT_QUERIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(2 * availableParallelism()),
+  GRAPHQL_QUEUED_QUERIES: z.coerce.number().int().min(0).max(100_000).default(1000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -83,6 +91,11 @@ export interface Config {
   imports: { batchSize: number; pollIntervalMs: number };
   /** Limits on every GraphQL operation (REST routes included): graphql-armor's, and the cost with the request's page sizes. */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
+  /**
+   * Queries (REST reads included) executing at once, and waiting for their turn; past the queue a
+   * query is refused with 503. Mutations are not counted: they may stream an upload from the client.
+   */
+  queryAdmission: { concurrent: number; queued: number };
   /** Attempts at login, password reset and invitation acceptance per account and per client address, in a window. */
   rateLimits: { windowSeconds: number; perAccount: number; perAddress: number };
   /** Browser origins allowed to call /graphql and /api/v1; empty allows no cross-origin call. */
@@ -126,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: vars.GRAPHQL_MAX_TOKENS,
       maxCost: vars.GRAPHQL_MAX_COST,
     },
+    queryAdmission: { concurrent: vars.GRAPHQL_CONCURRENT_QUERIES, queued: vars.GRAPHQL_QUEUED_QUERIES },
     rateLimits: {
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
       perAccount: vars.RATE_LIMIT_PER_ACCOUNT,

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
 
@@ -16,6 +16,7 @@ describe('configuration', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
     expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
     expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
+    expect(config.queryAdmission).toEqual({ concurrent: 2 * availableParallelism(), queued: 1000 });
   });
 
   it('generates a development JWT secret once, keeps it private in DATA_DIR and reuses it', () => {
@@ -48,6 +49,8 @@ describe('configuration', () => {
     [{ ADMIN_EMAIL: 'ops@example.com' }, 'ADMIN_PASSWORD'],
     [{ SMTP_URL: 'not a url' }, 'SMTP_URL'],
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
+    [{ GRAPHQL_CONCURRENT_QUERIES: '0' }, 'GRAPHQL_CONCURRENT_QUERIES'],
+    [{ GRAPHQL_QUEUED_QUERIES: '-1' }, 'GRAPHQL_QUEUED_QUERIES'],
   ])('fails fast on %j with a message naming %s', (env, variable) => {
     expect(load(env)).toThrow(ConfigError);
     expect(load(env)).toThrow(new RegExp(variable));

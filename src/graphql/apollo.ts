@@ -49,7 +49,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
   const development = config.env !== 'production';
   const limits = operationLimits(schema, config.graphqlLimits, { introspection: development });
   const server = new ApolloServer<RequestContext>({
-    gateway: compiledExecution(schema),
+    gateway: compiledExecution(schema, config.queryAdmission),
     formatError,
     introspection: development,
     // Outside development an error never names a field or type the client did not write ("did you mean").

@@ -1,6 +1,9 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { Config } from '../config';
+import { ConcurrencyLimit } from '../shared/concurrency-limit';
+import { type DomainError, serviceUnavailable } from '../shared/errors';
 import type { RequestContext } from './context';
 
 type ExecutorHost = ApolloServerOptionsWithGateway<RequestContext>['gateway'];
@@ -14,8 +17,17 @@ type ExecutorHost = ApolloServerOptionsWithGateway<RequestContext>['gateway'];
  *
  * Apollo takes a custom executor only through its gateway interface; the schema never changes, so
  * it is announced once. Compiled operations hang off Apollo's cached documents and go when those do.
+ *
+ * Queries take turns (`admission`): a few execute at once and the rest wait, parsed and validated,
+ * holding no rows. Fifty lists executed side by side on two cores finish no sooner than in turns,
+ * and all their rows stay alive meanwhile: what a burst costs in memory is bounded by the queries
+ * executing, not by the connections (measured at 50 connections: as many requests per second,
+ * a shorter p99). Past the queue a query is refused with 503 and Retry-After; one whose client left
+ * while waiting is not executed. Mutations go straight through: an upload streams from the client
+ * while its mutation executes, and a login waits for its own hashing slot.
  */
-export function compiledExecution(schema: GraphQLSchema): ExecutorHost {
+export function compiledExecution(schema: GraphQLSchema, admission: Config['queryAdmission']): ExecutorHost {
+  const queries = new ConcurrencyLimit(admission.concurrent, admission.queued);
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
   const compiledFor = (document: DocumentNode, operationName: string | null) => {
     let byOperation = compiled.get(document);
@@ -34,10 +46,13 @@ export function compiledExecution(schema: GraphQLSchema): ExecutorHost {
   return {
     async load() {
       return {
-        async executor({ document, operationName, context, request }) {
+        async executor({ document, operationName, operation, context, request }) {
           const query = compiledFor(document, operationName);
           if (!isCompiledQuery(query)) return query;
-          return withStandardErrors(await query.query(undefined, context, request.variables ?? {}));
+          const execute = async () => withStandardErrors(await query.query(undefined, context, request.variables ?? {}));
+          if (operation.operation !== 'query') return execute();
+          if (queries.full) return refused(serviceUnavailable('the gateway is busy, retry shortly', 1));
+          return queries.run(() => (context.request.clientGone() ? refused(serviceUnavailable('the client left')) : execute()));
         },
       };
     },
@@ -47,6 +62,10 @@ export function compiledExecution(schema: GraphQLSchema): ExecutorHost {
     },
     async stop() {},
   };
+}
+
+function refused(error: DomainError): ExecutionResult {
+  return { errors: [new GraphQLError(error.message, { originalError: error })] };
 }
 
 /**

@@ -1,14 +1,22 @@
 /**
- * Runs at most `limit` tasks at once; the others wait their turn in arrival order. For CPU-bound
- * work on libuv's thread pool, where more tasks than cores only add context switches and memory.
+ * Runs at most `limit` tasks at once; the others wait their turn in arrival order, at most
+ * `maxWaiting` of them (`full` says when one more would be too many: the caller refuses it).
+ * For CPU-bound work, where more tasks than the cores can take only add context switches and memory.
  */
 export class ConcurrencyLimit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting = Infinity,
+  ) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  get full(): boolean {
+    return this.running >= this.limit && this.waiting.length >= this.maxWaiting;
+  }
+
+  async run<T>(task: () => T | Promise<T>): Promise<T> {
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running += 1;
     try {

@@ -40,5 +40,5 @@ export const forbidden = (message = 'not allowed') => new DomainError('FORBIDDEN
 export const notFound = (kind: string, id?: number | string) =>
   new DomainError('NOT_FOUND', id === undefined ? `${kind} not found` : `${kind} ${id} not found`);
 export const conflict = (message: string) => new DomainError('CONFLICT', message);
-export const serviceUnavailable = (message = 'the database is not answering, retry shortly') =>
-  new DomainError('SERVICE_UNAVAILABLE', message, undefined, 5);
+export const serviceUnavailable = (message = 'the database is not answering, retry shortly', retryAfter = 5) =>
+  new DomainError('SERVICE_UNAVAILABLE', message, undefined, retryAfter);
