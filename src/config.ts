@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** The only module that reads `process.env`: everything else receives a `Config`. */
@@ -50,12 +49,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(1000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1000).max(10_000_000).default(150_000),
-  GRAPHQL_CONCURRENT_QUERIES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(2 * availableParallelism()),
+  GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(16),
   GRAPHQL_QUEUED_QUERIES: z.coerce.number().int().min(0).max(100_000).default(1000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),

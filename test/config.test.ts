@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
 
@@ -16,7 +16,7 @@ describe('configuration', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
     expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
     expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
-    expect(config.queryAdmission).toEqual({ concurrent: 2 * availableParallelism(), queued: 1000 });
+    expect(config.queryAdmission).toEqual({ concurrent: 16, queued: 1000 });
   });
 
   it('generates a development JWT secret once, keeps it private in DATA_DIR and reuses it', () => {

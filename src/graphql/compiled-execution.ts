@@ -18,13 +18,12 @@ type ExecutorHost = ApolloServerOptionsWithGateway<RequestContext>['gateway'];
  * Apollo takes a custom executor only through its gateway interface; the schema never changes, so
  * it is announced once. Compiled operations hang off Apollo's cached documents and go when those do.
  *
- * Queries take turns (`admission`): a few execute at once and the rest wait, parsed and validated,
- * holding no rows. Fifty lists executed side by side on two cores finish no sooner than in turns,
- * and all their rows stay alive meanwhile: what a burst costs in memory is bounded by the queries
- * executing, not by the connections (measured at 50 connections: as many requests per second,
- * a shorter p99). Past the queue a query is refused with 503 and Retry-After; one whose client left
- * while waiting is not executed. Mutations go straight through: an upload streams from the client
- * while its mutation executes, and a login waits for its own hashing slot.
+ * Queries take turns (`admission`): at most `concurrent` execute at once and the others wait in
+ * arrival order, parsed and validated but holding no rows, so a burst of connections costs the
+ * memory of the queries executing, not of every connection. Past `queued` waiting, a query is
+ * refused with 503 and Retry-After; one whose client left while it waited is not executed.
+ * Mutations go straight through: an upload streams from the client while its mutation executes,
+ * and a login waits for its own hashing slot.
  */
 export function compiledExecution(schema: GraphQLSchema, admission: Config['queryAdmission']): ExecutorHost {
   const queries = new ConcurrencyLimit(admission.concurrent, admission.queued);

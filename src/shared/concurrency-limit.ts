@@ -1,7 +1,7 @@
 /**
  * Runs at most `limit` tasks at once; the others wait their turn in arrival order, at most
  * `maxWaiting` of them (`full` says when one more would be too many: the caller refuses it).
- * For CPU-bound work, where more tasks than the cores can take only add context switches and memory.
+ * For work where more at once only adds context switches and memory (hashes, queries holding rows).
  */
 export class ConcurrencyLimit {
   private running = 0;
