@@ -61,19 +61,17 @@ export interface Measurement {
 /**
  * Checks one sample, then runs the load: a warm-up and the measured window in one go; req/s,
  * latencies and errors come from the window, where the peak RSS and the event-loop delay are
- * reset and read. SQL per request is the statement count's delta from the idle server before the
- * run to the idle server after it (requests autocannon gave up on still finish their SQL),
- * divided by the requests sent. Waiting for idle also keeps one run's backlog out of the next.
+ * reset and read. SQL per request is counted apart, on requests that are all answered (see
+ * `statementsPerRequest`). Waiting for idle also keeps one run's backlog out of the next.
  */
 export async function measure(measurement: Measurement): Promise<Row> {
   const { target, workload, label, baseline, plan, sample, connections, durations, profileTo } = measurement;
-  const { server, counters } = target;
+  const { server } = target;
   const notes: string[] = [];
   if (!(await waitUntilIdle(server.pid))) notes.push('the server was still busy from the previous run');
   const problem = await checkSample(server.baseUrl, plan, sample);
   if (problem) notes.push(`sample response wrong: ${problem}`);
 
-  const before = await counters.settledStatements(target.name);
   let eventLoop: EventLoopDelay | undefined;
   const load = await runLoad(server.baseUrl, plan, connections, durations, {
     open: async () => {
@@ -87,8 +85,8 @@ export async function measure(measurement: Measurement): Promise<Row> {
     },
   });
   if (!(await waitUntilIdle(server.pid))) notes.push('the server stayed busy after the run');
-  const after = await counters.settledStatements(target.name);
   const memory = readMemory(server.pid);
+  const statements = await statementsPerRequest(target, plan);
   if (load.firstBadResponse) notes.push(`first bad response: ${load.firstBadResponse}`);
 
   return {
@@ -101,12 +99,32 @@ export async function measure(measurement: Measurement): Promise<Row> {
     p99Ms: load.p99Ms,
     completed: load.completed,
     errors: load.errors + (problem ? 1 : 0),
-    statementsPerRequest: load.sent ? (after - before) / load.sent : null,
+    statementsPerRequest: statements,
     peakRssMb: memory.peakRssMb,
     rssMb: memory.rssMb,
     eventLoopP99Ms: eventLoop?.p99Ms ?? null,
     notes,
   };
+}
+
+/** Requests of the workload sent one after the other to count its statements. */
+const STATEMENT_SAMPLE_REQUESTS = 20;
+
+/**
+ * The statement count's delta from the idle server before to the idle server after
+ * `STATEMENT_SAMPLE_REQUESTS` requests of the plan, each answered before the next is sent. Counted
+ * under load instead, the requests autocannon abandons when its window closes would blur it: the
+ * gateway does not execute a query whose client left while it waited for its turn.
+ */
+async function statementsPerRequest(target: Measurement['target'], plan: RequestPlan): Promise<number> {
+  const before = await target.counters.settledStatements(target.name);
+  for (let sent = 0; sent < STATEMENT_SAMPLE_REQUESTS; sent += 1) {
+    const body = plan.next ? plan.next().body : plan.body;
+    const response = await fetch(`${target.server.baseUrl}${plan.path}`, { method: plan.method, headers: plan.headers, body });
+    await response.arrayBuffer();
+  }
+  const after = await target.counters.settledStatements(target.name);
+  return (after - before) / STATEMENT_SAMPLE_REQUESTS;
 }
 
 async function checkSample(baseUrl: string, plan: RequestPlan, sample: SampleCheck): Promise<string | null> {

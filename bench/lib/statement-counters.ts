@@ -9,10 +9,7 @@ export interface StatementCounters {
   /** Opens a counting proxy in front of PostgreSQL for one server; returns its 127.0.0.1 port. */
   listen(name: string): Promise<number>;
   statements(name: string): Promise<number>;
-  /**
-   * The count once the server has stopped sending statements (requests still in flight when
-   * autocannon stopped finish their SQL), so a delta covers every request that was sent.
-   */
+  /** The count once the server has stopped sending statements (background work included). */
   settledStatements(name: string): Promise<number>;
 }
 
