@@ -24,4 +24,23 @@ describe('ConcurrencyLimit', () => {
     await Promise.all([task(6), task(7)]);
     expect(peak).toBe(2);
   });
+
+  it('is full once `limit` tasks run and `maxWaiting` wait, and not full again when one ends', async () => {
+    const limit = new ConcurrencyLimit(1, 1);
+    const release: (() => void)[] = [];
+    const task = () => limit.run(() => new Promise<void>((resolve) => release.push(resolve)));
+    expect(limit.full).toBe(false);
+    const running = task();
+    await Promise.resolve();
+    expect(limit.full).toBe(false);
+    const waiting = task();
+    expect(limit.full).toBe(true);
+    release.shift()!();
+    await running;
+    expect(limit.full).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    release.shift()!();
+    await waiting;
+    expect(limit.full).toBe(false);
+  });
 });
