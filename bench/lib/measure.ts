@@ -108,7 +108,7 @@ export async function measure(measurement: Measurement): Promise<Row> {
 }
 
 /** Requests of the workload sent one after the other to count its statements. */
-const STATEMENT_SAMPLE_REQUESTS = 20;
+export const STATEMENT_SAMPLE_REQUESTS = 20;
 
 /**
  * The statement count's delta from the idle server before to the idle server after

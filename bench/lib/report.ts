@@ -1,5 +1,5 @@
 import type { Machine } from './machine';
-import type { Row } from './measure';
+import { type Row, STATEMENT_SAMPLE_REQUESTS } from './measure';
 import type { BenchOptions } from './options';
 import { DATASET } from './seed';
 import type { TargetCheck } from './targets';
@@ -99,7 +99,8 @@ export function renderReport(input: ReportInput): string {
       '(every response is checked; a wrong-password login must fail with UNAUTHENTICATED), plus a fully parsed sample before each run.',
     '- SQL/req: each server reaches PostgreSQL through its own wire-protocol proxy (bench/pg-statement-counter.ts) that counts simple ' +
       'Query and extended-protocol Execute messages (BEGIN/COMMIT included); after each run, its delta from the idle server before ' +
-      "to the idle server after 20 requests of the workload sent one at a time, divided by 20 (the gateway's idle import worker polls once a second: about +0.05).",
+      `to the idle server after ${STATEMENT_SAMPLE_REQUESTS} requests of the workload sent one at a time, divided by ${STATEMENT_SAMPLE_REQUESTS} ` +
+      "(the gateway's idle import worker polls once a second: about +0.05).",
     '- Peak RSS: VmHWM of the server process, reset when the window opens; RSS: VmRSS once the run ended and the server went idle. ' +
       'ELD p99: the event-loop delay of the server during the window (a perf_hooks histogram preloaded with `node --import bench/lib/server-probe.mjs`, sampling every 10 ms; its values are the intervals between samples, so the 10 ms are taken off).',
     "- Login: the gateway's `login` mutation next to Argon2id verifications at the same parameters and concurrency in the harness " +
