@@ -104,6 +104,8 @@ describe('when the database cannot be reached', () => {
     }
     expect(served?.status).toBe(200);
     expect((await app.request('GET', '/readyz')).status).toBe(200);
+    // The login's rate limiter runs named prepared statements: they work on the new connection too.
+    expect((await app.request('POST', '/api/v1/users/login', { body: ADMIN })).status).toBe(200);
     const [{ count }] = await app.orm.em
       .getConnection()
       .execute(`select count(*)::int as count from users where email = 'during-outage@example.com'`);

@@ -21,11 +21,12 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
   private readonly counters = new Map<LimitedOperation, Counters>();
 
   constructor(knex: Knex, settings: Config['rateLimits']) {
-    const storeClient = unnamedStatements(knex);
     OPERATIONS.forEach((operation, index) => {
       const counter = (kind: keyof Counters, points: number) =>
         new RateLimiterPostgres({
-          storeClient,
+          // Its named statements are safe on the embedded database too: every new pooled connection
+          // starts with SESSION_RESET_SQL (db/orm-options.ts).
+          storeClient: knex,
           storeType: 'knex',
           tableName: RATE_LIMIT_TABLE,
           tableCreated: true,
@@ -64,29 +65,4 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
   async succeeded(operation: LimitedOperation, keys: AttemptKeys): Promise<void> {
     await this.counters.get(operation)!.account.delete(keys.account);
   }
-}
-
-interface PgConnection {
-  query(query: { name?: string; text: string; values?: unknown[] }): Promise<unknown>;
-}
-
-/**
- * The knex store with the statement names taken out. The limiter names its prepared statements,
- * and the embedded PostgreSQL keeps one session for every connection made to it, so a name
- * prepared by a closed connection would collide with the same name on the next one.
- */
-function unnamedStatements(knex: Knex) {
-  const pool = knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): unknown };
-  const originals = new WeakMap<PgConnection, PgConnection>();
-  return {
-    client: {
-      async acquireConnection(): Promise<PgConnection> {
-        const connection = await pool.acquireConnection();
-        const unnamed: PgConnection = { query: ({ text, values }) => connection.query({ text, values }) };
-        originals.set(unnamed, connection);
-        return unnamed;
-      },
-      releaseConnection: (unnamed: PgConnection) => pool.releaseConnection(originals.get(unnamed)!),
-    },
-  };
 }
