@@ -6,7 +6,7 @@ import { createLegalTermLoaders } from '../modules/legal-term/legal-term.loaders
 import { createMembershipLoaders } from '../modules/membership/membership.loaders';
 import { createUserLoaders } from '../modules/user/user.loaders';
 
-/** Every DataLoader of one request; built fresh per request so nothing is cached across viewers. */
+/** Every loader of one request; built fresh per request so nothing is cached across viewers. */
 export function createLoaders(em: EntityManager) {
   const companies = createCompanyLoaders(em);
   return {
