@@ -66,6 +66,24 @@ describe('cursor pagination and filters', () => {
     expect(body.errors[0].extensions.details[0].field).toBe(field);
   });
 
+  it('answers a cursor past every id, even one beyond 32 bits, with an empty page', async () => {
+    const after = Buffer.from('id:999999999999999').toString('base64url');
+    const { body } = await app.graphql(
+      `query($after: String) {
+        users(first: 5, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } }
+        companies(first: 5, after: $after) { totalCount edges { node { id } } }
+        company(id: "${world.companies.globexWest}") { members(first: 5, after: $after) { totalCount edges { node { id } } } }
+      }`,
+      { after },
+      world.token('globexAdmin'),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.users).toEqual({ totalCount: 32, pageInfo: { hasNextPage: false, hasPreviousPage: true }, edges: [] });
+    expect(body.data.companies.edges).toEqual([]);
+    expect(body.data.companies.totalCount).toBeGreaterThan(0);
+    expect(body.data.company.members).toEqual({ totalCount: 31, edges: [] });
+  });
+
   it('refuses a first that is not an integer as a GraphQL input error', async () => {
     const body = await page({ first: 'ten' });
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+interface QueryConfig {
+  name: string;
+  text: string;
+  values: unknown[];
+  rowMode?: 'array';
+}
+
 interface DriverConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+  query(config: QueryConfig): Promise<{ rows: unknown[] }>;
 }
 
 interface Prepared {
@@ -38,12 +45,20 @@ export async function queryPrepared<T = Record<string, unknown>>(
   sql: string,
   values: unknown[],
 ): Promise<T[]> {
-  const { name, text } = prepared(sql);
+  return (await execute(em, { ...prepared(sql), values })) as T[];
+}
+
+/** Like `queryPrepared`, each row as an array of its values in select order: what read models take. */
+export async function queryPreparedArrays(em: EntityManager, sql: string, values: unknown[]): Promise<unknown[][]> {
+  return (await execute(em, { ...prepared(sql), values, rowMode: 'array' })) as unknown[][];
+}
+
+async function execute(em: EntityManager, config: QueryConfig): Promise<unknown[]> {
   const client = em.getConnection().getKnex().client;
   try {
     const connection = (await client.acquireConnection()) as DriverConnection;
     try {
-      return (await connection.query({ name, text, values })).rows as T[];
+      return (await connection.query(config)).rows;
     } finally {
       await client.releaseConnection(connection);
     }

@@ -1,11 +1,16 @@
+import type { SqlConditions } from './sql-conditions';
+
+/** At most this many words of a free-text query count: each is one condition of the statement. */
+const MAX_WORDS = 5;
+
 /**
- * Turns a free-text query into MikroORM conditions: every word must appear (case-insensitively)
- * in at least one of `fields`. LIKE wildcards in the words are matched literally.
+ * Adds a free-text query to `conditions`: every word must appear (case-insensitively) in at least
+ * one of `columns` (qualified SQL column names). LIKE wildcards in the words are matched literally.
  */
-export function matchEveryWord(q: string | undefined | null, fields: string[]): Record<string, unknown>[] {
-  const words = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
-  return words.map((word) => {
+export function matchEveryWord(conditions: SqlConditions, q: string | undefined | null, columns: string[]): void {
+  const words = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, MAX_WORDS);
+  for (const word of words) {
     const pattern = `%${word.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-    return { $or: fields.map((field) => ({ [field]: { $ilike: pattern } })) };
-  });
+    conditions.add(columns.map((column) => `${column} ilike ?`).join(' or '), ...columns.map(() => pattern));
+  }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { entityByIdLoader } from '../../db/batch-loaders';
-import { queryPrepared } from '../../db/prepared-statements';
-import { intArray, readColumns, toReadModel } from '../../db/read-models';
+import { queryPreparedArrays } from '../../db/prepared-statements';
+import { columnCount, intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { Company } from '../company/company.entity';
 import { type CompanyLoader, companyWithParentColumns, primeParent } from '../company/company.loaders';
@@ -16,10 +16,9 @@ export function createAccessLoaders(em: EntityManager, companyById: CompanyLoade
    * their parents cost no further query.
    */
   const userAccessesByUserId = new RequestLoader<number, UserAccess[]>(async (userIds) => {
-    const rows: Record<string, unknown>[] = await queryPrepared(
+    const rows = await queryPreparedArrays(
       em,
-      `select ${readColumns(em, UserAccess, 'ua')}, ${readColumns(em, Access, 'a', 'access__')},
-              ${companyWithParentColumns(em, 'company__')}
+      `select ${readColumns(em, UserAccess, 'ua')}, ${readColumns(em, Access, 'a')}, ${companyWithParentColumns(em)}
          from user_accesses ua
          join accesses a on a.id = ua.access_id
          join companies c on c.id = ua.company_id
@@ -27,12 +26,14 @@ export function createAccessLoaders(em: EntityManager, companyById: CompanyLoade
         where ua.user_id = any(?::bigint[]) order by ua.id`,
       [intArray(userIds)],
     );
+    const accessOffset = columnCount(em, UserAccess);
+    const companyOffset = accessOffset + columnCount(em, Access);
     const byUser = new Map<number, UserAccess[]>(userIds.map((id) => [id, []]));
     for (const row of rows) {
       const grant = toReadModel(em, UserAccess, row);
-      accessById.prime(grant.access.id, () => toReadModel(em, Access, row, 'access__'));
-      companyById.prime(grant.company.id, () => toReadModel(em, Company, row, 'company__'));
-      primeParent(em, companyById, row, 'company__');
+      accessById.prime(grant.access.id, () => toReadModel(em, Access, row, accessOffset));
+      companyById.prime(grant.company.id, () => toReadModel(em, Company, row, companyOffset));
+      primeParent(em, companyById, row, companyOffset);
       byUser.get(grant.user.id)?.push(grant);
     }
     return userIds.map((id) => byUser.get(id)!);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryPrepared } from '../../db/prepared-statements';
+import { queryPrepared, queryPreparedArrays } from '../../db/prepared-statements';
 import { type Page, type PageRequest, toPage } from '../../graphql/connection';
-import { intArray, readColumns, toReadModel } from '../../db/read-models';
+import { columnCount, intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { User } from '../user/user.entity';
 
@@ -31,18 +31,19 @@ export function createMembersLoader(em: EntityManager) {
     for (const group of groupByRequest(keys)) {
       const { limit, afterId, offset } = group.request;
       const companyIds = group.companyIds;
-      const rows: (Record<string, unknown> & { member_of: number })[] = await queryPrepared(
+      const rows = await queryPreparedArrays(
         em,
         `select * from (
              select ${readColumns(em, User, 'u')}, ua.company_id as member_of,
                     row_number() over (partition by ua.company_id order by u.id) as position_in_company
              from users u join user_accesses ua on ua.user_id = u.id
-             where ua.company_id = any(?::bigint[]) and u.id > ?
+             where ua.company_id = any(?::bigint[]) and u.id > ?::bigint
            ) ranked where position_in_company > ? and position_in_company <= ? order by member_of, id`,
         [intArray(companyIds), afterId, offset, offset + limit + 1],
       );
+      const memberOf = columnCount(em, User);
       for (const companyId of companyIds) {
-        const users = rows.filter((row) => row.member_of === companyId).map((row) => toReadModel(em, User, row));
+        const users = rows.filter((row) => row[memberOf] === companyId).map((row) => toReadModel(em, User, row));
         pages.set(
           membersKeyId({ companyId, request: group.request }),
           toPage(users, group.request, () => countsByCompany.load(companyId)),

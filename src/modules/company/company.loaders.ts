@@ -1,22 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { entitiesByForeignKeyLoader } from '../../db/batch-loaders';
-import { queryPrepared } from '../../db/prepared-statements';
-import { intArray, readColumns, toReadModel } from '../../db/read-models';
+import { queryPreparedArrays } from '../../db/prepared-statements';
+import { columnCount, intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
 import { createMembersLoader } from './company-members.loader';
 import { Company } from './company.entity';
 
 export type CompanyLoader = RequestLoader<number, Company | undefined>;
 
-/** A company `c` and its parent `p` (left joined): columns `<prefix>…` and `<prefix>parent__…`. */
-export function companyWithParentColumns(em: EntityManager, prefix = ''): string {
-  return `${readColumns(em, Company, 'c', prefix)}, ${readColumns(em, Company, 'p', `${prefix}parent__`)}`;
+/** A company `c` and its parent `p` (left joined): the columns of each, in that order. */
+export function companyWithParentColumns(em: EntityManager): string {
+  return `${readColumns(em, Company, 'c')}, ${readColumns(em, Company, 'p')}`;
 }
 
-/** Records the parent of a row of `companyWithParentColumns` (when it has one) in the loader. */
-export function primeParent(em: EntityManager, companyById: CompanyLoader, row: Record<string, unknown>, prefix = ''): void {
-  const parentId = row[`${prefix}parent__id`] as number | null;
-  if (parentId !== null) companyById.prime(parentId, () => toReadModel(em, Company, row, `${prefix}parent__`));
+/**
+ * Records the parent of a row of `companyWithParentColumns` (the company's columns from `offset`
+ * on) in the loader, when it has one.
+ */
+export function primeParent(em: EntityManager, companyById: CompanyLoader, row: readonly unknown[], offset = 0): void {
+  const parentOffset = offset + columnCount(em, Company);
+  const parentId = row[parentOffset] as number | null;
+  if (parentId !== null) companyById.prime(parentId, () => toReadModel(em, Company, row, parentOffset));
 }
 
 export function createCompanyLoaders(em: EntityManager) {
@@ -25,7 +29,7 @@ export function createCompanyLoaders(em: EntityManager) {
    * the parents, so `parentCompany` of a loaded list costs no further query.
    */
   const companyById: CompanyLoader = new RequestLoader(async (ids) => {
-    const rows: Record<string, unknown>[] = await queryPrepared(
+    const rows = await queryPreparedArrays(
       em,
       `select ${companyWithParentColumns(em)}
          from companies c left join companies p on p.id = c.parent_id

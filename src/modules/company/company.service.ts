@@ -1,6 +1,8 @@
 import type { RequestContext } from '../../graphql/context';
 import { type Page, type PageRequest, toPage } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
+import { intArray } from '../../db/read-models';
+import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
 import { authorize } from '../../shared/auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
@@ -42,18 +44,13 @@ export class CompanyService {
   async list(filter: CompanyFilter | undefined, request: PageRequest): Promise<Page<Company>> {
     this.ctx.requireViewer();
     const scope = await this.ctx.scope();
-    const conditions: Record<string, unknown>[] = [...matchEveryWord(filter?.q, ['name'])];
+    const where = new SqlConditions();
+    matchEveryWord(where, filter?.q, ['c.name']);
     const visible = scope.visibleCompanyIds();
-    if (visible) conditions.push({ id: { $in: visible } });
+    if (visible) where.add('c.id = any(?::bigint[])', intArray(visible));
     const parentId = parseOptionalId(filter?.parentCompanyId, 'parentCompanyId');
-    if (parentId !== undefined) conditions.push({ parent: parentId });
-
-    return paginate(
-      this.ctx.em,
-      Company,
-      () => this.ctx.em.createQueryBuilder(Company, 'c').where({ $and: conditions }),
-      request,
-    );
+    if (parentId !== undefined) where.add('c.parent_id = ?::bigint', parentId);
+    return paginate(this.ctx.em, Company, 'c', where, request);
   }
 
   /**

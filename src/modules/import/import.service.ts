@@ -4,6 +4,8 @@ import type { RequestContext } from '../../graphql/context';
 import { loadExisting } from '../../graphql/load-existing';
 import type { Page, PageRequest } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
+import { intArray } from '../../db/read-models';
+import { SqlConditions } from '../../db/sql-conditions';
 import { authorize, REQUIRED_RANK } from '../../shared/auth/policy';
 import { forbidden, notFound } from '../../shared/errors';
 import { type FileInputArgs, MIB, readFileInput } from '../../shared/files/file-input';
@@ -65,21 +67,16 @@ export class ImportService {
   async list(companyId: number | undefined, request: PageRequest): Promise<Page<ImportFile>> {
     this.ctx.requireViewer();
     const scope = await this.ctx.scope();
-    const conditions: Record<string, unknown>[] = [];
+    const where = new SqlConditions();
     if (companyId !== undefined) {
       authorize(scope, 'import.read', companyId, { kind: 'company', id: companyId });
-      conditions.push({ company: companyId });
+      where.add('i.company_id = ?::bigint', companyId);
     } else {
       const readable = scope.companyIdsWithRank(REQUIRED_RANK['import.read']);
       if (readable?.length === 0) throw forbidden('imports are for managers and above');
-      if (readable) conditions.push({ company: { $in: readable } });
+      if (readable) where.add('i.company_id = any(?::bigint[])', intArray(readable));
     }
-    return paginate(
-      this.ctx.em,
-      ImportFile,
-      () => this.ctx.em.createQueryBuilder(ImportFile, 'i').where({ $and: conditions }),
-      request,
-    );
+    return paginate(this.ctx.em, ImportFile, 'i', where, request);
   }
 
   /** NOT_FOUND when the viewer does not see the import's company, FORBIDDEN below manager there. */

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryPrepared } from '../../db/prepared-statements';
+import { queryPreparedArrays } from '../../db/prepared-statements';
 import { readColumns, toReadModel } from '../../db/read-models';
 import type { RequestContext } from '../../graphql/context';
 import { loadExisting } from '../../graphql/load-existing';
@@ -119,7 +119,7 @@ export class UserMutationService {
   private async rename(target: User, firstName: string | undefined, lastName: string | undefined): Promise<User> {
     if ((firstName ?? target.firstName) === target.firstName && (lastName ?? target.lastName) === target.lastName) return target;
     const { em } = this.ctx;
-    const [row]: Record<string, unknown>[] = await queryPrepared(
+    const [row] = await queryPreparedArrays(
       em,
       `update users set first_name = coalesce(?, first_name), last_name = coalesce(?, last_name), updated_at = now()
         where id = ? returning ${readColumns(em, User, 'users')}`,

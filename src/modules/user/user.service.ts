@@ -1,12 +1,12 @@
-import type { QueryBuilder } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import type { Page, PageRequest } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
+import { intArray } from '../../db/read-models';
+import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
 import { REQUIRED_RANK } from '../../shared/auth/policy';
 import { notFound } from '../../shared/errors';
 import { parseOptionalId } from '../../shared/ids';
-import { UserAccess } from '../access/user-access.entity';
 import { User } from './user.entity';
 import type { UserFilter } from './user.inputs';
 
@@ -44,25 +44,18 @@ export class UserService {
   async list(filter: UserFilter | undefined, request: PageRequest): Promise<Page<User>> {
     const viewer = this.ctx.requireViewer();
     const scope = await this.ctx.scope();
-    const em = this.ctx.em;
-    const conditions: Record<string, unknown>[] = [...matchEveryWord(filter?.q, ['firstName', 'lastName', 'email'])];
+    const where = new SqlConditions();
+    matchEveryWord(where, filter?.q, ['u.first_name', 'u.last_name', 'u.email']);
     const visibleCompanies = scope.visibleCompanyIds();
     if (visibleCompanies) {
-      conditions.push({ $or: [{ id: viewer.id }, { id: { $in: this.holdersOf(visibleCompanies) } }] });
+      where.add(`u.id = ? or u.id in (${HOLDERS_OF_ANY})`, viewer.id, intArray(visibleCompanies));
     }
     const companyId = parseOptionalId(filter?.companyId, 'companyId');
-    if (companyId !== undefined) conditions.push({ id: { $in: this.holdersOf([companyId]) } });
-    if (filter?.status) conditions.push({ status: filter.status });
-
-    return paginate(em, User, () => em.createQueryBuilder(User, 'u').where({ $and: conditions }), request);
-  }
-
-  /** Subquery: ids of the users holding an access in any of these companies. */
-  private holdersOf(companyIds: number[]): ReturnType<QueryBuilder<UserAccess>['getKnexQuery']> {
-    return this.ctx.em
-      .createQueryBuilder(UserAccess, 'ua')
-      .select('ua.user_id')
-      .where({ company: { $in: companyIds } })
-      .getKnexQuery();
+    if (companyId !== undefined) where.add(`u.id in (${HOLDERS_OF_ANY})`, intArray([companyId]));
+    if (filter?.status) where.add('u.status = ?', filter.status);
+    return paginate(this.ctx.em, User, 'u', where, request);
   }
 }
+
+/** Subquery: ids of the users holding an access in any of the companies of its parameter. */
+const HOLDERS_OF_ANY = 'select ua.user_id from user_accesses ua where ua.company_id = any(?::bigint[])';

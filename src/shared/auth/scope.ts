@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryPrepared } from '../../db/prepared-statements';
-import { readColumns, toReadModel } from '../../db/read-models';
+import { queryPrepared, queryPreparedArrays } from '../../db/prepared-statements';
+import { columnCount, readColumns, toReadModel } from '../../db/read-models';
 import { User } from '../../modules/user/user.entity';
 import { ACCESS_RANK } from './roles';
 
@@ -60,7 +60,7 @@ export async function loadScope(em: EntityManager, userId: number): Promise<Scop
 
 /** One statement for what every authenticated request starts with: the user and its scope. */
 export async function loadViewer(em: EntityManager, userId: number): Promise<{ user: User; scope: Scope } | undefined> {
-  const [row]: (Record<string, unknown> & { reached: [number, number][] })[] = await queryPrepared(
+  const [row] = await queryPreparedArrays(
     em,
     `${REACH}
      select ${readColumns(em, User, 'u')},
@@ -69,6 +69,7 @@ export async function loadViewer(em: EntityManager, userId: number): Promise<{ u
     [userId, ACCESS_RANK.super_admin, userId],
   );
   if (!row) return undefined;
-  const scope = toScope(row.reached.map(([company_id, rank]) => ({ company_id, rank })));
+  const reached = row[columnCount(em, User)] as [number, number][];
+  const scope = toScope(reached.map(([company_id, rank]) => ({ company_id, rank })));
   return { user: toReadModel(em, User, row), scope };
 }

@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPreparedArrays } from '../src/db/prepared-statements';
+import { columnCount, readColumns, readRows, toReadModel } from '../src/db/read-models';
+import { UserAccess } from '../src/modules/access/user-access.entity';
+import { Company } from '../src/modules/company/company.entity';
+import { User } from '../src/modules/user/user.entity';
+import { buildWorld, type World } from './helpers/fixtures';
+import { startTestApp, type TestApp } from './helpers/test-app';
+
+describe('read models', () => {
+  let app: TestApp;
+  let world: World;
+  let em: EntityManager;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    world = await buildWorld(app);
+    em = app.orm.em.fork() as EntityManager;
+  });
+  afterAll(() => app.close());
+
+  const readUser = async (id: number) =>
+    (await readRows(em, User, `select ${readColumns(em, User, 'u')} from users u where u.id = ?`, [id]))[0];
+
+  it('read a row as the entity would: columns, getters, references as { id }, dates as Dates', async () => {
+    const id = world.users.acmeAdmin.id;
+    const managed = await em.fork().findOneOrFail(User, id);
+    const user = await readUser(id);
+    expect(user).toBeInstanceOf(User);
+    expect(user.id).toBe(id);
+    expect(user.email).toBe(managed.email);
+    expect(user.fullName).toBe(managed.fullName);
+    expect(user.createdAt).toBeInstanceOf(Date);
+    expect(user.createdAt.getTime()).toBe(managed.createdAt.getTime());
+    expect(user.createdAt).toBe(user.createdAt);
+    expect(user.onboardingCompletedAt ?? null).toBe(managed.onboardingCompletedAt ?? null);
+    expect(Object.keys(user)).not.toContain('passwordHash');
+
+    const grantRows = await queryPreparedArrays(
+      em,
+      `select ${readColumns(em, UserAccess, 'ua')} from user_accesses ua where ua.user_id = ?`,
+      [id],
+    );
+    const grant = toReadModel(em, UserAccess, grantRows[0]);
+    expect(grant.user).toEqual({ id });
+    expect(typeof grant.company.id).toBe('number');
+  });
+
+  it('take a date assigned after the read, and null for an absent one', async () => {
+    const user = await readUser(world.users.acmeAdmin.id);
+    const when = new Date('2026-01-02T03:04:05.678Z');
+    user.updatedAt = when;
+    expect(user.updatedAt).toBe(when);
+    user.onboardingCompletedAt = undefined;
+    expect(user.onboardingCompletedAt ?? null).toBeNull();
+  });
+
+  it('read several models side by side in one row, each from its offset', async () => {
+    const [row] = await queryPreparedArrays(
+      em,
+      `select ${readColumns(em, Company, 'c')}, ${readColumns(em, Company, 'p')}
+         from companies c join companies p on p.id = c.parent_id where c.id = ?`,
+      [world.companies.acmeEast],
+    );
+    expect(row).toHaveLength(2 * columnCount(em, Company));
+    const child = toReadModel(em, Company, row);
+    const parent = toReadModel(em, Company, row, columnCount(em, Company));
+    expect(child.id).toBe(world.companies.acmeEast);
+    expect(child.parent).toEqual({ id: world.companies.acme });
+    expect(parent.id).toBe(world.companies.acme);
+    expect(parent.parent).toBeNull();
+  });
+});
