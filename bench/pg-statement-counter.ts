@@ -92,6 +92,11 @@ export function startStatementCounter(target: { host: string; port: number }, li
     const counter = new FrontendMessageCounter();
     counters.add(counter);
     const upstream = connect(target.port, target.host);
+    // Forward each chunk at once, as the servers' own sockets do (PostgreSQL and pg both set
+    // TCP_NODELAY): with Nagle's algorithm on the proxy's sockets, a reply that reaches it in two
+    // chunks waited for the client's delayed ACK, up to 40 ms per statement.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => counter.feed(chunk));
     upstream.on('data', (chunk: Buffer) => counter.onBackendChunk(chunk));
