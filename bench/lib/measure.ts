@@ -32,8 +32,10 @@ export interface Row {
   errors: number;
   statementsPerRequest: number | null;
   peakRssMb: number | null;
-  /** RSS once the load stopped and the server went idle: the steady size the RSS targets are about. */
+  /** RSS once the load stopped and the server went idle. */
   rssMb: number | null;
+  /** RSS once the server has been left idle long enough to give back what it grew under load (RSS runs only). */
+  settledRssMb?: number;
   eventLoopP99Ms: number | null;
   notes: string[];
 }
