@@ -93,11 +93,18 @@ export function toPage<T extends { id: number }>(
 export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
   @ObjectType(`${NodeType.name}Edge`)
   class Edge {
-    @Field()
-    cursor!: string;
+    constructor(node: T) {
+      this.node = node;
+    }
 
     @Field(() => NodeType)
-    node!: T;
+    node: T;
+
+    /** Encoded only when selected: most pages are read for their nodes. */
+    @Field()
+    get cursor(): string {
+      return encodeCursor(this.node.id);
+    }
   }
 
   // Only the concrete subclass (`UserConnection`, ...) is named in the schema.
@@ -107,7 +114,7 @@ export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
 
     @Field(() => [Edge])
     get edges(): Edge[] {
-      return this.page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+      return this.page.nodes.map((node) => new Edge(node));
     }
 
     @Field(() => PageInfo)
