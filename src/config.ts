@@ -49,7 +49,9 @@ const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(1000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1000).max(10_000_000).default(150_000),
-  GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(16),
+  // Below DB_POOL_MAX's default: past the pool's size, a query that executes only waits for a
+  // connection while holding its rows, and the garbage of many overlapping queries costs more GC.
+  GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(8),
   GRAPHQL_QUEUED_QUERIES: z.coerce.number().int().min(0).max(100_000).default(1000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),

@@ -16,7 +16,7 @@ describe('configuration', () => {
     const config = loadConfig({ DATA_DIR: dataDir });
     expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
     expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
-    expect(config.queryAdmission).toEqual({ concurrent: 16, queued: 1000 });
+    expect(config.queryAdmission).toEqual({ concurrent: 8, queued: 1000 });
   });
 
   it('generates a development JWT secret once, keeps it private in DATA_DIR and reuses it', () => {
