@@ -10,6 +10,9 @@ import { parseOptionalId } from '../../shared/ids';
 import { User } from './user.entity';
 import type { UserFilter } from './user.inputs';
 
+/** Subquery: ids of the users holding an access in any of the companies of its parameter. */
+const HOLDERS_OF_ANY = 'select ua.user_id from user_accesses ua where ua.company_id = any(?::bigint[])';
+
 export class UserService {
   constructor(private readonly ctx: RequestContext) {}
 
@@ -56,6 +59,3 @@ export class UserService {
     return paginate(this.ctx.em, User, 'u', where, request);
   }
 }
-
-/** Subquery: ids of the users holding an access in any of the companies of its parameter. */
-const HOLDERS_OF_ANY = 'select ua.user_id from user_accesses ua where ua.company_id = any(?::bigint[])';
