@@ -23,6 +23,8 @@ interface ReadModel {
   table: string;
   columns: Column[];
   read: ReadFn;
+  /** `readColumns` per alias: loaders and pages ask for them on every request. */
+  columnsSqlByAlias: Map<string, string>;
 }
 
 const models = new WeakMap<object, ReadModel>();
@@ -41,7 +43,7 @@ function readModelOf(em: EntityManager, entity: EntityClass<object>): ReadModel 
         column: prop.fieldNames[0],
         kind: prop.kind === ReferenceKind.MANY_TO_ONE ? 'reference' : prop.runtimeType === 'Date' ? 'date' : 'value',
       }));
-    model = { table: meta.tableName, columns, read: compileReader(entity, columns) };
+    model = { table: meta.tableName, columns, read: compileReader(entity, columns), columnsSqlByAlias: new Map() };
     models.set(entity, model);
   }
   return model;
@@ -102,9 +104,13 @@ function lazyDate(prototype: object, property: string): symbol {
 
 /** `"u"."id", "u"."first_name", ...`: the columns of a read model, in its order, qualified by `alias`. */
 export function readColumns(em: EntityManager, entity: EntityClass<object>, alias: string): string {
-  return readModelOf(em, entity)
-    .columns.map(({ column }) => `"${alias}"."${column}"`)
-    .join(', ');
+  const { columns, columnsSqlByAlias } = readModelOf(em, entity);
+  let sql = columnsSqlByAlias.get(alias);
+  if (sql === undefined) {
+    sql = columns.map(({ column }) => `"${alias}"."${column}"`).join(', ');
+    columnsSqlByAlias.set(alias, sql);
+  }
+  return sql;
 }
 
 /** How many row values a read model of `entity` takes: the offset of what follows it in a row. */
