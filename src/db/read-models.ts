@@ -55,27 +55,27 @@ function readModelOf(em: EntityManager, entity: EntityClass<object>): ReadModel 
  * entity gets the same shape in the same order, and the stores stay monomorphic. A loop storing
  * `model[property]` over the columns was 8% of the CPU of a 100-user page.
  *
- * The prototype is the entity's under a layer of own accessors: a column then becomes an own data
- * property instead of running an accessor MikroORM may define on the entity's prototype. A date
- * column keeps PostgreSQL's text until it is read (parsing a timestamp costs ~250 ns, and most
- * queries never select the timestamps of the rows they read).
+ * The prototype is the entity's under a layer with one property per column: a plain data property,
+ * so assigning the column creates an own property instead of running an accessor MikroORM may
+ * define on the entity's prototype; for a date, an accessor over a slot that keeps PostgreSQL's
+ * text until it is read (parsing a timestamp costs ~250 ns, and most queries never select the
+ * timestamps of the rows they read).
  */
 function compileReader(entity: EntityClass<object>, columns: Column[]): ReadFn {
   const prototype = Object.create(entity.prototype) as object;
+  const slots: symbol[] = [];
   const stores = columns.map(({ property, kind }, index) => {
     const value = `row[offset + ${index}]`;
-    if (kind === 'reference') return `model[${JSON.stringify(property)}] = ${value} === null ? null : { id: ${value} };`;
-    if (kind === 'date') return `model[texts[${index}]] = ${value};`;
-    return `model[${JSON.stringify(property)}] = ${value};`;
-  });
-  const texts = columns.map(({ property, kind }) => (kind === 'date' ? lazyDate(prototype, property) : undefined));
-  for (const { property, kind } of columns) {
-    if (kind !== 'date') {
-      Object.defineProperty(prototype, property, { value: undefined, writable: true, enumerable: false, configurable: true });
+    if (kind === 'date') {
+      slots.push(lazyDate(prototype, property));
+      return `model[slots[${slots.length - 1}]] = ${value};`;
     }
-  }
+    Object.defineProperty(prototype, property, { value: undefined, writable: true, enumerable: false, configurable: true });
+    const key = JSON.stringify(property);
+    return kind === 'reference' ? `model[${key}] = ${value} === null ? null : { id: ${value} };` : `model[${key}] = ${value};`;
+  });
   const source = `return function read(row, offset) {\n  const model = Object.create(prototype);\n  ${stores.join('\n  ')}\n  return model;\n};`;
-  return new Function('prototype', 'texts', source)(prototype, texts) as ReadFn;
+  return new Function('prototype', 'slots', source)(prototype, slots) as ReadFn;
 }
 
 /**
