@@ -7,6 +7,8 @@ export interface HashRate {
   p99Ms: number;
   completed: number;
   eventLoopP99Ms: number;
+  /** CPU time of this process (libuv's pool included) per verification. */
+  cpuMsPerVerify: number;
 }
 
 const NS_PER_MS = 1e6;
@@ -24,6 +26,7 @@ export async function measureHashRate(concurrency: number, durationS: number): P
   const eventLoop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   let count = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = started + durationS * 1000;
   eventLoop.enable();
   await Promise.all(
@@ -38,6 +41,7 @@ export async function measureHashRate(concurrency: number, durationS: number): P
     }),
   );
   eventLoop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsedS = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
@@ -48,5 +52,6 @@ export async function measureHashRate(concurrency: number, durationS: number): P
     completed: latencies.length,
     // Like bench/lib/server-probe.mjs: the histogram holds tick intervals, the delay is what exceeds the resolution.
     eventLoopP99Ms: Math.max(0, eventLoop.percentile(99) / NS_PER_MS - RESOLUTION_MS),
+    cpuMsPerVerify: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length),
   };
 }

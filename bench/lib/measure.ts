@@ -1,5 +1,13 @@
 import { type RequestPlan, runLoad } from './load';
-import { readMemory, resetPeakRss, waitUntilIdle } from './proc-stats';
+import {
+  type CpuPerRequest,
+  type CpuSpent,
+  cpuPerRequest,
+  readMemory,
+  resetPeakRss,
+  startCpuMeter,
+  waitUntilIdle,
+} from './proc-stats';
 import type { EventLoopDelay, ServerProcess } from './server-process';
 import type { StatementCounters } from './statement-counters';
 
@@ -37,6 +45,8 @@ export interface Row {
   /** RSS once the server has been left idle long enough to give back what it grew under load (RSS runs only). */
   settledRssMb?: number;
   eventLoopP99Ms: number | null;
+  /** CPU time per request within the measured window: the server's, PostgreSQL's and the load generator's. */
+  cpu: CpuPerRequest | null;
   notes: string[];
 }
 
@@ -75,13 +85,17 @@ export async function measure(measurement: Measurement): Promise<Row> {
   if (problem) notes.push(`sample response wrong: ${problem}`);
 
   let eventLoop: EventLoopDelay | undefined;
+  let stopCpuMeter: (() => CpuSpent) | undefined;
+  let cpuSpent: CpuSpent | undefined;
   const load = await runLoad(server.baseUrl, plan, connections, durations, {
     open: async () => {
       if (!resetPeakRss(server.pid)) notes.push('peak RSS since the process started (clear_refs not allowed)');
       await server.resetEventLoopDelay();
       if (profileTo) await server.startCpuProfile();
+      stopCpuMeter = startCpuMeter(server.pid, target.counters.pid);
     },
     close: async () => {
+      cpuSpent = stopCpuMeter!();
       eventLoop = await server.readEventLoopDelay();
       if (profileTo) await server.stopCpuProfile(profileTo);
     },
@@ -105,6 +119,7 @@ export async function measure(measurement: Measurement): Promise<Row> {
     peakRssMb: memory.peakRssMb,
     rssMb: memory.rssMb,
     eventLoopP99Ms: eventLoop?.p99Ms ?? null,
+    cpu: cpuSpent ? cpuPerRequest(cpuSpent, load.completed) : null,
     notes,
   };
 }

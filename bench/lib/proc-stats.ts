@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** What Linux tells about a server process in /proc/<pid>/: memory and CPU time. */
 
@@ -70,4 +70,84 @@ export async function waitUntilIdle(pid: number): Promise<boolean> {
     previous = current;
   }
   return false;
+}
+
+/** CPU time spent in a measured window, per response answered in it, in milliseconds. */
+export interface CpuPerRequest {
+  /** The server process, all its threads. */
+  serverMs: number;
+  /** Every `postgres` process of this machine (backends and background workers); null when PostgreSQL runs elsewhere. */
+  postgresMs: number | null;
+  /** The statement-counting proxies between the servers and PostgreSQL. */
+  proxyMs: number | null;
+  /** The harness, whose only work during a window is autocannon's. */
+  loadMs: number | null;
+}
+
+/** CPU seconds of each process named `postgres`, by pid. */
+function postgresCpuByPid(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') byPid.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return byPid;
+}
+
+/**
+ * What the `postgres` processes alive now spent since `before` (a backend started since counts
+ * whole); null when none is visible. A backend that ended meanwhile takes its time with it.
+ */
+function postgresCpuSince(before: Map<number, number>): number | null {
+  const now = postgresCpuByPid();
+  if (!now.size) return null;
+  let spent = 0;
+  for (const [pid, seconds] of now) spent += seconds - (before.get(pid) ?? 0);
+  return spent;
+}
+
+function harnessCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** CPU seconds spent since a meter started. */
+export interface CpuSpent {
+  serverS: number;
+  postgresS: number | null;
+  proxyS: number;
+  loadS: number;
+}
+
+/**
+ * Starts counting the CPU time of a server, of PostgreSQL, of the statement-counting proxies'
+ * process and of this harness; the function returned reads what was spent since. On a shared
+ * machine this says where the cores went, which requests per second alone cannot.
+ */
+export function startCpuMeter(serverPid: number, proxyPid: number): () => CpuSpent {
+  const server = cpuSeconds(serverPid);
+  const postgres = postgresCpuByPid();
+  const proxy = cpuSeconds(proxyPid);
+  const harness = harnessCpuSeconds();
+  return () => ({
+    serverS: cpuSeconds(serverPid) - server,
+    postgresS: postgresCpuSince(postgres),
+    proxyS: cpuSeconds(proxyPid) - proxy,
+    loadS: harnessCpuSeconds() - harness,
+  });
+}
+
+export function cpuPerRequest(spent: CpuSpent, requests: number): CpuPerRequest | null {
+  if (requests <= 0) return null;
+  const ms = (seconds: number) => (seconds * 1000) / requests;
+  return {
+    serverMs: ms(spent.serverS),
+    postgresMs: spent.postgresS == null ? null : ms(spent.postgresS),
+    proxyMs: ms(spent.proxyS),
+    loadMs: ms(spent.loadS),
+  };
 }

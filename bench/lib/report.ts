@@ -30,17 +30,25 @@ function ratioTo(rows: Row[], row: Row, baseline: NonNullable<Row['baseline']>):
   return `${(row.requestsPerSecond / base.requestsPerSecond).toFixed(2)}×`;
 }
 
+/** Server · PostgreSQL · statement proxy · load generator, in ms of CPU per request. */
+function cpuCell(cpu: Row['cpu']): string {
+  if (!cpu) return '—';
+  return [cpu.serverMs, cpu.postgresMs, cpu.proxyMs, cpu.loadMs]
+    .map((ms) => fixed(ms, ms != null && ms >= 10 ? 1 : 2))
+    .join(' · ');
+}
+
 /** The results table, one line per server, workload and connection count. */
 export function resultsTable(rows: Row[]): string {
   const lines = [
-    '| workload | server | conns | req/s | p50 ms | p99 ms | errors | SQL/req | peak RSS MB | RSS MB | ELD p99 ms | × PostGraphile | × limit |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | server | conns | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms/req: server · PG · proxy · load | peak RSS MB | RSS MB | ELD p99 ms | × PostGraphile | × limit |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const rate = `${fixed(row.requestsPerSecond, row.requestsPerSecond < 100 ? 1 : 0)}${row.unit ? ` ${row.unit}` : ''}`;
     lines.push(
       `| ${row.workload} | ${row.server} | ${row.connections ?? '—'} | ${rate} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ` +
-        `${row.errors}${row.notes.length ? ' *' : ''} | ${fixed(row.statementsPerRequest, 2)} | ${fixed(row.peakRssMb)} | ${fixed(row.rssMb)} | ` +
+        `${row.errors}${row.notes.length ? ' *' : ''} | ${fixed(row.statementsPerRequest, 2)} | ${cpuCell(row.cpu)} | ${fixed(row.peakRssMb)} | ${fixed(row.rssMb)} | ` +
         `${fixed(row.eventLoopP99Ms, 1)} | ${ratioTo(rows, row, 'postgraphile')} | ${ratioTo(rows, row, 'limit')} |`,
     );
   }
@@ -101,6 +109,13 @@ export function renderReport(input: ReportInput): string {
       'Query and extended-protocol Execute messages (BEGIN/COMMIT included); after each run, its delta from the idle server before ' +
       `to the idle server after ${STATEMENT_SAMPLE_REQUESTS} requests of the workload sent one at a time, divided by ${STATEMENT_SAMPLE_REQUESTS} ` +
       "(the gateway's idle import worker polls once a second: about +0.05).",
+    '- CPU ms/req: CPU time (user + system, from /proc) spent during the measured window, divided by the responses in it: ' +
+      "of the server process (all threads: libuv's pool hashes passwords), of the `postgres` processes on the machine (backends " +
+      'and background workers; a backend that exits during the window takes its time with it), of the process hosting the ' +
+      'statement-counting proxies, and of the harness, where autocannon generates the load. Two cores give 2,000 ms of CPU per ' +
+      'second: the four figures together bound what a workload can reach on this machine, ' +
+      'and they stay meaningful when other tenants of the host slow the run down. For the raw Argon2id line, the server figure is ' +
+      "the harness's own CPU per verification; for the import, the figures are per row.",
     '- Peak RSS: VmHWM of the server process, reset when the window opens; RSS: VmRSS once the run ended and the server went idle. ' +
       'Settled RSS (the RSS targets): VmRSS of the gateway 20 s after each run of the main workload again, once V8 has given back ' +
       'the heap it grew under load (on this machine it lets the heap grow to ~4× what is live, and returns it when allocation stops). ' +

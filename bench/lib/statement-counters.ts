@@ -6,6 +6,8 @@ const QUIET_POLL_MS = 150;
 const QUIET_TIMEOUT_MS = 5_000;
 
 export interface StatementCounters {
+  /** The process hosting the proxies: its CPU time is the harness's. */
+  pid: number;
   /** Opens a counting proxy in front of PostgreSQL for one server; returns its 127.0.0.1 port. */
   listen(name: string): Promise<number>;
   statements(name: string): Promise<number>;
@@ -35,6 +37,7 @@ export async function startStatementCounters(target: { host: string; port: numbe
     });
   const statements = async (name: string) => Number((await ask('count', name)).statements);
   return {
+    pid: child.pid!,
     listen: async (name) => Number((await ask('listen', name)).port),
     statements,
     settledStatements: async (name) => {

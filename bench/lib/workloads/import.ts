@@ -1,5 +1,5 @@
 import { GATEWAY_IMPORT_PROGRESS, GATEWAY_START_IMPORT, graphqlBody } from '../documents';
-import { readMemory, resetPeakRss, waitUntilIdle } from '../proc-stats';
+import { cpuPerRequest, readMemory, resetPeakRss, startCpuMeter, waitUntilIdle } from '../proc-stats';
 import type { Row, Target } from '../measure';
 import { type BenchContext, gatewayHasMutation, gatewayHeaders, graphqlProblem, JSON_HEADERS, postGraphql } from './context';
 
@@ -36,14 +36,16 @@ interface Timed {
 
 /**
  * Times one import from the request to the last committed row, with the statement delta, the
- * peak RSS and the event-loop delay of the server meanwhile.
+ * peak RSS, the event-loop delay and the CPU time (per row) of the server meanwhile.
  */
 async function timeImport(target: Target, workload: string, rows: number, run: () => Promise<Timed>): Promise<Row> {
   await waitUntilIdle(target.server.pid);
   const before = await target.counters.settledStatements(target.name);
   resetPeakRss(target.server.pid);
   await target.server.resetEventLoopDelay();
+  const stopCpuMeter = startCpuMeter(target.server.pid, target.counters.pid);
   const timed = await run();
+  const cpuSpent = stopCpuMeter();
   const eventLoop = await target.server.readEventLoopDelay();
   const after = await target.counters.settledStatements(target.name);
   const memory = readMemory(target.server.pid);
@@ -68,8 +70,9 @@ async function timeImport(target: Target, workload: string, rows: number, run: (
     peakRssMb: memory.peakRssMb,
     rssMb: memory.rssMb,
     eventLoopP99Ms: eventLoop.p99Ms,
+    cpu: cpuPerRequest(cpuSpent, rows),
     notes: [
-      `${timed.seconds.toFixed(2)} s for ${rows} rows (${bad} bad); SQL column is per row`,
+      `${timed.seconds.toFixed(2)} s for ${rows} rows (${bad} bad); SQL and CPU columns are per row`,
       ...timed.notes,
       ...(problem ? [problem] : []),
     ],

@@ -67,6 +67,8 @@ export async function runLogin(ctx: BenchContext): Promise<void> {
       peakRssMb: null,
       rssMb: null,
       eventLoopP99Ms: rate.eventLoopP99Ms,
+      // Hashing is this process's only work here: its CPU is the server's, and there is no load generator.
+      cpu: { serverMs: rate.cpuMsPerVerify, postgresMs: null, proxyMs: null, loadMs: null },
       notes: [],
     });
   }
