@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { pinoHttp } from 'pino-http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
@@ -26,6 +24,7 @@ import { LocalFileStorage } from './shared/storage/local-file-storage';
 import { PostgresAttemptLimiter } from './shared/rate-limit/postgres-attempt-limiter';
 import { crossOriginAccess } from './shared/http/cross-origin';
 import { graphqlMediaTypes } from './shared/http/media-types';
+import { requestLog } from './shared/http/request-log';
 import { securityHeaders } from './shared/http/security-headers';
 
 export interface App {
@@ -35,8 +34,6 @@ export interface App {
   readiness: Readiness;
   stop(): Promise<void>;
 }
-
-const REQUEST_ID = /^[\w-]{8,64}$/;
 
 /** Builds the HTTP application without listening: `/graphql`, `/api/v1`, `/files`, health checks. */
 export async function createApp({ orm, config, logger }: { orm: MikroORM; config: Config; logger: Logger }): Promise<App> {
@@ -61,18 +58,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
   // A GraphQL POST is never revalidated: hashing every response body for an ETag is pure cost.
   app.set('etag', false);
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(requestLog(logger));
 
   app.use(securityHeaders({ sandbox: config.env !== 'production' }));
   app.get('/healthz', (_req, res) => {

@@ -43,7 +43,7 @@ export interface RequestInfo {
 /** What the context needs of an HTTP request, the same for `/graphql` and `/api/v1`. */
 export function requestInfoOf(req: Request): RequestInfo {
   return {
-    requestId: String(req.id),
+    requestId: req.id,
     clientIp: req.ip ?? 'unknown',
     authorization: req.headers.authorization,
     clientGone: () => req.socket.destroyed,

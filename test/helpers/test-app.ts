@@ -12,7 +12,7 @@ import { type Database, openDatabase } from '../../src/db/database';
 import { prepareDatabase } from '../../src/db/prepare';
 import { SESSION_RESET_SQL } from '../../src/db/orm-options';
 import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-jobs';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger, type Logger } from '../../src/shared/logger';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -46,6 +46,8 @@ export interface TestAppOptions {
   embedded?: boolean;
   /** Use this existing database (its creator drops it), e.g. to run two apps on one PostgreSQL database. */
   databaseUrl?: string;
+  /** The app's logger (silent by default), e.g. to read the lines it writes. */
+  logger?: Logger;
 }
 
 /** Starts the real app on a fresh database and a loopback port, as `main.ts` does. */
@@ -71,7 +73,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     });
     database = await openDatabase(config, createLogger('silent'));
     await prepareDatabase(database.orm, config, () => undefined);
-    app = await createApp({ orm: database.orm, config, logger: createLogger('silent') });
+    app = await createApp({ orm: database.orm, config, logger: options.logger ?? createLogger('silent') });
     server = app.express.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
