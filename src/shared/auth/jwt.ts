@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../config';
 import { unauthenticated } from '../errors';
@@ -17,10 +17,19 @@ export interface SignedToken {
 /** The only token type the gateway accepts as a credential; reset and invitation tokens are not JWTs. */
 const ACCESS_TOKEN_TYPE = 'access';
 const ALGORITHM = 'HS256';
+/** About as many clients as send requests within a token's lifetime; ~1.5 MB when full. */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 export class AccessTokens {
   /** Built once: jsonwebtoken would otherwise derive a key object from the string on every call. */
   private readonly key: KeyObject;
+  /**
+   * Tokens that passed `verify`, by the SHA-256 of their text (the tokens themselves are not kept),
+   * with their claims, oldest first. A client sends the same token with every request; checking
+   * its signature and claims again would give the same answer until it expires, which is checked
+   * on every use. Only tokens this key signed get here, so a client cannot fill it with made-up ones.
+   */
+  private readonly verified = new Map<string, AccessTokenClaims>();
 
   constructor(private readonly settings: Config['jwt']) {
     this.key = createSecretKey(Buffer.from(settings.secret));
@@ -38,8 +47,28 @@ export class AccessTokens {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** Verifies signature (HS256 only: `none` and asymmetric algorithms are refused), iss, aud, exp, nbf. */
+  /**
+   * Verifies signature (HS256 only: `none` and asymmetric algorithms are refused), iss, aud, exp,
+   * nbf; a token verified before is only checked for expiry. Whether the user may still use it is
+   * the caller's question (authenticate.ts).
+   */
   verify(token: string): AccessTokenClaims {
+    const digest = createHash('sha256').update(token).digest('base64');
+    const known = this.verified.get(digest);
+    if (!known) return this.remember(digest, this.verifyClaims(token));
+    // jsonwebtoken's rule: expired from the second `exp` names.
+    if (Math.floor(Date.now() / 1000) < known.expiresAt.getTime() / 1000) return known;
+    this.verified.delete(digest);
+    throw unauthenticated('token expired');
+  }
+
+  private remember(digest: string, claims: AccessTokenClaims): AccessTokenClaims {
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(digest, claims);
+    return claims;
+  }
+
+  private verifyClaims(token: string): AccessTokenClaims {
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.key, {
@@ -55,7 +84,8 @@ export class AccessTokens {
     if (payload.typ !== ACCESS_TOKEN_TYPE || !Number.isSafeInteger(userId) || userId <= 0 || !payload.iat || !payload.exp) {
       throw unauthenticated('invalid token');
     }
-    return { userId, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) };
+    // Shared by every request that sends this token: nobody may change them.
+    return Object.freeze({ userId, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) });
   }
 }
 
