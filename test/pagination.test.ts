@@ -60,6 +60,8 @@ describe('cursor pagination and filters', () => {
     [{ after: 'bm90LWEtY3Vyc29y' }, 'after'],
     [{ after: '!!!' }, 'after'],
     [{ filter: { companyId: 'abc' } }, 'companyId'],
+    // A constraint of the input class (class-validator), not of the service.
+    [{ filter: { q: 'word '.repeat(21) } }, 'q'],
   ])('refuses %j with BAD_USER_INPUT naming %s', async (variables, field) => {
     const body = await page(variables);
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');

@@ -18,6 +18,7 @@ import { UserMutationResolver } from '../modules/user/user-mutation.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
 import { callFieldResolversDirectly } from './direct-field-resolvers';
 import { DateTimeScalar } from './scalars';
+import { validateArguments } from './validate-arguments';
 
 const RESOLVERS = [
   AuthResolver,
@@ -46,7 +47,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArguments,
   });
   callFieldResolversDirectly(schema);
   return schema;
