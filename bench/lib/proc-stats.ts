@@ -11,11 +11,16 @@ export interface Memory {
 
 const CLOCK_TICKS_PER_SECOND = 100;
 /**
- * How long a server is left alone before its settled RSS is read. V8 grows the heap under load to
- * up to four times what is live (on a machine with this much memory), and its memory reducer gives
- * it back once the allocation rate has stayed low for ~8 s (measured: 283 → 105 MB after 12 s).
+ * How a server's settled RSS is read. V8 grows the heap under load to up to four times what is
+ * live (on a machine with this much memory), and its memory reducer gives it back once allocation
+ * has stayed low for a while: 283 → 105 MB after 12 s on an idle host, but once still 261 MB after
+ * 20 s on a busy one. So the RSS is polled until it has fallen and then held for `SETTLE_STABLE_MS`.
  */
-const SETTLE_MS = 20_000;
+const SETTLE_POLL_MS = 1_000;
+const SETTLE_STABLE_MS = 10_000;
+const SETTLE_MAX_MS = 60_000;
+/** A change smaller than this is noise (the idle import worker polls once a second). */
+const SETTLE_NOISE_MB = 1;
 const IDLE_POLL_MS = 250;
 /** Below this share of one core, a server counts as idle (a Node process at rest uses ~0%). */
 const IDLE_CPU_SHARE = 0.05;
@@ -27,9 +32,24 @@ export function readMemory(pid: number): Memory {
   return { rssMb: kib('VmRSS') / 1024, peakRssMb: kib('VmHWM') / 1024 };
 }
 
-/** VmRSS once the server has been left idle for `SETTLE_MS`, in MiB. */
+/**
+ * VmRSS of a server left idle, in MiB, once it has given back what it grew under load: read when it
+ * has fallen and not fallen further for `SETTLE_STABLE_MS`, or after `SETTLE_MAX_MS` in any case.
+ */
 export async function readSettledRss(pid: number): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const started = Date.now();
+  let lowest = readMemory(pid).rssMb;
+  let fell = false;
+  let lowestSince = started;
+  while (Date.now() - started < SETTLE_MAX_MS) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    const { rssMb } = readMemory(pid);
+    if (rssMb < lowest - SETTLE_NOISE_MB) {
+      [lowest, fell, lowestSince] = [rssMb, true, Date.now()];
+    } else if (fell && Date.now() - lowestSince >= SETTLE_STABLE_MS) {
+      return rssMb;
+    }
+  }
   return readMemory(pid).rssMb;
 }
 
