@@ -18,7 +18,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
  */
 const SETTLE_POLL_MS = 1_000;
 const SETTLE_STABLE_MS = 10_000;
-const SETTLE_MAX_MS = 60_000;
+const SETTLE_MAX_MS = 45_000;
 /** A change smaller than this is noise (the idle import worker polls once a second). */
 const SETTLE_NOISE_MB = 1;
 const IDLE_POLL_MS = 250;

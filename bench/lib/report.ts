@@ -117,7 +117,7 @@ export function renderReport(input: ReportInput): string {
       'and they stay meaningful when other tenants of the host slow the run down. For the raw Argon2id line, the server figure is ' +
       "the harness's own CPU per verification; for the import, the figures are per row.",
     '- Peak RSS: VmHWM of the server process, reset when the window opens; RSS: VmRSS once the run ended and the server went idle. ' +
-      'Settled RSS (the RSS targets): VmRSS of the gateway left idle after each run of the main workload again, read once it has fallen and stayed there for 10 s (60 s at most), i.e. once V8 has given back ' +
+      'Settled RSS (the RSS targets): VmRSS of the gateway left idle after each run of the main workload again, read once it has fallen and stayed there for 10 s (45 s at most), i.e. once V8 has given back ' +
       'the heap it grew under load (on this machine it lets the heap grow to ~4× what is live, and returns it when allocation stops). ' +
       'ELD p99: the event-loop delay of the server during the window (a perf_hooks histogram preloaded with `node --import bench/lib/server-probe.mjs`, sampling every 10 ms; its values are the intervals between samples, so the 10 ms are taken off).',
     "- Login: the gateway's `login` mutation next to Argon2id verifications at the same parameters and concurrency in the harness " +

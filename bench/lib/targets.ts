@@ -20,12 +20,22 @@ const RSS_GROWTH_TOLERANCE = 0.05;
 const ELD_P99_MAX_MS = 20;
 
 const ratio = (value: number) => `${value.toFixed(2)}×`;
+
+/** Several runs of one server as one: every response they counted over all their windows. */
+function pooled(runs: Row[]): Row | undefined {
+  if (!runs.length) return undefined;
+  const completed = runs.reduce((sum, run) => sum + run.completed, 0);
+  const seconds = runs.reduce((sum, run) => sum + (run.requestsPerSecond > 0 ? run.completed / run.requestsPerSecond : 0), 0);
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  return { ...runs[0], completed, errors, requestsPerSecond: seconds > 0 ? completed / seconds : 0 };
+}
 const verdict = (ok: boolean): TargetCheck['verdict'] => (ok ? 'met' : 'missed');
 
 /** The targets of the issue, checked against the rows of this run. */
 export function checkTargets(rows: Row[], options: BenchOptions): TargetCheck[] {
-  const find = (workload: string, server: string, connections: number | null) =>
-    rows.find((row) => row.workload === workload && row.server === server && row.connections === connections);
+  const findAll = (workload: string, server: string, connections: number | null) =>
+    rows.filter((row) => row.workload === workload && row.server === server && row.connections === connections);
+  const find = (workload: string, server: string, connections: number | null) => findAll(workload, server, connections)[0];
   const perConnections = (
     target: string,
     compare: (connections: number) => { measured: string; ok: boolean } | undefined,
@@ -80,8 +90,8 @@ export function checkTargets(rows: Row[], options: BenchOptions): TargetCheck[] 
         ok: gateway.p99Ms <= 1.25 * postgraphile.p99Ms,
       };
     }),
-    perConnections('REST /api/v1/users?per_page=100 ≥ 0.9× the same GraphQL query', (c) =>
-      ratioOf(find(REST_WORKLOAD, REST_LABEL, c), find(REST_WORKLOAD, REST_GRAPHQL_LABEL, c), 0.9),
+    perConnections('REST /api/v1/users?per_page=100 ≥ 0.9× the same GraphQL query (both runs of each)', (c) =>
+      ratioOf(pooled(findAll(REST_WORKLOAD, REST_LABEL, c)), pooled(findAll(REST_WORKLOAD, REST_GRAPHQL_LABEL, c)), 0.9),
     ),
     perConnections('login ≥ 0.9× the raw Argon2id rate', (c) =>
       ratioOf(find(LOGIN_WORKLOAD, 'gateway', c), find(LOGIN_WORKLOAD, RAW_HASH_LABEL, c), 0.9),
