@@ -45,7 +45,7 @@ export interface Row {
   /** RSS once the server has been left idle long enough to give back what it grew under load (RSS runs only). */
   settledRssMb?: number;
   eventLoopP99Ms: number | null;
-  /** CPU time per request within the measured window: the server's, PostgreSQL's and the load generator's. */
+  /** CPU time per request within the measured window: the server's, PostgreSQL's, the proxy's and the load generator's. */
   cpu: CpuPerRequest | null;
   notes: string[];
 }

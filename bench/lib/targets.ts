@@ -20,6 +20,7 @@ const RSS_GROWTH_TOLERANCE = 0.05;
 const ELD_P99_MAX_MS = 20;
 
 const ratio = (value: number) => `${value.toFixed(2)}×`;
+const verdict = (ok: boolean): TargetCheck['verdict'] => (ok ? 'met' : 'missed');
 
 /** Several runs of one server as one: every response they counted over all their windows. */
 function pooled(runs: Row[]): Row | undefined {
@@ -29,7 +30,6 @@ function pooled(runs: Row[]): Row | undefined {
   const errors = runs.reduce((sum, run) => sum + run.errors, 0);
   return { ...runs[0], completed, errors, requestsPerSecond: seconds > 0 ? completed / seconds : 0 };
 }
-const verdict = (ok: boolean): TargetCheck['verdict'] => (ok ? 'met' : 'missed');
 
 /** The targets of the issue, checked against the rows of this run. */
 export function checkTargets(rows: Row[], options: BenchOptions): TargetCheck[] {
