@@ -11,7 +11,7 @@ import { ImportWorker } from './modules/import/import-worker';
 import { createRestRouter, assertRoutesValid } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { buildGatewaySchema } from './graphql/schema';
-import { AccessTokens } from './shared/auth/jwt';
+import { AccessTokens } from './modules/auth/jwt';
 import { BackgroundTasks } from './shared/background-tasks';
 import { Readiness } from './shared/readiness';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { AccessTokens } from '../src/shared/auth/jwt';
+import { AccessTokens } from '../src/modules/auth/jwt';
 
 const SETTINGS = {
   secret: 'a-secret-long-enough-for-hs256-tests-0123456789',

@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from '../src/shared/auth/passwords';
+import { hashPassword, verifyPassword } from '../src/modules/auth/passwords';
 
 /** A hash node-argon2 0.45 wrote for 'pw-correct-123' (19 MiB, t=2, p=1), as databases hold them from before the switch. */
 const NODE_ARGON2_HASH = '$argon2id$v=19$m=19456,p=1,t=2$L+8+eXVJ6of3mfLtzjrNBw$0T8xNs2yEML5lFK98H3aC0O551QtFsR0HwwfzKUnixk';

@@ -1,7 +1,7 @@
 import { PasswordResetToken } from '../src/modules/auth/password-reset-token.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
-import { hashOneTimeToken } from '../src/shared/auth/one-time-token';
-import { verifyPassword } from '../src/shared/auth/passwords';
+import { hashOneTimeToken } from '../src/modules/auth/one-time-token';
+import { verifyPassword } from '../src/modules/auth/passwords';
 import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 import { addUser, earlierToken } from './helpers/users';

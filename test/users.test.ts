@@ -4,8 +4,8 @@ import { PasswordResetToken } from '../src/modules/auth/password-reset-token.ent
 import { Company } from '../src/modules/company/company.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
 import { User } from '../src/modules/user/user.entity';
-import { hashOneTimeToken } from '../src/shared/auth/one-time-token';
-import { verifyPassword } from '../src/shared/auth/passwords';
+import { hashOneTimeToken } from '../src/modules/auth/one-time-token';
+import { verifyPassword } from '../src/modules/auth/passwords';
 import { buildWorld, type World } from './helpers/fixtures';
 import { mailsTo, tokenFromMail } from './helpers/outbox';
 import { startTestApp, type TestApp } from './helpers/test-app';

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { hashPassword, verifyPassword } from '../../src/shared/auth/passwords';
+import { hashPassword, verifyPassword } from '../../src/modules/auth/passwords';
 
 export interface HashRate {
   perSecond: number;
@@ -16,7 +16,7 @@ const RESOLUTION_MS = 10;
 
 /**
  * The physical limit of a login: Argon2id verifications per second at the gateway's own
- * parameters (`hashPassword` of src/shared/auth/passwords.ts), `concurrency` at a time, in this
+ * parameters (`hashPassword` of src/modules/auth/passwords.ts), `concurrency` at a time, in this
  * process, 90% right and 10% wrong passwords like the login burst.
  */
 export async function measureHashRate(concurrency: number, durationS: number): Promise<HashRate> {

@@ -121,7 +121,7 @@ export function renderReport(input: ReportInput): string {
       'the heap it grew under load (on this machine it lets the heap grow to ~4× what is live, and returns it when allocation stops). ' +
       'ELD p99: the event-loop delay of the server during the window (a perf_hooks histogram preloaded with `node --import bench/lib/server-probe.mjs`, sampling every 10 ms; its values are the intervals between samples, so the 10 ms are taken off).',
     "- Login: the gateway's `login` mutation next to Argon2id verifications at the same parameters and concurrency in the harness " +
-      'process (`hashPassword`/`verifyPassword` of src/shared/auth/passwords.ts).',
+      'process (`hashPassword`/`verifyPassword` of src/modules/auth/passwords.ts).',
     '- Ratios: requests per second over those of PostGraphile and of the limit in the same workload and connection count.',
     '',
     '## Results',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../../src/shared/auth/passwords';
+import { hashPassword } from '../../src/modules/auth/passwords';
 import { withClient } from './database';
 
 export const DATASET = { users: 10_000, rootCompanies: 100, childrenPerRoot: 9, loginUsers: 200 } as const;

@@ -3,8 +3,8 @@ import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { Company } from '../../src/modules/company/company.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { AccessTokens } from '../../src/shared/auth/jwt';
-import { hashPassword } from '../../src/shared/auth/passwords';
+import { AccessTokens } from '../../src/modules/auth/jwt';
+import { hashPassword } from '../../src/modules/auth/passwords';
 import type { TestApp } from './test-app';
 
 export const PASSWORD = 'correct horse battery staple';

@@ -2,7 +2,7 @@ import jwt from 'jsonwebtoken';
 import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { hashPassword } from '../../src/shared/auth/passwords';
+import { hashPassword } from '../../src/modules/auth/passwords';
 import { PASSWORD } from './fixtures';
 import { TEST_JWT_SECRET, type TestApp } from './test-app';
 

@@ -2,7 +2,7 @@ import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { PasswordResetToken } from '../../src/modules/auth/password-reset-token.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { verifyPassword } from '../../src/shared/auth/passwords';
+import { verifyPassword } from '../../src/modules/auth/passwords';
 import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
 import { mailsTo, tokenFromMail, waitForMails } from '../helpers/outbox';
 import { startTestApp, type TestApp } from '../helpers/test-app';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PasswordResetToken } from '../../src/modules/auth/password-reset-token.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { hashOneTimeToken } from '../../src/shared/auth/one-time-token';
+import { hashOneTimeToken } from '../../src/modules/auth/one-time-token';
 import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
 import { invitationHelpers } from '../helpers/invitations';
 import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';

@@ -4,7 +4,7 @@ import type { Config } from '../../config';
 import { Access } from '../../modules/access/access.entity';
 import { UserAccess } from '../../modules/access/user-access.entity';
 import { User, UserStatus } from '../../modules/user/user.entity';
-import { hashPassword } from '../../shared/auth/passwords';
+import { hashPassword } from '../../modules/auth/passwords';
 import { defaultCompany } from './reference-data.seeder';
 
 export const DEVELOPMENT_ADMIN_EMAIL = 'admin@example.com';

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../graphql/context';
-import { authorize } from '../../shared/auth/policy';
-import { ACCESS_RANK } from '../../shared/auth/roles';
-import type { Scope } from '../../shared/auth/scope';
+import { authorize } from '../auth/policy';
+import { ACCESS_RANK } from '../auth/roles';
+import type { Scope } from '../auth/scope';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
 import type { Company } from '../company/company.entity';

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../graphql/context';
-import { authorize, can } from '../../shared/auth/policy';
-import type { Scope } from '../../shared/auth/scope';
+import { authorize, can } from '../auth/policy';
+import type { Scope } from '../auth/scope';
 import { conflict, forbidden, notFound } from '../../shared/errors';
 import { assertCompanyCapacity } from '../company/company-capacity';
 import type { UserAccessInput } from './access.inputs';

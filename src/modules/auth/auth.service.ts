@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { verifyAgainstDecoy, verifyPassword } from '../../shared/auth/passwords';
+import { verifyAgainstDecoy, verifyPassword } from './passwords';
 import { unauthenticated } from '../../shared/errors';
 import { emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { User, UserStatus } from '../user/user.entity';

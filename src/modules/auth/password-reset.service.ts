@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
-import { hashOneTimeToken } from '../../shared/auth/one-time-token';
-import { assertPasswordStrength, hashPassword } from '../../shared/auth/passwords';
+import { hashOneTimeToken } from './one-time-token';
+import { assertPasswordStrength, hashPassword } from './passwords';
 import { invalidField } from '../../shared/errors';
 import { emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';

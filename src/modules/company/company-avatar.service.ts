@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../graphql/context';
 import { loadExisting } from '../../graphql/load-existing';
-import { authorize } from '../../shared/auth/policy';
+import { authorize } from '../auth/policy';
 import type { FileInputArgs } from '../../shared/files/file-input';
 import { removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
 import { Company } from './company.entity';

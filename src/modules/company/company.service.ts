@@ -4,7 +4,7 @@ import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
-import { authorize } from '../../shared/auth/policy';
+import { authorize } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { parseOptionalId } from '../../shared/ids';

@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
-import { authorize, REQUIRED_RANK } from '../../shared/auth/policy';
+import { authorize, REQUIRED_RANK } from '../auth/policy';
 import { forbidden, notFound } from '../../shared/errors';
 import { type FileInputArgs, MIB, readFileInput } from '../../shared/files/file-input';
 import type { Company } from '../company/company.entity';

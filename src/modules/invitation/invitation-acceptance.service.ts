@@ -1,8 +1,8 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { hashOneTimeToken } from '../../shared/auth/one-time-token';
-import { assertPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from '../../shared/auth/passwords';
+import { hashOneTimeToken } from '../auth/one-time-token';
+import { assertPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords';
 import { conflict, unauthenticated } from '../../shared/errors';
 import { lockGrantsOf } from '../access/user-access-writes';
 import { UserAccess } from '../access/user-access.entity';

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { can } from '../../shared/auth/policy';
+import { can } from '../auth/policy';
 import { forbidden } from '../../shared/errors';
 import type { FileInputArgs } from '../../shared/files/file-input';
 import { removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';

@@ -4,7 +4,7 @@ import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
-import { REQUIRED_RANK } from '../../shared/auth/policy';
+import { REQUIRED_RANK } from '../auth/policy';
 import { notFound } from '../../shared/errors';
 import { parseOptionalId } from '../../shared/ids';
 import { User } from './user.entity';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import { ConcurrencyLimit } from '../concurrency-limit';
-import { invalidField } from '../errors';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit';
+import { invalidField } from '../../shared/errors';
 
 /**
  * Argon2id at the OWASP Password Storage Cheat Sheet's first recommendation

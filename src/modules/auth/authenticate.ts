@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type User, UserStatus } from '../../modules/user/user.entity';
-import { unauthenticated } from '../errors';
+import { type User, UserStatus } from '../user/user.entity';
+import { unauthenticated } from '../../shared/errors';
 import { type AccessTokens, tokenFromAuthorizationHeader } from './jwt';
 import { loadViewer, type Scope } from './scope';
 

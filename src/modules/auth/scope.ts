@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryPrepared, queryPreparedArrays } from '../../db/prepared-statements';
 import { columnCount, readColumns, toReadModel } from '../../db/read-models';
-import { User } from '../../modules/user/user.entity';
+import { User } from '../user/user.entity';
 import { ACCESS_RANK } from './roles';
 
 /**

@@ -1,4 +1,4 @@
-import { forbidden, notFound } from '../errors';
+import { forbidden, notFound } from '../../shared/errors';
 import { ACCESS_RANK } from './roles';
 import type { Scope } from './scope';
 

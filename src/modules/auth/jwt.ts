@@ -1,7 +1,7 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../config';
-import { unauthenticated } from '../errors';
+import { unauthenticated } from '../../shared/errors';
 
 export interface AccessTokenClaims {
   userId: number;
