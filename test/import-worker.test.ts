@@ -64,11 +64,18 @@ describe('import worker', () => {
     return worker;
   }
 
-  /** Queues an import the way startImport does: the file in the storage, then the row. */
-  async function queueImport(lines: string[], options: { store?: boolean } = {}): Promise<number> {
+  /**
+   * Queues an import the way startImport does: the file in the storage, then the row. A line given
+   * as a Buffer is stored as those bytes.
+   */
+  async function queueImport(lines: (string | Buffer)[], options: { store?: boolean; header?: string } = {}): Promise<number> {
     const storageKey = `imports/${companyId}/${randomBytes(16).toString('hex')}.csv`;
     if (options.store ?? true) {
-      await storage.put(storageKey, Buffer.from(`email,first_name,last_name\n${lines.join('\n')}\n`), 'text/csv');
+      const file = [options.header ?? 'email,first_name,last_name', ...lines].flatMap((line) => [
+        Buffer.from(line),
+        Buffer.from('\n'),
+      ]);
+      await storage.put(storageKey, Buffer.concat(file), 'text/csv');
     }
     const em = database.orm.em.fork();
     const importFile = em.create(ImportFile, { name: 'test.csv', company: companyId, storageKey });
@@ -239,9 +246,53 @@ describe('import worker', () => {
     expect([...committed].sort()).toEqual([...expected].sort());
   });
 
-  it('fails an import whose file is missing, or unreadable past some row, saying why', async () => {
+  it('keeps the row numbers of a file with malformed lines across a restart', async () => {
+    const id = await queueImport([
+      'mal-1@example.com,Mal,One',
+      'mal-2@example.com,Bad "Quote",Two',
+      Buffer.from('mal-3@example.com,Zo\xe9,Three', 'latin1'),
+      'mal-4@example.com,"Two\nLines",Four',
+      'mal-5@example.com,Mal,Five,extra',
+      'mal-6@example.com,Mal,Six',
+      'mal-4@example.com,Mal,Again',
+    ]);
+    const first = newWorker(4);
+    let stopped: Promise<void> | undefined;
+    first.once('batch', () => {
+      stopped = first.stop();
+    });
+    first.start();
+    await until(async () => stopped !== undefined, 'the first batch');
+    await stopped;
+    expect(await importRow(id)).toMatchObject({ status: 'processing', total_rows: 7, processed_rows: 4, created_count: 2 });
+
+    newWorker(4).start();
+    expect(await completed(id)).toMatchObject({ total_rows: 7, processed_rows: 7, created_count: 3, failed_count: 4 });
+    expect(await errorRows(id)).toEqual([
+      [2, 'has a quote inside an unquoted field'],
+      [3, 'is not valid UTF-8 text'],
+      [5, 'has 4 columns, the header has 3'],
+      [7, 'repeats the email of row 4'],
+    ]);
+    expect(await usersLike('mal-')).toEqual({ users: 3, grants: 3 });
+  });
+
+  it('reads a quote that is never closed as one bad row, to the end of the file', async () => {
+    const id = await queueImport([
+      'open-1@example.com,Open,One',
+      'open-2@example.com,"Never closed,Two',
+      'open-3@example.com,Open,Three',
+    ]);
+    newWorker(10).start();
+    expect(await completed(id)).toMatchObject({ total_rows: 2, processed_rows: 2, created_count: 1, failed_count: 1 });
+    expect(await errorRows(id)).toEqual([[2, 'has a quote that is never closed, so the rest of the file is part of this row']]);
+    expect(await usersLike('open-')).toEqual({ users: 1, grants: 1 });
+  });
+
+  it('fails an import whose file is missing or whose header is wrong, saying why', async () => {
     const missing = await queueImport([], { store: false });
-    const broken = await queueImport(['ok-1@example.com,Ok,One', 'ok-2@example.com,Ok,Two', 'ok-3@example.com,"Unclosed,Quote']);
+    const wrongHeader = await queueImport(['head-1@example.com,Head,One'], { header: 'mail,first,last' });
+    const quotedHeader = await queueImport(['head-2@example.com,Head,Two'], { header: 'email,first"name,last_name' });
     newWorker(10).start();
     const failed = (id: number) =>
       until(async () => (await importRow(id)).status === 'failed' && importRow(id), `import ${id} to fail`);
@@ -250,12 +301,11 @@ describe('import worker', () => {
     expect((await importRow(missing)).finished_at).toBeTruthy();
     expect(await errorRows(missing)).toEqual([[0, 'the import file is missing from the storage']]);
 
-    expect(await failed(broken)).toMatchObject({ processed_rows: 2, created_count: 2 });
-    const errors = await errorRows(broken);
-    expect(errors).toHaveLength(1);
-    expect(errors[0][0]).toBe(3);
-    expect(errors[0][1]).toMatch(/^the file cannot be read from this row on: /);
-    expect(await usersLike('ok-')).toEqual({ users: 2, grants: 2 });
+    expect(await failed(wrongHeader)).toMatchObject({ processed_rows: 0, created_count: 0 });
+    expect(await errorRows(wrongHeader)).toEqual([[0, expect.stringMatching(/^the first row must be the header /)]]);
+    expect(await failed(quotedHeader)).toMatchObject({ processed_rows: 0, created_count: 0 });
+    expect(await errorRows(quotedHeader)).toEqual([[0, 'the header has a quote inside an unquoted field']]);
+    expect(await usersLike('head-')).toEqual({ users: 0, grants: 0 });
   });
 
   it('gives each worker a unique id and stops an idle worker at once', async () => {

@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { type Options as CsvOptions, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { badInput, DomainError } from '../../shared/errors';
 
@@ -13,32 +12,25 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const BINARY_BYTE = /[\x00-\x08\x0e-\x1f]/;
 
 /**
- * How the upload check and the worker read a file. `relax_column_count` makes a row with a wrong
- * number of cells one bad row instead of a parse failure; blank lines are not rows.
- */
-const CSV_OPTIONS: CsvOptions = { bom: true, relax_column_count: true, skip_empty_lines: true };
-
-export function createCsvParser() {
-  return parse(CSV_OPTIONS);
-}
-
-/**
- * Refuses, before anything is stored, a file that is not a UTF-8 text CSV with the import header:
- * UNSUPPORTED_MEDIA_TYPE for binary content, BAD_USER_INPUT for anything else.
+ * Refuses, before anything is stored, a file that is not a text CSV with the import header in UTF-8:
+ * UNSUPPORTED_MEDIA_TYPE for binary content, BAD_USER_INPUT for anything else. The lines after the
+ * header are not checked here: a malformed one is that row's error when the import runs.
  */
 export function assertImportableCsv(bytes: Buffer): void {
   if (!bytes.length) throw badInput('the file is empty');
   if (looksBinary(bytes)) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'the file is not a text CSV (it contains binary data)');
   }
-  if (!isUtf8(bytes)) throw badInput('the file is not valid UTF-8 text; save the CSV as UTF-8');
-  const problem = headerProblem(readHeaderLine(bytes));
+  const headerLine = headerLineOf(bytes);
+  if (!isUtf8(headerLine)) throw badInput('the header is not valid UTF-8 text; save the CSV as UTF-8');
+  const problem = headerProblem(parseHeaderLine(headerLine.toString('utf8')));
   if (problem) throw badInput(problem);
 }
 
 /**
  * What is wrong with a header record, or null when it is the import header. Names are compared
- * trimmed and case-insensitively; the last column, `access`, may be left out.
+ * trimmed (a BOM before the first one goes too) and case-insensitively; the last column, `access`,
+ * may be left out.
  */
 export function headerProblem(header: string[]): string | null {
   const names = header.map((name) => name.trim().toLowerCase());
@@ -56,11 +48,16 @@ function looksBinary(bytes: Buffer): boolean {
   return BINARY_BYTE.test(bytes.toString('latin1'));
 }
 
-/** The header record: the text up to the first line break, parsed as CSV (its names may be quoted). */
-function readHeaderLine(bytes: Buffer): string[] {
+/** The bytes up to the first line break, without a BOM. */
+function headerLineOf(bytes: Buffer): Buffer {
   const start = bytes.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0;
   const newline = bytes.indexOf(0x0a, start);
-  const line = bytes.toString('utf8', start, newline === -1 ? bytes.length : newline).replace(/\r$/, '');
+  return bytes.subarray(start, newline === -1 ? bytes.length : newline);
+}
+
+/** The header record, parsed as CSV (its names may be quoted). */
+function parseHeaderLine(text: string): string[] {
+  const line = text.replace(/\r$/, '');
   try {
     const [record] = parseSync(line, { relax_column_count: true, relax_quotes: true }) as string[][];
     return record ?? [];

@@ -1,11 +1,10 @@
-import { pipeline, type Readable } from 'node:stream';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { CsvError } from 'csv-parse';
 import type { Logger } from '../../shared/logger';
 import type { FileStorage } from '../../shared/storage/file-storage';
 import { Access } from '../access/access.entity';
 import { type BatchJob, commitImportBatch } from './import-batch';
-import { createCsvParser, headerProblem } from './import-csv';
+import { headerProblem } from './import-csv';
+import { type ImportRecord, readImportRecords } from './import-csv-records';
 import { type ClaimedImport, completeImport, failImport, recordTotalRows, releaseImport } from './import-jobs';
 import { type CheckedRow, checkImportRow, IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from './import-row';
 
@@ -38,8 +37,9 @@ const WHOLE_FILE = 0;
 
 /**
  * Works on an import this worker has claimed: streams its CSV from the storage, skips the rows
- * already committed, and commits the rest batch by batch. Throws LeaseLostError when another worker
- * took the import over; any other error leaves the lease to expire, so the import is retried later.
+ * already committed, and commits the rest batch by batch, a malformed record being one bad row. Only
+ * a missing file or a wrong header fails the import. Throws LeaseLostError when another worker took
+ * the import over; any other error leaves the lease to expire, so the import is retried later.
  */
 export async function processImport(
   deps: ImportJobDeps,
@@ -48,8 +48,8 @@ export async function processImport(
 ): Promise<ImportJobEnd> {
   const em = deps.orm.em.fork();
   const { workerId } = options;
-  const fail = async (row: number, message: string): Promise<ImportJobEnd> => {
-    await failImport(em, claimed.id, workerId, { row, message });
+  const fail = async (message: string): Promise<ImportJobEnd> => {
+    await failImport(em, claimed.id, workerId, { row: WHOLE_FILE, message });
     return 'failed';
   };
 
@@ -66,80 +66,54 @@ export async function processImport(
     emailsInFile: new Map(),
   };
   const stored = await deps.storage.stream(claimed.storageKey);
-  if (!stored) return fail(WHOLE_FILE, 'the import file is missing from the storage');
-  const records = parseRecords(stored.stream);
+  if (!stored) return fail('the import file is missing from the storage');
   let batch: CheckedRow[] = [];
-  let processedRows = claimed.processedRows;
   const commit = async () => {
     if (!batch.length) return;
     const outcome = await commitImportBatch(deps.orm.em, job, batch);
     batch = [];
-    processedRows = outcome.processedRows;
     options.onBatch({ importId: claimed.id, ...outcome });
   };
 
-  try {
-    let header: string[] | undefined;
-    let row = 0;
-    for await (const record of records as AsyncIterable<string[]>) {
-      if (!header) {
-        const problem = headerProblem(record);
-        if (problem) return await fail(WHOLE_FILE, problem);
-        header = record;
-        continue;
-      }
-      row += 1;
-      // The emails of committed rows are still needed to recognise duplicates further down.
-      if (row <= claimed.processedRows) {
-        rememberEmail(job, row, record, header.length);
-        continue;
-      }
-      batch.push(checkImportRow(row, record, header.length));
-      if (batch.length < options.batchSize) continue;
-      await commit();
-      if (!options.shouldContinue()) {
-        await releaseImport(em, claimed.id, workerId);
-        return 'released';
-      }
+  let header: string[] | undefined;
+  let row = 0;
+  for await (const record of readImportRecords(stored.stream)) {
+    if (!header) {
+      if (record.problem !== undefined) return await fail(`the header ${record.problem}`);
+      const problem = headerProblem(record.cells);
+      if (problem) return await fail(problem);
+      header = record.cells;
+      continue;
     }
+    row += 1;
+    // The emails of committed rows are still needed to recognise duplicates further down.
+    if (row <= claimed.processedRows) {
+      rememberEmail(job, row, record, header.length);
+      continue;
+    }
+    batch.push(checkImportRow(row, record, header.length));
+    if (batch.length < options.batchSize) continue;
     await commit();
-    await completeImport(em, claimed.id, workerId);
-    return 'completed';
-  } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    // The rows read before the broken one still import; the file cannot be read past it.
-    await commit();
-    return await fail(processedRows + 1, `the file cannot be read from this row on: ${error.message}`);
-  } finally {
-    records.destroy();
+    if (!options.shouldContinue()) {
+      await releaseImport(em, claimed.id, workerId);
+      return 'released';
+    }
   }
+  await commit();
+  await completeImport(em, claimed.id, workerId);
+  return 'completed';
 }
 
-/** The CSV records of a stored file; an error of the file stream fails the iteration too. */
-function parseRecords(file: Readable) {
-  const parser = createCsvParser();
-  pipeline(file, parser, () => undefined);
-  return parser;
-}
-
-/** Data rows in the file (records after the header), or null when the file is missing. */
+/** Data rows in the file (records after the header, malformed ones too), or null when the file is missing. */
 async function countDataRows(storage: FileStorage, key: string): Promise<number | null> {
   const stored = await storage.stream(key);
   if (!stored) return null;
-  const records = parseRecords(stored.stream);
   let count = 0;
-  try {
-    for await (const _record of records) count += 1;
-  } catch (error) {
-    // Counted up to the unreadable part; processing reports it.
-    if (!(error instanceof CsvError)) throw error;
-  } finally {
-    records.destroy();
-  }
+  for await (const _record of readImportRecords(stored.stream)) count += 1;
   return Math.max(0, count - 1);
 }
 
-function rememberEmail(job: BatchJob, row: number, record: string[], columnCount: number): void {
+function rememberEmail(job: BatchJob, row: number, record: ImportRecord, columnCount: number): void {
   const { user } = checkImportRow(row, record, columnCount);
   if (user && !job.emailsInFile.has(user.email)) job.emailsInFile.set(user.email, row);
 }

@@ -88,8 +88,8 @@ export async function completeImport(em: EntityManager, importId: number, worker
 }
 
 /**
- * Ends an import that cannot go on (its file is missing or cannot be read past some row), with one
- * error row saying why, in one statement. `row` 0 stands for the file as a whole.
+ * Ends an import that cannot go on (its file is missing or its header is wrong), with one error row
+ * saying why, in one statement. `row` 0 stands for the file as a whole.
  */
 export async function failImport(
   em: EntityManager,

@@ -2,6 +2,7 @@ import { DomainError } from '../../shared/errors';
 import type { AccessKey } from '../access/access.entity';
 import { normalizeEmail } from '../user/user-fields';
 import type { ImportColumn } from './import-csv';
+import type { ImportRecord } from './import-csv-records';
 
 /** The accesses an import may grant; `super_admin` never comes from a file. */
 export const IMPORTABLE_ACCESS_KEYS = ['member', 'manager', 'admin'] as const satisfies readonly AccessKey[];
@@ -12,8 +13,9 @@ const MAX_NAME_LENGTH = 100;
 const MAX_QUOTED_VALUE = 50;
 
 /**
- * Row numbers are 1-based data rows: row 1 is the first record after the header, and blank lines
- * are not rows (a quoted cell may span lines, so line numbers would not identify a row).
+ * Row numbers are 1-based data rows: row 1 is the first record after the header, a malformed record
+ * is a row too, and blank lines are not rows (a quoted cell may span lines, so line numbers would
+ * not identify a row).
  */
 export interface RowProblem {
   row: number;
@@ -36,8 +38,10 @@ export type CheckedRow = { user: ImportedUser; error?: undefined } | { user?: un
  * plain text: one starting with `=`, `+`, `-`, `@`, a tab or a carriage return is stored as written
  * and never interpreted, so names keep everything but surrounding spaces.
  */
-export function checkImportRow(row: number, cells: string[], columnCount: number): CheckedRow {
+export function checkImportRow(row: number, record: ImportRecord, columnCount: number): CheckedRow {
   const fail = (field: ImportColumn | null, message: string): CheckedRow => ({ error: { row, field, message } });
+  if (record.problem !== undefined) return fail(null, record.problem);
+  const { cells } = record;
   if (cells.length !== columnCount) return fail(null, `has ${cells.length} columns, the header has ${columnCount}`);
   const [rawEmail, rawFirstName, rawLastName, rawAccess = ''] = cells;
 
