@@ -5,7 +5,7 @@
 export const USER_FIELDS = `fragment LegacyUser on User {
   id firstName lastName email status fullName avatarUrl onboardingCompletedAt createdAt updatedAt
   primaryAccess { id company { id } access { id name } }
-  primaryCompany { id name isDefault parentCompany { id } }
+  primaryCompany { id name isDefault parentCompanyId }
 }`;
 
 export const USER_ACCESS_FIELDS = `fragment LegacyUserAccess on UserAccess {
@@ -13,7 +13,7 @@ export const USER_ACCESS_FIELDS = `fragment LegacyUserAccess on UserAccess {
 }`;
 
 export const COMPANY_FIELDS = `fragment LegacyCompany on Company {
-  id name isDefault avatarUrl createdAt parentCompany { id } membership { id }
+  id name isDefault avatarUrl createdAt parentCompanyId membership { id }
 }`;
 
 export const ACCESS_FIELDS = 'fragment LegacyAccess on Access { id key name description }';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmailAddress } from '../shared/email-address';
 import { ERROR_CODES } from '../shared/errors';
 
 /**
@@ -8,6 +9,13 @@ import { ERROR_CODES } from '../shared/errors';
 const id = z.number().int().positive();
 const time = z.iso.datetime().describe('ISO-8601 UTC');
 const nullableTime = time.nullable();
+const email = EmailAddress.meta({
+  id: 'Email',
+  description: 'As stored (trimmed, lower-cased); the gateway accepts exactly these.',
+});
+const parentCompanyId = id
+  .nullable()
+  .describe("the parent's id, also where the caller may not see the parent (an id is not its data); null only for a root");
 
 export const UserAccessJson = z
   .object({ id, user_id: id, company_id: id, access_id: id, access_name: z.string(), primary: z.boolean() })
@@ -18,12 +26,12 @@ export const UserJson = z
     id,
     first_name: z.string(),
     last_name: z.string(),
-    email: z.email(),
+    email,
     status: z.enum(['pending', 'active', 'inactive']),
     full_name: z.string(),
     avatar_route: z.string().nullable().describe('GET it to download the image; null when none'),
     primary_access: z.object({ id, company_id: id, access_id: id, access_name: z.string() }).nullable(),
-    primary_company: z.object({ id, name: z.string(), default: z.boolean(), parent_company_id: id.nullable() }).nullable(),
+    primary_company: z.object({ id, name: z.string(), default: z.boolean(), parent_company_id: parentCompanyId }).nullable(),
     onboarding_completed_at: nullableTime,
     created_at: time,
     updated_at: time,
@@ -35,7 +43,7 @@ export const CompanyJson = z
     id,
     name: z.string(),
     default: z.boolean(),
-    parent_company_id: id.nullable(),
+    parent_company_id: parentCompanyId,
     avatar_route: z.string().nullable(),
     membership_id: id.nullable(),
     created_at: time,
@@ -72,7 +80,7 @@ export const LegalTermJson = z
 export const InvitationJson = z
   .object({
     id,
-    email: z.email(),
+    email,
     company_id: id,
     access_id: id,
     status: z.enum(['pending', 'accepted', 'revoked', 'expired']),

@@ -3,6 +3,15 @@ import type { RestRoute } from './rest-route';
 
 /** Statuses any route can answer: invalid input, an unexpected fault, the database being down. */
 const COMMON_ERRORS = [400, 500, 503];
+/** What every route that reads a JSON body can answer about the body itself. */
+const BODY_ERRORS = [413, 415];
+/** Statuses that always come with a Retry-After header. */
+const RETRY_LATER = new Set([429, 503]);
+const RETRY_AFTER = {
+  description: 'seconds to wait before trying again',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+};
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'BAD_USER_INPUT: malformed JSON or failed validation',
   401: 'UNAUTHENTICATED: missing, invalid or expired token',
@@ -10,11 +19,11 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'NOT_FOUND: missing, or outside the caller’s companies',
   405: 'method not allowed on this path',
   409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
+  413: 'PAYLOAD_TOO_LARGE: a body over 100 kB (7 MB where a file is sent), or a file over 5 MiB',
+  415: 'UNSUPPORTED_MEDIA_TYPE: a body that is not UTF-8 JSON, or a file of a type not accepted',
   429: 'RATE_LIMITED (see Retry-After)',
   500: 'INTERNAL_SERVER_ERROR (message masked)',
-  503: 'SERVICE_UNAVAILABLE: database down (see Retry-After)',
+  503: 'SERVICE_UNAVAILABLE: database down or gateway busy (see Retry-After)',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -35,10 +44,12 @@ export function buildOpenApiDocument(routes: RestRoute[]): Record<string, unknow
     info: {
       title: 'Leadsy API v1',
       version: '1.0.0',
-      license: { name: 'Proprietary' },
+      // OpenAPI 3.1 validators want an SPDX expression (or a URL); SPDX names an unlisted license LicenseRef-…
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       description:
         'The legacy REST routes of the Leadsy gateway. Each runs an operation of the GraphQL graph at /graphql. ' +
-        'Errors are `{"error": {"code", "message", "details"?}}`.',
+        'Errors are `{"error": {"code", "message", "details"?}}`. As in Rails, every PUT route also answers PATCH, ' +
+        'and the routes that create or update a resource also take their body wrapped in its key (`{"user": {...}}`).',
     },
     // Relative: the document is served by the gateway it describes, whatever its host name.
     servers: [{ url: '/' }],
@@ -58,17 +69,18 @@ export function buildOpenApiDocument(routes: RestRoute[]): Record<string, unknow
 }
 
 function operation(route: RestRoute): Record<string, unknown> {
-  const statuses = [...new Set([...route.errors, ...COMMON_ERRORS])].sort();
   const hasBody = Object.keys(route.body.shape).length > 0;
+  const statuses = [...new Set([...route.errors, ...COMMON_ERRORS, ...(hasBody ? BODY_ERRORS : [])])].sort();
+  const operationName = /(?:query|mutation)\s+(\w+)/.exec(route.document)![1];
   return {
-    operationId: /(?:query|mutation)\s+(\w+)/.exec(route.document)![1],
+    // The PATCH alias of a PUT route runs the same operation, but an operationId names one method of one path.
+    operationId: route.method === 'PATCH' ? `${operationName}ByPatch` : operationName,
     summary: route.name,
+    ...(route.method === 'PATCH' ? { description: 'The same as PUT on this path.' } : {}),
     tags: [route.path.split('/')[1]],
     security: route.auth === 'token' ? [{ bearerAuth: [] }] : [],
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-    ...(hasBody
-      ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } }
-      : {}),
+    ...(hasBody ? { requestBody: requestBody(route) } : {}),
     responses: {
       ...Object.fromEntries(
         successStatuses(route).map((status) => [
@@ -81,10 +93,32 @@ function operation(route: RestRoute): Record<string, unknown> {
           status,
           {
             description: ERROR_DESCRIPTIONS[status],
+            ...(RETRY_LATER.has(status) ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
           },
         ]),
       ),
+    },
+  };
+}
+
+/** Required unless an empty body is valid (the avatar removals, for one, may take their id from the query). */
+function requestBody(route: RestRoute): Record<string, unknown> {
+  const fields = toSchema(route.body, 'input');
+  const key = route.resourceKey;
+  return {
+    required: !route.body.safeParse({}).success,
+    ...(key
+      ? {
+          description:
+            `The fields, or the same wrapped in \`{"${key}": {...}}\` as Rails clients send them. ` +
+            `When "${key}" is there, only its object is read and the keys beside it are ignored.`,
+        }
+      : {}),
+    content: {
+      'application/json': {
+        schema: key ? { anyOf: [fields, { type: 'object', properties: { [key]: fields }, required: [key] }] } : fields,
+      },
     },
   };
 }

@@ -19,6 +19,7 @@ import type { GraphData } from './rest-route';
 
 const toId = (value: string) => Number(value);
 const idOrNull = (node: GraphData | null | undefined) => (node ? toId(node.id) : null);
+const optionalId = (value: string | null) => (value === null ? null : toId(value));
 
 export function presentUser(user: GraphData): UserJson {
   const primaryAccess = user.primaryAccess;
@@ -44,7 +45,7 @@ export function presentUser(user: GraphData): UserJson {
           id: toId(primaryCompany.id),
           name: primaryCompany.name,
           default: primaryCompany.isDefault,
-          parent_company_id: idOrNull(primaryCompany.parentCompany),
+          parent_company_id: optionalId(primaryCompany.parentCompanyId),
         }
       : null,
     onboarding_completed_at: user.onboardingCompletedAt,
@@ -69,7 +70,7 @@ export function presentCompany(company: GraphData): CompanyJson {
     id: toId(company.id),
     name: company.name,
     default: company.isDefault,
-    parent_company_id: idOrNull(company.parentCompany),
+    parent_company_id: optionalId(company.parentCompanyId),
     avatar_route: company.avatarUrl,
     membership_id: idOrNull(company.membership),
     created_at: company.createdAt,

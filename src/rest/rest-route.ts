@@ -1,6 +1,6 @@
 import { z, type ZodObject, type ZodType } from 'zod';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type SuccessStatus = 200 | 201 | 202;
 
 /**
@@ -57,6 +57,11 @@ export interface RestRoute<P extends Shape = Shape, Q extends Shape = Shape, B e
   fieldNames?: Record<string, string>;
   /** Accepts a base64 file of up to 5 MiB in the body instead of the 100 kB default. */
   largeBody?: boolean;
+  /**
+   * On a route that creates or updates a resource, the key a Rails client may wrap the body in, as
+   * Rails' wrap_parameters does (`{"user": {...}}`): the controller's model, e.g. `user` or `import_file`.
+   */
+  resourceKey?: string;
 }
 
 type RouteSpec<P extends Shape, Q extends Shape, B extends Shape> = Omit<RestRoute<P, Q, B>, 'params' | 'query' | 'body'> & {
@@ -69,6 +74,11 @@ export function defineRoute<P extends Shape = typeof EMPTY, Q extends Shape = ty
   spec: RouteSpec<P, Q, B>,
 ): RestRoute {
   return { ...spec, params: spec.params ?? EMPTY, query: spec.query ?? EMPTY, body: spec.body ?? EMPTY } as unknown as RestRoute;
+}
+
+/** Rails routes PATCH to the update action as well as PUT: each PUT route also answers PATCH, identically. */
+export function withPatchAliases(routes: RestRoute[]): RestRoute[] {
+  return routes.flatMap((route) => (route.method === 'PUT' ? [route, { ...route, method: 'PATCH' as const }] : [route]));
 }
 
 /** Path, query and body fields shared by many routes. */

@@ -122,14 +122,12 @@ async function readJsonBody(req: Request, res: Response, parser: RequestHandler)
 type ParsedInput = { values: RestInput } | { problems: FieldProblem[] };
 
 function parseInput(route: RestRoute, params: Record<string, string>, req: Request): ParsedInput {
-  const body = req.body === undefined ? {} : req.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { problems: [{ field: 'body', message: 'must be a JSON object' }] };
-  }
+  const body = bodyFields(route, req.body);
+  if ('problem' in body) return { problems: [body.problem] };
   const parts: [string, ZodObject, unknown][] = [
     ['params', route.params, params],
     ['query', route.query, req.query],
-    ['body', route.body, body],
+    ['body', route.body, body.fields],
   ];
   const values: Record<string, unknown> = {};
   const problems: FieldProblem[] = [];
@@ -140,6 +138,23 @@ function parseInput(route: RestRoute, params: Record<string, string>, req: Reque
   }
   return problems.length ? { problems } : { values: values as unknown as RestInput };
 }
+
+/**
+ * The body's fields, bare or, from a Rails client, wrapped in the route's resource key (`{"user": {...}}`).
+ * As in Rails, a present key wins: its object is read and any bare keys beside it are ignored.
+ */
+function bodyFields(route: RestRoute, raw: unknown): { fields: object } | { problem: FieldProblem } {
+  const body = raw === undefined ? {} : raw;
+  if (!isJsonObject(body)) return { problem: { field: 'body', message: 'must be a JSON object' } };
+  if (!route.resourceKey || !Object.hasOwn(body, route.resourceKey)) return { fields: body };
+  const wrapped = body[route.resourceKey];
+  return isJsonObject(wrapped)
+    ? { fields: wrapped }
+    : { problem: { field: route.resourceKey, message: 'must be a JSON object' } };
+}
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const describe = (problems: FieldProblem[]) => problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
 

@@ -1,4 +1,4 @@
-import type { RestRoute } from './rest-route';
+import { type RestRoute, withPatchAliases } from './rest-route';
 import { avatarRoutes } from './routes/avatar.routes';
 import { companyRoutes } from './routes/company.routes';
 import { importRoutes } from './routes/import.routes';
@@ -9,7 +9,7 @@ import { userAccessRoutes } from './routes/user-access.routes';
 import { userRoutes } from './routes/user.routes';
 
 /** Every `/api/v1` route: the table the router, the OpenAPI document and the contract tests walk. */
-export const REST_ROUTES: RestRoute[] = [
+export const REST_ROUTES: RestRoute[] = withPatchAliases([
   ...userRoutes,
   ...avatarRoutes,
   ...userAccessRoutes,
@@ -18,4 +18,4 @@ export const REST_ROUTES: RestRoute[] = [
   ...referenceRoutes,
   ...invitationRoutes,
   ...importRoutes,
-];
+]);

@@ -4,8 +4,8 @@ import { Company } from '../../src/modules/company/company.entity';
 import { User } from '../../src/modules/user/user.entity';
 import { MIB } from '../../src/shared/files/file-input';
 import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { jpegBytes, pngBytes } from '../helpers/uploads';
+import { startContractApp, type TestApp } from './contract-app';
 import { COMPANY, expectErrorBody, expectShape, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
@@ -34,7 +34,7 @@ function typeProblems(actual: unknown, example: unknown, path = '$'): string[] {
 let app: TestApp;
 let world: World;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
 });
 afterAll(() => app.close());

@@ -1,7 +1,7 @@
 import { Company } from '../../src/modules/company/company.entity';
 import { Membership } from '../../src/modules/membership/membership.entity';
 import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startContractApp, type TestApp } from './contract-app';
 import { COMPANY, expectErrorBody, expectShape } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
@@ -9,9 +9,12 @@ let app: TestApp;
 let world: World;
 let growth: Membership;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
   growth = await app.orm.em.fork().findOneOrFail(Membership, { name: 'Growth' });
+  await app.orm.em
+    .fork()
+    .nativeUpdate(Company, { id: [world.companies.acme, world.companies.acmeEast] }, { membership: growth.id });
 });
 afterAll(() => app.close());
 
@@ -26,12 +29,11 @@ const row = (id: number) => app.orm.em.fork().findOne(Company, id, { populate: [
 const companyCount = () => app.orm.em.fork().count(Company, {});
 
 describeRoute('POST', '/companies', () => {
-  it('answers 201 {company} for a child of a company the caller administers, mapping every field', async () => {
+  it("answers 201 {company} for a child of a company the caller administers, mapping every field, on the parent's plan", async () => {
     const { status, body } = await create(
       {
         name: '  Acme East Annex  ',
         parent_company_id: world.companies.acmeEast,
-        membership_id: growth.id,
         id: 1,
         avatar_route: '/files/avatars/evil.png',
         created_at: '2000-01-01T00:00:00.000Z',
@@ -120,14 +122,24 @@ describeRoute('POST', '/companies', () => {
     expect(await companyCount()).toBe(before);
   });
 
-  it('answers 400 for an unknown membership and for a default child, without writing', async () => {
+  it("answers 403 for an admin choosing a plan, 400 for an unknown plan, a child's own plan and a default child, without writing", async () => {
     const before = await companyCount();
-    const membership = await create(
-      { name: 'No Plan', parent_company_id: world.companies.acme, membership_id: 99999 },
+    const chosenByAdmin = await create(
+      { name: 'Own Plan', parent_company_id: world.companies.acme, membership_id: growth.id },
       'acmeAdmin',
     );
+    expect(chosenByAdmin.status).toBe(403);
+    expectErrorBody(chosenByAdmin.body, 'FORBIDDEN');
+    const membership = await create({ name: 'No Plan', membership_id: 99999 }, 'superAdmin');
     expect(membership.status).toBe(400);
     expectErrorBody(membership.body, 'BAD_USER_INPUT');
+    const starter = await app.orm.em.fork().findOneOrFail(Membership, { name: 'Starter' });
+    const childPlan = await create(
+      { name: 'Child Plan', parent_company_id: world.companies.acme, membership_id: starter.id },
+      'superAdmin',
+    );
+    expect(childPlan.status).toBe(400);
+    expect(childPlan.body.error.details).toEqual([{ field: 'membership_id', message: expect.any(String) }]);
     const defaultChild = await create(
       { name: 'Default Child', parent_company_id: world.companies.acme, default: true },
       'superAdmin',

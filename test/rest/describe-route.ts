@@ -6,4 +6,4 @@ export function describeRoute(method: string, path: string, body: () => void): v
   describe(`${method} /api/v1${path}`, body);
 }
 
-export const DESCRIBE_ROUTE_CALL = /describeRoute\(\s*'(GET|POST|PUT|DELETE)',\s*'([^']+)'/g;
+export const DESCRIBE_ROUTE_CALL = /describeRoute\(\s*'(GET|POST|PUT|PATCH|DELETE)',\s*'([^']+)'/g;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startContractApp, type TestApp } from './contract-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '.artifacts');
@@ -13,7 +13,7 @@ describeWithBrowser('the human-readable API reference at /api/v1/docs', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startContractApp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { ImportFile } from '../../src/modules/import/import-file.entity';
 import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { pngBytes } from '../helpers/uploads';
+import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, IMPORT_FILE, META } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
 let app: TestApp;
 let world: World;
 beforeAll(async () => {
-  app = await startTestApp({ IMPORT_POLL_MS: '50' });
+  app = await startContractApp({ IMPORT_POLL_MS: '50' });
   world = await buildWorld(app);
 });
 afterAll(() => app.close());

@@ -5,7 +5,7 @@ import { User, UserStatus } from '../../src/modules/user/user.entity';
 import { buildWorld, type World } from '../helpers/fixtures';
 import { NEW_PASSWORD } from '../helpers/invitations';
 import { mailsTo, tokenFromMail } from '../helpers/outbox';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, INVITATION, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
@@ -13,7 +13,7 @@ let app: TestApp;
 let world: World;
 let accessIds: Record<AccessKey, number>;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
   const accesses = await app.orm.em.fork().find(Access, {});
   accessIds = Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<AccessKey, number>;

@@ -1,5 +1,5 @@
 import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
@@ -7,7 +7,7 @@ let app: TestApp;
 let world: World;
 let currentTermId: number;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
   currentTermId = (await app.request('GET', '/api/v1/legal_terms/current')).body.legal_term.id;
 });

@@ -1,12 +1,14 @@
+import { AccessTokens } from '../../src/modules/auth/jwt';
 import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { addUser } from '../helpers/users';
+import { startContractApp, type TestApp } from './contract-app';
 import { ACCESS, COMPANY, expectErrorBody, expectShape, LEGAL_TERM, MEMBERSHIP, META, STAGE } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
 let app: TestApp;
 let world: World;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
 });
 afterAll(() => app.close());
@@ -130,5 +132,20 @@ describeRoute('GET', '/companies/:id', () => {
     const hidden = await get(`/companies/${world.companies.globex}`, 'acmeAdmin');
     expect(hidden.status).toBe(404);
     expectErrorBody(hidden.body, 'NOT_FOUND');
+  });
+
+  it('answers the parent id of a child company whose parent the caller may not see, as the graph does', async () => {
+    const labAdmin = await addUser(app, [[world.companies.acmeEastLab, 'admin']]);
+    const token = new AccessTokens(app.config.jwt).sign(labAdmin.id).token;
+    const lab = world.companies.acmeEastLab;
+    const rest = await app.request('GET', `/api/v1/companies/${lab}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(rest.status).toBe(200);
+    expect(rest.body.company).toMatchObject({ id: lab, parent_company_id: world.companies.acmeEast });
+    const graph = await app.graphql(
+      'query($id: ID!) { company(id: $id) { parentCompanyId parentCompany { id } } }',
+      { id: String(lab) },
+      token,
+    );
+    expect(graph.body).toEqual({ data: { company: { parentCompanyId: String(world.companies.acmeEast), parentCompany: null } } });
   });
 });

@@ -4,7 +4,7 @@ import { buildGatewaySchema } from '../../src/graphql/schema';
 import { defineRoute } from '../../src/rest/rest-route';
 import { assertRoutesValid } from '../../src/rest/rest-router';
 import { REST_ROUTES } from '../../src/rest/routes';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startContractApp, type TestApp } from './contract-app';
 import { DESCRIBE_ROUTE_CALL } from './describe-route';
 
 const key = (method: string, path: string) => `${method} ${path}`;
@@ -12,7 +12,7 @@ const key = (method: string, path: string) => `${method} ${path}`;
 describe('the REST route table', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startContractApp();
   });
   afterAll(() => app.close());
 
@@ -24,6 +24,40 @@ describe('the REST route table', () => {
     }
     const untested = REST_ROUTES.map((route) => key(route.method, route.path)).filter((route) => !tested.has(route));
     expect(untested).toEqual([]);
+  });
+
+  it('starts the app of every REST test through startContractApp, so that each answer is checked against the document', () => {
+    const unchecked = readdirSync(__dirname)
+      .filter((name) => name.endsWith('.test.ts'))
+      .filter((name) => /from '\.\.\/helpers\/test-app'/.test(readFileSync(join(__dirname, name), 'utf8')));
+    expect(unchecked).toEqual([]);
+  });
+
+  it('answers PATCH wherever PUT updates, with the same route', () => {
+    const puts = REST_ROUTES.filter((route) => route.method === 'PUT');
+    const patches = REST_ROUTES.filter((route) => route.method === 'PATCH');
+    expect(patches).toEqual(puts.map((route) => ({ ...route, method: 'PATCH' })));
+  });
+
+  it('takes the body of every create and update route wrapped in the key Rails would wrap it in', () => {
+    const keys = REST_ROUTES.filter((route) => route.resourceKey).map((route) => [
+      key(route.method, route.path),
+      route.resourceKey,
+    ]);
+    expect(Object.fromEntries(keys)).toEqual({
+      'POST /users': 'user',
+      'PUT /users/:id': 'user',
+      'PATCH /users/:id': 'user',
+      'PUT /users/avatar': 'user',
+      'PATCH /users/avatar': 'user',
+      'PUT /companies/avatar': 'company',
+      'PATCH /companies/avatar': 'company',
+      'PUT /onboarding/approve_terms': 'onboarding',
+      'PATCH /onboarding/approve_terms': 'onboarding',
+      'POST /companies': 'company',
+      'POST /invitations': 'invitation',
+      'POST /imports': 'import_file',
+    });
   });
 
   it('publishes every route, its parameters and its statuses in the OpenAPI document', async () => {

@@ -1,6 +1,6 @@
 import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { type GrantRow, shape, userAccessHelpers } from '../helpers/user-accesses';
+import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, USER_ACCESS } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
@@ -8,7 +8,7 @@ let app: TestApp;
 let world: World;
 let helpers: Awaited<ReturnType<typeof userAccessHelpers>>;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
   helpers = await userAccessHelpers(app, world);
 });

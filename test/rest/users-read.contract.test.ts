@@ -1,12 +1,14 @@
+import { AccessTokens } from '../../src/modules/auth/jwt';
 import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { addUser } from '../helpers/users';
+import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, META, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
 let app: TestApp;
 let world: World;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
 });
 afterAll(() => app.close());
@@ -31,11 +33,12 @@ describeRoute('POST', '/users/login', () => {
       access_id: expect.any(Number),
       access_name: 'Member',
     });
+    // The member may not see Acme, yet its id is Acme East's parent id.
     expect(body.user.primary_company).toEqual({
       id: world.companies.acmeEast,
       name: 'Acme East',
       default: false,
-      parent_company_id: null,
+      parent_company_id: world.companies.acme,
     });
     expect(JSON.stringify(body)).not.toMatch(/password|argon2/i);
   });
@@ -65,6 +68,15 @@ describeRoute('POST', '/users/login', () => {
     });
     expect(form.status).toBe(415);
     expectErrorBody(form.body, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+  it('answers 429 with Retry-After once an email has spent its attempts', async () => {
+    const attempt = () =>
+      app.request('POST', '/api/v1/users/login', { body: { email: 'spent@example.com', password: 'not the password' } });
+    for (let spent = 0; spent < app.config.rateLimits.perAccount; spent += 1) expect((await attempt()).status).toBe(401);
+    const { status, headers, body } = await attempt();
+    expect(status).toBe(429);
+    expectErrorBody(body, 'RATE_LIMITED');
+    expect(Number(headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 
@@ -163,6 +175,19 @@ describeRoute('GET', '/users/:id', () => {
     expect([outside.status, missing.status]).toEqual([404, 404]);
     expectErrorBody(outside.body, 'NOT_FOUND');
     expect(outside.body.error.message.replace(/\d+/, 'N')).toBe(missing.body.error.message.replace(/\d+/, 'N'));
+  });
+
+  it('answers the parent id of a primary company whose parent the caller may not see, as the graph does', async () => {
+    const labAdmin = await addUser(app, [[world.companies.acmeEastLab, 'admin']]);
+    const token = new AccessTokens(app.config.jwt).sign(labAdmin.id).token;
+    const rest = await app.request('GET', `/api/v1/users/${labAdmin.id}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(rest.status).toBe(200);
+    expect(rest.body.user.primary_company).toMatchObject({
+      id: world.companies.acmeEastLab,
+      parent_company_id: world.companies.acmeEast,
+    });
+    const graph = await app.graphql('{ me { primaryCompany { parentCompanyId parentCompany { id } } } }', {}, token);
+    expect(graph.body.data.me.primaryCompany).toEqual({ parentCompanyId: String(world.companies.acmeEast), parentCompany: null });
   });
 
   it('answers 400 for an id that is not a number', async () => {

@@ -5,8 +5,8 @@ import { User, UserStatus } from '../../src/modules/user/user.entity';
 import { verifyPassword } from '../../src/modules/auth/passwords';
 import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
 import { mailsTo, tokenFromMail, waitForMails } from '../helpers/outbox';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { addUser } from '../helpers/users';
+import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
 
@@ -16,7 +16,7 @@ let app: TestApp;
 let world: World;
 let accessIds: Record<AccessKey, number>;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startContractApp();
   world = await buildWorld(app);
   const accesses = await app.orm.em.fork().find(Access, {});
   accessIds = Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<AccessKey, number>;
@@ -96,6 +96,24 @@ describeRoute('POST', '/users', () => {
     expectErrorBody(answer, code);
     expect(await userRow({ email: body.email })).toBeNull();
   });
+
+  it.each(["O'Brien+Tag@Example.IE", 'user@mail.example.xn--p1ai', 'a!b#c{d}@sub.example.travelersinsurance'])(
+    'accepts %s and answers it lower-cased, as the Email schema of the document allows',
+    async (email) => {
+      const { status, body } = await create(newUser({ email }), as('acmeAdmin'));
+      expect(status).toBe(201);
+      expect(body.user.email).toBe(email.toLowerCase());
+    },
+  );
+
+  it.each(['"quoted"@example.com', 'user@bücher.de', 'user@localhost'])(
+    'answers 400 for %s, outside the Email schema',
+    async (email) => {
+      const { status, body } = await create(newUser({ email }), as('acmeAdmin'));
+      expect(status).toBe(400);
+      expect(body.error.details).toEqual([{ field: 'email', message: 'must be an email' }]);
+    },
+  );
 
   it('answers 409 for an email that is taken, whatever its case', async () => {
     const before = await countUsers();

@@ -39,6 +39,14 @@ export class CompanyResolver {
     return ctx.services.companies.visibleOrNull(company.parent?.id);
   }
 
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: "The parent's id, even when the viewer may not see the parent (an id is not its data); null only for a root.",
+  })
+  parentCompanyId(@Root() company: Company): string | null {
+    return company.parent ? String(company.parent.id) : null;
+  }
+
   @FieldResolver(() => [Company])
   children(@Root() company: Company, @Ctx() ctx: RequestContext): MaybePromise<Company[]> {
     return ctx.services.companies.visibleChildren(company);

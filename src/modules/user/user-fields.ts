@@ -1,13 +1,12 @@
-import { isEmail } from 'class-validator';
+import { isEmailAddress } from '../../shared/email-address';
 import { invalidField } from '../../shared/errors';
 
-const MAX_EMAIL_LENGTH = 254;
 const MAX_NAME_LENGTH = 100;
 
 /** Emails are stored trimmed and lower-cased (the database checks it), so lookups ignore case. */
 export function normalizeEmail(value: string, field = 'email'): string {
   const email = value.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH || !isEmail(email)) throw invalidField(field, 'must be an email');
+  if (!isEmailAddress(email)) throw invalidField(field, 'must be an email');
   return email;
 }
 

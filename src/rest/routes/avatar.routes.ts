@@ -30,6 +30,9 @@ function idFromBodyOrQuery(field: string, body: Record<string, number | undefine
   return String(id);
 }
 
+const idInBodyOrQuery = (owner: string) =>
+  positiveId.optional().describe(`the ${owner}: in the JSON body or in the query string, one of them is required`);
+
 const FILE_ERRORS = [401, 403, 404, 413, 415];
 
 export const avatarRoutes = [
@@ -38,6 +41,7 @@ export const avatarRoutes = [
     method: 'PUT',
     path: '/users/avatar',
     auth: 'token',
+    resourceKey: 'user',
     fieldNames: { 'base64.data': 'avatar_base64', base64: 'avatar_base64' },
     largeBody: true,
     body: z.object({ user_id: positiveId, ...avatarUpload }),
@@ -55,8 +59,8 @@ export const avatarRoutes = [
     method: 'DELETE',
     path: '/users/avatar',
     auth: 'token',
-    body: z.object({ user_id: positiveId.optional() }),
-    query: z.object({ user_id: positiveId.optional() }),
+    body: z.object({ user_id: idInBodyOrQuery('user') }),
+    query: z.object({ user_id: idInBodyOrQuery('user') }),
     document: `mutation RemoveUserAvatar($userId: ID!) { removeUserAvatar(userId: $userId) { ...LegacyUser } } ${USER_FIELDS}`,
     variables: ({ body, query }) => ({ userId: idFromBodyOrQuery('user_id', body, query) }),
     present: ({ removeUserAvatar }) => ({ user: presentUser(removeUserAvatar) }),
@@ -69,6 +73,7 @@ export const avatarRoutes = [
     method: 'PUT',
     path: '/companies/avatar',
     auth: 'token',
+    resourceKey: 'company',
     fieldNames: { 'base64.data': 'avatar_base64', base64: 'avatar_base64' },
     largeBody: true,
     body: z.object({ company_id: positiveId, ...avatarUpload }),
@@ -86,8 +91,8 @@ export const avatarRoutes = [
     method: 'DELETE',
     path: '/companies/avatar',
     auth: 'token',
-    body: z.object({ company_id: positiveId.optional() }),
-    query: z.object({ company_id: positiveId.optional() }),
+    body: z.object({ company_id: idInBodyOrQuery('company') }),
+    query: z.object({ company_id: idInBodyOrQuery('company') }),
     document: `mutation RemoveCompanyAvatar($companyId: ID!) { removeCompanyAvatar(companyId: $companyId) { ...LegacyCompany } } ${COMPANY_FIELDS}`,
     variables: ({ body, query }) => ({ companyId: idFromBodyOrQuery('company_id', body, query) }),
     present: ({ removeCompanyAvatar }) => ({ company: presentCompany(removeCompanyAvatar) }),

@@ -25,7 +25,8 @@ export const companyRoutes = [
     present: ({ companies }, { query }) => presentList('companies', companies, presentCompany, query),
     status: 200,
     response: listBody('companies', CompanyJson),
-    errors: [401],
+    // 404: parent_company_id names a company the caller cannot see (or none).
+    errors: [401, 404],
   }),
   defineRoute({
     name: 'Get an specific company',
@@ -45,6 +46,7 @@ export const companyRoutes = [
     method: 'POST',
     path: '/companies',
     auth: 'token',
+    resourceKey: 'company',
     body: z.object({
       name: z.string().max(200),
       parent_company_id: z.coerce.number().int().positive().optional(),

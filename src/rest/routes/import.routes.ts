@@ -41,6 +41,7 @@ export const importRoutes = [
     method: 'POST',
     path: '/imports',
     auth: 'token',
+    resourceKey: 'import_file',
     fieldNames: { 'base64.data': 'file_base64', base64: 'file_base64' },
     largeBody: true,
     body: z.object({

@@ -13,6 +13,7 @@ export const invitationRoutes = [
     method: 'POST',
     path: '/invitations',
     auth: 'token',
+    resourceKey: 'invitation',
     body: z.object({
       email: z.string().max(254),
       company_id: z.coerce.number().int().positive(),
@@ -33,7 +34,7 @@ export const invitationRoutes = [
     present: ({ createInvitation }) => ({ invitation: presentInvitation(createInvitation) }),
     status: 201,
     response: invitationBody,
-    errors: [401, 403, 404, 409],
+    errors: [401, 403, 404, 409, 429],
   }),
   defineRoute({
     name: 'Get pending invitations by email',

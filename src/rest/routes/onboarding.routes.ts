@@ -22,6 +22,7 @@ export const onboardingRoutes = [
     method: 'PUT',
     path: '/onboarding/approve_terms',
     auth: 'token',
+    resourceKey: 'onboarding',
     body: z.object({ legal_term_id: z.coerce.number().int().positive() }),
     document: `mutation ApproveTerms($legalTermId: ID!) {
       approveLegalTerm(legalTermId: $legalTermId) { acceptedAt legalTerm { id } user { ...LegacyUser } }

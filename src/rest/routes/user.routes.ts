@@ -76,7 +76,8 @@ export const userRoutes = [
     present: ({ users }, { query }) => presentList('users', users, presentUser, query),
     status: 200,
     response: listBody('users', UserJson),
-    errors: [401],
+    // 404: company_id names a company the caller cannot see (or none).
+    errors: [401, 404],
   }),
   defineRoute({
     name: 'Show a user',
@@ -96,6 +97,7 @@ export const userRoutes = [
     method: 'POST',
     path: '/users',
     auth: 'token',
+    resourceKey: 'user',
     body: z.object({
       first_name: name,
       last_name: name,
@@ -127,6 +129,7 @@ export const userRoutes = [
     method: 'PUT',
     path: '/users/:id',
     auth: 'token',
+    resourceKey: 'user',
     params: idParam(),
     body: z.object({
       first_name: name.optional(),
@@ -151,7 +154,7 @@ export const userRoutes = [
     present: ({ updateUser }) => ({ user: presentUser(updateUser) }),
     status: 200,
     response: userBody,
-    errors: [401, 403, 404, 409],
+    errors: [401, 403, 404, 409, 429],
   }),
   defineRoute({
     name: 'Reset user password',
