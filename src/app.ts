@@ -12,6 +12,8 @@ import { createRestRouter, assertRoutesValid } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './modules/auth/jwt';
+import { PasswordHashing } from './modules/auth/password-hashing';
+import { InvitationQuota } from './modules/invitation/invitation-quota';
 import { BackgroundTasks } from './shared/background-tasks';
 import { Readiness } from './shared/readiness';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
@@ -23,6 +25,7 @@ import { avatarRouter } from './shared/storage/avatar-route';
 import { LocalFileStorage } from './shared/storage/local-file-storage';
 import { PostgresAttemptLimiter } from './shared/rate-limit/postgres-attempt-limiter';
 import { crossOriginAccess } from './shared/http/cross-origin';
+import { graphqlDocumentSize } from './shared/http/graphql-document-size';
 import { graphqlMediaTypes } from './shared/http/media-types';
 import { requestLog } from './shared/http/request-log';
 import { securityHeaders } from './shared/http/security-headers';
@@ -38,6 +41,7 @@ export interface App {
 /** Builds the HTTP application without listening: `/graphql`, `/api/v1`, `/files`, health checks. */
 export async function createApp({ orm, config, logger }: { orm: MikroORM; config: Config; logger: Logger }): Promise<App> {
   const storage = new LocalFileStorage(join(config.dataDir, 'files'));
+  const knex = orm.em.getConnection().getKnex();
   const deps: AppDeps = {
     orm,
     config,
@@ -47,14 +51,17 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     background: new BackgroundTasks(logger),
     storage,
     importWorker: new ImportWorker({ orm, storage, logger }, config.imports),
-    attempts: new PostgresAttemptLimiter(orm.em.getConnection().getKnex(), config.rateLimits),
+    attempts: new PostgresAttemptLimiter(knex, config.rateLimits),
+    invitationQuota: new InvitationQuota(knex, config.invitationLimits),
+    passwords: new PasswordHashing(config.passwordHashQueue),
   };
   const schema = await buildGatewaySchema();
   assertRoutesValid(REST_ROUTES, schema);
   const apollo = await startApollo(schema, config, logger);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies may name the client in X-Forwarded-For: the address the rate limits count.
+  app.set('trust proxy', config.trustProxy);
   // A GraphQL POST is never revalidated: hashing every response body for an ETag is pure cost.
   app.set('etag', false);
 
@@ -73,6 +80,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     graphqlMediaTypes,
     graphqlMultipartUploads(),
     express.json({ limit: MAX_GRAPHQL_JSON_BYTES }),
+    graphqlDocumentSize(config.graphqlMaxDocumentBytes),
     expressMiddleware(apollo, { context: ({ req }) => createRequestContext(deps, req) }),
     graphqlTransportErrors,
   );

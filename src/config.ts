@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { EmailAddress } from './shared/email-address';
 
 /** The only module that reads `process.env`: everything else receives a `Config`. */
 
@@ -11,11 +13,15 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_PRODUCTION_SECRET_BYTES = 32;
+/** Unset, the ceiling is this or RATE_LIMIT_PER_ACCOUNT, whichever is higher. */
+const DEFAULT_ACCOUNT_CEILING = 100;
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 /** A browser origin: scheme, host and optional port, nothing else. */
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+/** Express's `loopback`: only a proxy on this machine may say who the client is. */
+const LOOPBACK = '127.0.0.1/8,::1/128';
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -33,7 +39,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+[smhd]?$/, 'must be a duration such as 3600, 15m, 12h or 7d')
     .default('12h'),
-  ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email('must be an email').optional()),
+  ADMIN_EMAIL: z.preprocess(
+    (value) => (typeof value === 'string' ? emptyAsUndefined(value.trim().toLowerCase()) : value),
+    EmailAddress.optional(),
+  ),
   ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must have at least 12 characters').optional()),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PUBLIC_URL: z.url('must be a URL').default('http://localhost:4000'),
@@ -49,13 +58,36 @@ const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(1000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1000).max(10_000_000).default(150_000),
+  GRAPHQL_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
   // Below DB_POOL_MAX's default: past the pool's size, a query that executes only waits for a
   // connection while holding its rows, and the garbage of many overlapping queries costs more GC.
   GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(8),
   GRAPHQL_QUEUED_QUERIES: z.coerce.number().int().min(0).max(100_000).default(1000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),
+  RATE_LIMIT_ACCOUNT_CEILING: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).optional()),
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(1).max(100_000).default(64),
+  INVITATIONS_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
+  INVITATIONS_PER_INVITER: z.coerce.number().int().min(1).max(100_000).default(50),
+  INVITATIONS_PER_COMPANY: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(LOOPBACK)
+      .transform((text, context) => {
+        const trusted = parseTrustProxy(text);
+        if (trusted === undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: 'must be a hop count (0, 1, …) or comma-separated IPs/CIDRs such as 10.0.0.0/8,fd00::/8',
+          });
+          return z.NEVER;
+        }
+        return trusted;
+      }),
+  ),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -87,13 +119,25 @@ export interface Config {
   imports: { batchSize: number; pollIntervalMs: number };
   /** Limits on every GraphQL operation (REST routes included): graphql-armor's, and the cost with the request's page sizes. */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
+  /** The longest GraphQL document (the `query` string, in UTF-8 bytes) /graphql parses; longer ones answer 413. */
+  graphqlMaxDocumentBytes: number;
   /**
    * Queries (REST reads included) executing at once, and waiting for their turn; past the queue a
    * query is refused with 503. Mutations are not counted: they may stream an upload from the client.
    */
   queryAdmission: { concurrent: number; queued: number };
-  /** Attempts at login, password reset and invitation acceptance per account and per client address, in a window. */
-  rateLimits: { windowSeconds: number; perAccount: number; perAddress: number };
+  /**
+   * Attempts at login, password reset and invitation acceptance in a window: per account (for login,
+   * per account from one client address, under a ceiling for the account from all addresses) and
+   * per client address.
+   */
+  rateLimits: { windowSeconds: number; perAccount: number; accountCeiling: number; perAddress: number };
+  /** Password hashes and verifications of requests running or waiting at once; past it a request answers 503. */
+  passwordHashQueue: number;
+  /** Invitations created per inviter and per company in a window. */
+  invitationLimits: { windowSeconds: number; perInviter: number; perCompany: number };
+  /** Express's `trust proxy`: how many proxy hops, or which proxy addresses, may name the client in X-Forwarded-For. */
+  trustProxy: number | string[];
   /** Browser origins allowed to call /graphql and /api/v1; empty allows no cross-origin call. */
   corsOrigins: string[];
 }
@@ -107,6 +151,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const vars = parsed.data;
   if (Boolean(vars.ADMIN_EMAIL) !== Boolean(vars.ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  const accountCeiling = vars.RATE_LIMIT_ACCOUNT_CEILING ?? Math.max(DEFAULT_ACCOUNT_CEILING, vars.RATE_LIMIT_PER_ACCOUNT);
+  if (accountCeiling < vars.RATE_LIMIT_PER_ACCOUNT) {
+    throw new ConfigError('Invalid configuration: RATE_LIMIT_ACCOUNT_CEILING must not be below RATE_LIMIT_PER_ACCOUNT');
   }
   const dataDir = resolve(vars.DATA_DIR);
   return {
@@ -135,12 +183,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: vars.GRAPHQL_MAX_TOKENS,
       maxCost: vars.GRAPHQL_MAX_COST,
     },
+    graphqlMaxDocumentBytes: vars.GRAPHQL_MAX_DOCUMENT_BYTES,
     queryAdmission: { concurrent: vars.GRAPHQL_CONCURRENT_QUERIES, queued: vars.GRAPHQL_QUEUED_QUERIES },
     rateLimits: {
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
       perAccount: vars.RATE_LIMIT_PER_ACCOUNT,
+      accountCeiling,
       perAddress: vars.RATE_LIMIT_PER_ADDRESS,
     },
+    passwordHashQueue: vars.PASSWORD_HASH_QUEUE,
+    invitationLimits: {
+      windowSeconds: vars.INVITATIONS_WINDOW_SECONDS,
+      perInviter: vars.INVITATIONS_PER_INVITER,
+      perCompany: vars.INVITATIONS_PER_COMPANY,
+    },
+    trustProxy: vars.TRUST_PROXY,
     corsOrigins: vars.CORS_ORIGINS,
   };
 }
@@ -150,6 +207,28 @@ function parseDuration(text: string): number {
   const seconds = Number(amount) * DURATION_UNITS[unit];
   if (seconds <= 0) throw new ConfigError('Invalid configuration: JWT_EXPIRES_IN must be positive');
   return seconds;
+}
+
+/**
+ * A hop count, or a list of proxy addresses and ranges (IPv4 written out in full, or IPv6), as
+ * express's `trust proxy` takes them; undefined when it is neither.
+ */
+function parseTrustProxy(text: string): number | string[] | undefined {
+  if (/^\s*\d+\s*$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  return entries.every(isAddressOrRange) ? entries : undefined;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefixLength] = entry.split('/');
+  const written = ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address);
+  if (!written || prefixLength === undefined) return written;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

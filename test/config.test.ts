@@ -17,6 +17,11 @@ describe('configuration', () => {
     expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
     expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
     expect(config.queryAdmission).toEqual({ concurrent: 8, queued: 1000 });
+    expect(config.graphqlMaxDocumentBytes).toBe(65_536);
+    expect(config.rateLimits).toEqual({ windowSeconds: 900, perAccount: 10, accountCeiling: 100, perAddress: 100 });
+    expect(config.passwordHashQueue).toBe(64);
+    expect(config.invitationLimits).toEqual({ windowSeconds: 3600, perInviter: 50, perCompany: 200 });
+    expect(config.trustProxy).toEqual(['127.0.0.1/8', '::1/128']);
   });
 
   it('generates a development JWT secret once, keeps it private in DATA_DIR and reuses it', () => {
@@ -51,6 +56,20 @@ describe('configuration', () => {
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ GRAPHQL_CONCURRENT_QUERIES: '0' }, 'GRAPHQL_CONCURRENT_QUERIES'],
     [{ GRAPHQL_QUEUED_QUERIES: '-1' }, 'GRAPHQL_QUEUED_QUERIES'],
+    [{ GRAPHQL_MAX_DOCUMENT_BYTES: '100' }, 'GRAPHQL_MAX_DOCUMENT_BYTES'],
+    [{ PASSWORD_HASH_QUEUE: '0' }, 'PASSWORD_HASH_QUEUE'],
+    [{ RATE_LIMIT_ACCOUNT_CEILING: '0' }, 'RATE_LIMIT_ACCOUNT_CEILING'],
+    [{ RATE_LIMIT_PER_ACCOUNT: '20', RATE_LIMIT_ACCOUNT_CEILING: '19' }, 'RATE_LIMIT_ACCOUNT_CEILING'],
+    [{ INVITATIONS_WINDOW_SECONDS: '0' }, 'INVITATIONS_WINDOW_SECONDS'],
+    [{ INVITATIONS_PER_INVITER: 'many' }, 'INVITATIONS_PER_INVITER'],
+    [{ INVITATIONS_PER_COMPANY: '0' }, 'INVITATIONS_PER_COMPANY'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'fd00::/129' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1,,::1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'loopback' }, 'TRUST_PROXY'],
   ])('fails fast on %j with a message naming %s', (env, variable) => {
     expect(load(env)).toThrow(ConfigError);
     expect(load(env)).toThrow(new RegExp(variable));
@@ -65,6 +84,23 @@ describe('configuration', () => {
     });
     expect(config.jwt.expiresInSeconds).toBe(900);
     expect(config.admin).toEqual({ email: 'ops@example.com', password: 'a long admin password' });
+  });
+
+  it('reads TRUST_PROXY as a hop count or as a list of IPv4 and IPv6 addresses and ranges', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '0' }).trustProxy).toBe(0);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: ' 10.0.0.0/8, 192.0.2.7 ,fd00::/8,2001:db8::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      '2001:db8::1',
+    ]);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '' }).trustProxy).toEqual(['127.0.0.1/8', '::1/128']);
+  });
+
+  it('keeps the ceiling of an account at RATE_LIMIT_PER_ACCOUNT or above when it is not set', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_ACCOUNT: '500' }).rateLimits.accountCeiling).toBe(500);
+    expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_ACCOUNT_CEILING: '40' }).rateLimits.accountCeiling).toBe(40);
   });
 
   it('treats empty variables as unset', () => {

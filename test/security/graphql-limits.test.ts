@@ -4,6 +4,7 @@ import { Access } from '../../src/modules/access/access.entity';
 import { User } from '../../src/modules/user/user.entity';
 import { buildWorld, type World } from '../helpers/fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { gifBytes, multipartGraphql } from '../helpers/uploads';
 import { expectGraphqlRefusal } from './security-helpers';
 
 /** The contract's benchmark query: it must keep passing every limit at its largest page. */
@@ -22,6 +23,9 @@ const nestedPages = (outer: string, inner: string) =>
   `{ users${outer} { edges { node { companies { members${inner} { edges { node { id email } } } } } } } }`;
 const NESTED_PAGES = `query Nested($outer: Int, $inner: Int) ${nestedPages('(first: $outer)', '(first: $inner)')}`;
 const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
+/** `document` followed by a comment, `bytes` long in UTF-8 (a comment is no token: only the size limit sees it). */
+const padded = (document: string, bytes: number, filler = 'x') =>
+  `${document}\n#${filler.repeat(Math.floor((bytes - Buffer.byteLength(document) - 2) / Buffer.byteLength(filler)))}`;
 
 describe('GraphQL abuse limits (development defaults)', () => {
   let app: TestApp;
@@ -146,6 +150,17 @@ describe('GraphQL abuse limits (development defaults)', () => {
     expect(count).toBe(1);
   });
 
+  it('refuses a document over 64 KiB with 413 before parsing it, while a larger body of variables passes', async () => {
+    const me = '{ me { id } }';
+    expect((await gql(padded(me, 65_536))).body.data.me.id).toBe(String(world.users.superAdmin.id));
+    expectGraphqlRefusal(await gql(padded(me, 65_537)), 413, 'PAYLOAD_TOO_LARGE', /larger than 65536 bytes/);
+    // Measured in UTF-8 bytes: 33,000 two-byte characters are over the limit.
+    expectGraphqlRefusal(await gql(padded(me, 66_000, 'é')), 413, 'PAYLOAD_TOO_LARGE');
+    const variables = await gql(me, { unused: 'x'.repeat(200_000) });
+    expect(variables.status).toBe(200);
+    expect(variables.body.data.me.id).toBe(String(world.users.superAdmin.id));
+  });
+
   it('shows "did you mean" suggestions in development', async () => {
     const { body } = await gql('{ mee { id } }');
     expect(body.errors[0].message).toMatch(/Did you mean "me"/);
@@ -210,5 +225,40 @@ describe('GraphQL abuse limits in production, and on the REST routes', () => {
     expect(large.status).toBe(400);
     expect(large.body.error).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/Cost limit of 1000/) });
     expect((await app.request('GET', '/api/v1/users?per_page=5', { headers })).status).toBe(200);
+  });
+});
+
+describe('GraphQL document size, GRAPHQL_MAX_DOCUMENT_BYTES=2048, on every way of sending a document', () => {
+  let app: TestApp;
+  let world: World;
+
+  beforeAll(async () => {
+    app = await startTestApp({ GRAPHQL_MAX_DOCUMENT_BYTES: '2048' });
+    world = await buildWorld(app);
+  });
+  afterAll(() => app.close());
+
+  const headers = () => ({ authorization: `Bearer ${world.token('westMember')}`, 'apollo-require-preflight': 'true' });
+  const post = (query: string) => app.request('POST', '/graphql', { body: { query }, headers: headers() });
+  const get = (query: string) => app.request('GET', `/graphql?query=${encodeURIComponent(query)}`, { headers: headers() });
+
+  it.each([
+    ['POST, JSON', post],
+    ['GET, in the URL', get],
+  ])('%s: 2048 bytes pass, 2049 are refused with 413 PAYLOAD_TOO_LARGE', async (_label, send) => {
+    expect((await send(padded('{ me { id } }', 2048))).body.data.me.id).toBe(String(world.users.westMember.id));
+    expectGraphqlRefusal(await send(padded('{ me { id } }', 2049)), 413, 'PAYLOAD_TOO_LARGE', /larger than 2048 bytes/);
+  });
+
+  it('multipart (an upload): refused with 413 before the operation runs', async () => {
+    const upload = `mutation($userId: ID!, $file: Upload) { uploadUserAvatar(userId: $userId, file: $file) { id avatarUrl } }`;
+    const userId = String(world.users.westMember.id);
+    const options = { token: world.token('westMember'), fileName: 'me.gif', fileType: 'image/gif' };
+    const refused = await multipartGraphql(app, padded(upload, 2049), { userId, file: null }, gifBytes(), options);
+    expectGraphqlRefusal({ ...refused, headers: new Headers() }, 413, 'PAYLOAD_TOO_LARGE');
+    const user = await app.orm.em.fork().findOneOrFail(User, world.users.westMember.id);
+    expect(user.avatarKey ?? null).toBeNull();
+    const accepted = await multipartGraphql(app, padded(upload, 2048), { userId, file: null }, gifBytes(), options);
+    expect(accepted.body.data.uploadUserAvatar.avatarUrl).toEqual(expect.any(String));
   });
 });

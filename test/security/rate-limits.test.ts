@@ -2,17 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { User } from '../../src/modules/user/user.entity';
 import { emailKey } from '../../src/shared/rate-limit/attempt-limiter';
 import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
 import { ACCEPT_INVITATION, invitationHelpers } from '../helpers/invitations';
 import { mailsTo, waitForMails } from '../helpers/outbox';
-import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDatabase, serverUrl } from '../helpers/test-database';
+import { addUser, earlierToken } from '../helpers/users';
+import { expectGraphqlLimited, expectRestLimited } from './security-helpers';
 
 /** Small limits, so that each case reaches them in a few requests. */
-const LIMITS = { RATE_LIMIT_PER_ACCOUNT: '3', RATE_LIMIT_PER_ADDRESS: '8', RATE_LIMIT_WINDOW_SECONDS: '600' };
+const LIMITS = {
+  RATE_LIMIT_PER_ACCOUNT: '3',
+  RATE_LIMIT_ACCOUNT_CEILING: '5',
+  RATE_LIMIT_PER_ADDRESS: '8',
+  RATE_LIMIT_WINDOW_SECONDS: '600',
+};
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const WRONG = 'not the password at all';
+const UPDATE_PASSWORD = `mutation($id: ID!, $password: String!, $currentPassword: String!) {
+  updateUser(id: $id, input: { password: $password, currentPassword: $currentPassword }) { id }
+}`;
+const NEW_PASSWORD = 'a new passphrase 123';
 
 let addressSerial = 0;
 /** Each case comes from its own client address (the app trusts X-Forwarded-For from loopback), so address counts do not mix. */
@@ -25,27 +37,16 @@ const restFrom = (app: TestApp, client: Record<string, string>, path: string, bo
 const login = (app: TestApp, client: Record<string, string>, email: string, password: string) =>
   graphqlFrom(app, client, LOGIN, { email, password });
 
-function expectGraphqlLimited(result: HttpResult): void {
-  expect(result.status).toBe(429);
-  expect(result.body.data).toBeNull();
-  const { code, retryAfter } = result.body.errors[0].extensions;
-  expect(code).toBe('RATE_LIMITED');
-  expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(600);
-  expect(result.headers.get('retry-after')).toBe(String(retryAfter));
-}
-
-function expectRestLimited(result: HttpResult): void {
-  expect(result.status).toBe(429);
-  expect(result.body.error.code).toBe('RATE_LIMITED');
-  expect(Number(result.headers.get('retry-after'))).toBeGreaterThan(0);
-}
-
 const countersOf = async (app: TestApp, key: string) =>
   (await app.orm.em.getConnection().execute('select points, expire from rate_limits where key = ?', [key])) as {
     points: number;
     expire: string;
   }[];
+/** The keys of login's counters: an email from one address, an email from anywhere (the ceiling), an address. */
+const loginPair = (email: string, address: string) => `login:pair:${emailKey(email)}:${address}`;
+const loginCeiling = (email: string) => `login:account:${emailKey(email)}`;
+const loginAddress = (address: string) => `login:address:${address}`;
+const pointsOf = async (app: TestApp, key: string) => (await countersOf(app, key))[0]?.points ?? 0;
 
 describe('rate limits on login, password reset and invitation acceptance', () => {
   let app: TestApp;
@@ -57,18 +58,45 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
   });
   afterAll(() => app.close());
 
-  it('refuses a 4th failed login for one email with 429 + Retry-After, even with the right password and from elsewhere', async () => {
+  it('refuses a 4th failed login for one email from one address with 429 + Retry-After, even with the right password', async () => {
     const client = newClient();
     for (let attempt = 0; attempt < 3; attempt += 1) {
       expect((await login(app, client, 'acmeadmin@example.com', WRONG)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
     expectGraphqlLimited(await login(app, client, 'acmeadmin@example.com', WRONG));
     expectGraphqlLimited(await login(app, client, 'AcmeAdmin@Example.com', PASSWORD));
-    expectGraphqlLimited(await login(app, newClient(), 'acmeadmin@example.com', PASSWORD));
-    // The counter is a row in PostgreSQL, keyed by a hash of the email (no address is stored).
-    const [counter] = await countersOf(app, `login:account:${emailKey('acmeadmin@example.com')}`);
-    expect(counter.points).toBe(6);
+    // The counter is a row in PostgreSQL, keyed by a hash of the email and the address.
+    const [counter] = await countersOf(app, loginPair('acmeadmin@example.com', client['x-forwarded-for']));
+    expect(counter.points).toBe(5);
     expect(Number(counter.expire)).toBeGreaterThan(Date.now());
+  });
+
+  it('lets the owner sign in from another address while one address floods the account with wrong passwords', async () => {
+    const { email } = await addUser(app, [[world.companies.acme, 'member']]);
+    const flooder = newClient();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await login(app, flooder, email, WRONG)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    expectGraphqlLimited(await login(app, flooder, email, WRONG));
+    expect((await login(app, newClient(), email, PASSWORD)).body.data.login.token).toEqual(expect.any(String));
+    const owner = await restFrom(app, newClient(), '/users/login', { email, password: PASSWORD });
+    expect(owner.status).toBe(200);
+    // The ceiling counts the 3 failures; the refused attempt and the successes took their points back.
+    expect(await pointsOf(app, loginCeiling(email))).toBe(3);
+  });
+
+  it('stops failures spread over many addresses at the ceiling of the account (RATE_LIMIT_ACCOUNT_CEILING=5)', async () => {
+    const { email } = await addUser(app, [[world.companies.acme, 'member']]);
+    const [first, second] = [newClient(), newClient()];
+    for (let attempt = 0; attempt < 3; attempt += 1) await login(app, first, email, WRONG);
+    for (let attempt = 0; attempt < 2; attempt += 1) await login(app, second, email, WRONG);
+    const third = newClient();
+    expectGraphqlLimited(await login(app, third, email, PASSWORD));
+    expectRestLimited(await restFrom(app, newClient(), '/users/login', { email, password: PASSWORD }));
+    expect(await pointsOf(app, loginPair(email, second['x-forwarded-for']))).toBe(2);
+    // Refused by the ceiling alone: the address and the pair were not charged.
+    expect(await pointsOf(app, loginPair(email, third['x-forwarded-for']))).toBe(0);
+    expect(await pointsOf(app, loginAddress(third['x-forwarded-for']))).toBe(0);
   });
 
   it('keeps counting when the pool replaces its connection (the embedded database keeps one session for all)', async () => {
@@ -101,11 +129,85 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
     }
     expectRestLimited(await restFrom(app, client, '/users/login', { email: 'labmember@example.com', password: PASSWORD }));
     // The refused attempt was not charged to the account it aimed at.
-    expect((await countersOf(app, `login:account:${emailKey('labmember@example.com')}`))[0].points).toBe(0);
+    expect(await pointsOf(app, loginCeiling('labmember@example.com'))).toBe(0);
+    expect(await pointsOf(app, loginPair('labmember@example.com', client['x-forwarded-for']))).toBe(0);
     // Another client is not affected.
     expect(
       (await restFrom(app, newClient(), '/users/login', { email: 'labmember@example.com', password: PASSWORD })).status,
     ).toBe(200);
+  });
+
+  it('counts IPv6 clients per /64, and IPv4-mapped IPv6 clients as their IPv4 address', async () => {
+    const network = `2001:db8:${++addressSerial}:7`;
+    const host = (suffix: string) => ({ 'x-forwarded-for': `${network}:${suffix}` });
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const result = await login(app, host(`${attempt}::1`), `nobody${attempt}@example.com`, WRONG);
+      expect(result.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    expectGraphqlLimited(await login(app, host('ffff:ffff:ffff:ffff'), 'labmember@example.com', PASSWORD));
+    expect(await pointsOf(app, loginAddress(`${network}::/64`))).toBe(9);
+    // The next /64 is another client.
+    const next = { 'x-forwarded-for': `2001:db8:${addressSerial}:8::1` };
+    expect((await login(app, next, 'labmember@example.com', PASSWORD)).body.data.login.token).toEqual(expect.any(String));
+
+    const mapped = `10.21.0.${++addressSerial}`;
+    await login(app, { 'x-forwarded-for': `::ffff:${mapped}` }, 'nobody@example.com', WRONG);
+    await login(app, { 'x-forwarded-for': mapped }, 'nobody@example.com', WRONG);
+    expect(await pointsOf(app, loginAddress(mapped))).toBe(2);
+  });
+
+  it('counts the forwarded address of a trusted (loopback) proxy: two forwarded clients, two counters', async () => {
+    const [first, second] = [newClient(), newClient()];
+    await login(app, first, 'nobody@example.com', WRONG);
+    await login(app, second, 'nobody@example.com', WRONG);
+    expect(await pointsOf(app, loginAddress(first['x-forwarded-for']))).toBe(1);
+    expect(await pointsOf(app, loginAddress(second['x-forwarded-for']))).toBe(1);
+    expect(await pointsOf(app, loginAddress('127.0.0.1'))).toBe(0);
+  });
+
+  it('counts a wrong current password in updateUser as a failed login of the account, on both transports', async () => {
+    const user = await addUser(app, [[world.companies.acme, 'member']]);
+    const headers = { ...newClient(), authorization: `Bearer ${earlierToken(app, user.id)}` };
+    const change = (currentPassword: string) =>
+      app.request('POST', '/graphql', {
+        headers,
+        body: { query: UPDATE_PASSWORD, variables: { id: String(user.id), password: NEW_PASSWORD, currentPassword } },
+      });
+    const restChange = (currentPassword: string) =>
+      app.request('PUT', `/api/v1/users/${user.id}`, {
+        headers,
+        body: { password: NEW_PASSWORD, current_password: currentPassword },
+      });
+    expect((await change(WRONG)).body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect((await restChange(WRONG)).status).toBe(400);
+    expect((await login(app, headers, user.email, WRONG)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expectRestLimited(await restChange(WRONG));
+    expectGraphqlLimited(await change(PASSWORD));
+    // The same counters as login: the account cannot sign in from this address either, but can from another.
+    expectGraphqlLimited(await login(app, headers, user.email, PASSWORD));
+    expect((await login(app, newClient(), user.email, PASSWORD)).body.data.login.token).toEqual(expect.any(String));
+    expect(await pointsOf(app, loginPair(user.email, headers['x-forwarded-for']))).toBe(6);
+    const { passwordHash } = await app.orm.em.fork().findOneOrFail(User, user.id, { populate: ['passwordHash'] });
+    expect(passwordHash).toBe(user.passwordHash);
+  });
+
+  it('forgets the failures from an address once updateUser gets the right current password there', async () => {
+    const user = await addUser(app, [[world.companies.acme, 'member']]);
+    const headers = { ...newClient(), authorization: `Bearer ${earlierToken(app, user.id)}` };
+    const change = (currentPassword: string) =>
+      app.request('PUT', `/api/v1/users/${user.id}`, {
+        headers,
+        body: { password: NEW_PASSWORD, current_password: currentPassword },
+      });
+    expect((await change(WRONG)).status).toBe(400);
+    expect((await change(WRONG)).status).toBe(400);
+    expect(await pointsOf(app, loginPair(user.email, headers['x-forwarded-for']))).toBe(2);
+    expect((await change(PASSWORD)).status).toBe(200);
+    expect(await pointsOf(app, loginPair(user.email, headers['x-forwarded-for']))).toBe(0);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await login(app, headers, user.email, WRONG)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    expectGraphqlLimited(await login(app, headers, user.email, NEW_PASSWORD));
   });
 
   it('limits reset requests per email on both transports, and mails only the accepted ones', async () => {
@@ -187,8 +289,7 @@ describe('one limit for every gateway process on the database', () => {
           last = await start();
         }
         expectGraphqlLimited(await attempt(last, PASSWORD));
-        const [counter] = await countersOf(last, `login:account:${emailKey('acmeadmin@example.com')}`);
-        expect(counter.points).toBe(4);
+        expect(await pointsOf(last, loginPair('acmeadmin@example.com', '10.30.0.1'))).toBe(4);
       } finally {
         for (const app of opened) await app.close();
         await shared.drop();
@@ -197,4 +298,30 @@ describe('one limit for every gateway process on the database', () => {
     },
     60_000,
   );
+});
+
+describe('the client address the limits count, behind proxies (TRUST_PROXY)', () => {
+  it.each([
+    ['0: no proxy is trusted', '0', ['10.40.0.1', '10.40.0.2'], { '127.0.0.1': 2, '10.40.0.1': 0 }],
+    ['a list without loopback', '10.0.0.0/8,fd00::/8', ['10.40.0.1', '10.40.0.2'], { '127.0.0.1': 2, '10.40.0.1': 0 }],
+    [
+      'loopback and a range of proxies',
+      '127.0.0.1,10.9.0.0/16',
+      ['203.0.113.9, 10.9.0.5', '203.0.113.9, 10.10.0.5, 10.9.0.6'],
+      { '203.0.113.9': 1, '10.10.0.5': 1, '127.0.0.1': 0 },
+    ],
+    ['2 hops', '2', ['198.51.100.1, 198.51.100.2, 198.51.100.3'], { '198.51.100.2': 1, '198.51.100.3': 0 }],
+  ])('TRUST_PROXY=%s', async (_label, trustProxy, forwardedFor, expected) => {
+    const app = await startTestApp({ ...LIMITS, TRUST_PROXY: trustProxy });
+    try {
+      for (const header of forwardedFor) {
+        const result = await login(app, { 'x-forwarded-for': header }, 'nobody@example.com', WRONG);
+        expect(result.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      }
+      for (const [address, points] of Object.entries(expected))
+        expect([address, await pointsOf(app, loginAddress(address))]).toEqual([address, points]);
+    } finally {
+      await app.close();
+    }
+  });
 });

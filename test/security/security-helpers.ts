@@ -14,6 +14,24 @@ export function expectRestError(result: HttpResult, status: number, code: string
   expect(result.body).toEqual({ error: expect.objectContaining({ code }) });
 }
 
+/** A GraphQL operation refused for too many attempts: 429, Retry-After within the window, no data. */
+export function expectGraphqlLimited(result: HttpResult): void {
+  expect(result.status).toBe(429);
+  expect(result.body.data).toBeNull();
+  const { code, retryAfter } = result.body.errors[0].extensions;
+  expect(code).toBe('RATE_LIMITED');
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(600);
+  expect(result.headers.get('retry-after')).toBe(String(retryAfter));
+}
+
+/** The REST answer for too many attempts. */
+export function expectRestLimited(result: HttpResult): void {
+  expect(result.status).toBe(429);
+  expect(result.body.error.code).toBe('RATE_LIMITED');
+  expect(Number(result.headers.get('retry-after'))).toBeGreaterThan(0);
+}
+
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 const TABLES = ['users', 'companies', 'user_accesses', 'invitations', 'import_files', 'password_reset_tokens'];

@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { hashOneTimeToken } from './one-time-token';
-import { assertPasswordStrength, hashPassword } from './passwords';
+import { assertPasswordStrength } from './passwords';
 import { invalidField } from '../../shared/errors';
 import { emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';
@@ -11,6 +12,8 @@ import { HOUR_MS, issuePasswordToken, RESET_LINK_HOURS, revokePasswordTokens } f
 
 /** Inactive users stay locked out: a reset must not be a way around a deactivation. */
 const RESETTABLE = new Set([UserStatus.ACTIVE, UserStatus.PENDING]);
+
+const unusableToken = () => invalidField('token', 'is invalid, used or expired: ask for a new link');
 
 export class PasswordResetService {
   constructor(private readonly ctx: RequestContext) {}
@@ -30,20 +33,24 @@ export class PasswordResetService {
     return true;
   }
 
-  /** Sets the password of the token's user and uses up all of that user's tokens, in one transaction. */
+  /**
+   * Sets the password of the token's user and uses up all of that user's tokens, in one transaction.
+   * The token is checked before the new password is hashed, so a guessed token costs no Argon2.
+   */
   async resetPassword(token: string, password: string): Promise<User> {
     assertPasswordStrength(password);
     const tokenHash = hashOneTimeToken(token);
     // Counted before the transaction opens: on the embedded database the limiter needs the one connection.
     const attempt = { account: tokenHash, address: this.ctx.request.clientIp };
     await this.ctx.deps.attempts.consume('password-reset', attempt);
-    const passwordHash = await hashPassword(password);
+    // A fork of its own, so the transaction below reads the rows afresh, locked.
+    if (!(await userOfToken(this.ctx.em.fork(), tokenHash, new Date()))) throw unusableToken();
+    // Hashed before the transaction opens, which checks the token again.
+    const passwordHash = await this.ctx.deps.passwords.hash(password);
     const user = await this.ctx.em.transactional(async (tx) => {
       const now = new Date();
-      // Locked, so two requests with the same token cannot both use it.
-      const reset = await tx.findOne(PasswordResetToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const user = reset && !reset.usedAt && reset.expiresAt > now ? await tx.findOne(User, reset.user.id) : null;
-      if (!user || !RESETTABLE.has(user.status)) throw invalidField('token', 'is invalid, used or expired: ask for a new link');
+      const user = await userOfToken(tx, tokenHash, now, LockMode.PESSIMISTIC_WRITE);
+      if (!user) throw unusableToken();
       user.passwordHash = passwordHash;
       user.credentialsChangedAt = now;
       if (user.status === UserStatus.PENDING) user.status = UserStatus.ACTIVE;
@@ -65,4 +72,14 @@ export class PasswordResetService {
     await em.flush();
     await mailer.send(passwordResetMail(user, tokenLink(config.publicUrl, PASSWORD_PAGE, token), RESET_LINK_HOURS));
   }
+}
+
+/**
+ * The user an unused, unexpired token may reset the password of, or null. Locked, the token row
+ * stops a second request with the same token until the first one commits.
+ */
+async function userOfToken(em: EntityManager, tokenHash: string, now: Date, lockMode?: LockMode): Promise<User | null> {
+  const reset = await em.findOne(PasswordResetToken, { tokenHash }, { lockMode });
+  const user = reset && !reset.usedAt && reset.expiresAt > now ? await em.findOne(User, reset.user.id) : null;
+  return user && RESETTABLE.has(user.status) ? user : null;
 }

@@ -13,7 +13,8 @@ const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, time
 /**
  * One hash per core at a time. libuv's pool has four threads: on two cores, four 19 MiB hashes at
  * once only take the event loop's CPU (its delay rose past 20 ms in a login burst) and add memory,
- * and they finish no sooner.
+ * and they finish no sooner. Requests come through PasswordHashing (password-hashing.ts), which
+ * bounds how many may wait here.
  */
 const hashing = new ConcurrencyLimit(availableParallelism());
 

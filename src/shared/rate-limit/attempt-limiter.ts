@@ -6,7 +6,8 @@ export type LimitedOperation = 'login' | 'password-reset-request' | 'password-re
 
 /**
  * Who an attempt is counted against: the account it aims at (a hash of the email, or the hash of
- * the token for operations that have only a token) and the client address it comes from.
+ * the token for operations that have only a token) and the client address it comes from (counted
+ * by `addressKey`: IPv6 per /64).
  */
 export interface AttemptKeys {
   account: string;
@@ -19,9 +20,9 @@ export interface AttemptKeys {
  * still being checked.
  */
 export interface AttemptLimiter {
-  /** Counts one attempt; throws RATE_LIMITED with `retryAfter` when the account or the address is over its limit. */
+  /** Counts one attempt; throws RATE_LIMITED with `retryAfter` when the account or the address is over a limit. */
   consume(operation: LimitedOperation, keys: AttemptKeys): Promise<void>;
-  /** After a success: the account's attempts are forgotten (the address keeps its count). */
+  /** After a success: the account's failures (for login: from this address) are forgotten; the address keeps its count. */
   succeeded(operation: LimitedOperation, keys: AttemptKeys): Promise<void>;
 }
 
@@ -30,6 +31,6 @@ export function emailKey(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex');
 }
 
-export function rateLimited(retryAfterSeconds: number): DomainError {
-  return new DomainError('RATE_LIMITED', 'too many attempts: try again later', undefined, Math.max(1, retryAfterSeconds));
+export function rateLimited(retryAfterSeconds: number, message = 'too many attempts: try again later'): DomainError {
+  return new DomainError('RATE_LIMITED', message, undefined, Math.max(1, retryAfterSeconds));
 }

@@ -1,68 +1,94 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
+import { addressKey } from './address-key';
 import { type AttemptKeys, type AttemptLimiter, type LimitedOperation, rateLimited } from './attempt-limiter';
+import { consumeAll, postgresCounter } from './postgres-counters';
 
-/** Created by a migration (the statement rate-limiter-flexible would run), so nothing runs DDL at request time. */
-export const RATE_LIMIT_TABLE = 'rate_limits';
-
-const OPERATIONS: LimitedOperation[] = ['login', 'password-reset-request', 'password-reset', 'invitation-acceptance'];
-
-interface Counters {
-  account: RateLimiterPostgres;
-  address: RateLimiterPostgres;
-}
+type Limits = Config['rateLimits'];
 
 /**
- * rate-limiter-flexible's PostgreSQL store on the ORM's own pool: the counters are rows of
- * `rate_limits`, so every gateway process on the database enforces the same limits.
+ * One counter of an operation: what it is keyed by (`pair`: the account from one client address),
+ * its limit, and what a success does to it (`forget` its count, `refund` the success's own point,
+ * or `keep` counting).
  */
-export class PostgresAttemptLimiter implements AttemptLimiter {
-  private readonly counters = new Map<LimitedOperation, Counters>();
+interface CounterRule {
+  key: 'pair' | 'account' | 'address';
+  points(limits: Limits): number;
+  onSuccess: 'forget' | 'refund' | 'keep';
+}
 
-  constructor(knex: Knex, settings: Config['rateLimits']) {
-    OPERATIONS.forEach((operation, index) => {
-      const counter = (kind: keyof Counters, points: number) =>
-        new RateLimiterPostgres({
-          // Its named statements are safe on the embedded database too: every new pooled connection
-          // starts with SESSION_RESET_SQL (db/orm-options.ts).
-          storeClient: knex,
-          storeType: 'knex',
-          tableName: RATE_LIMIT_TABLE,
-          tableCreated: true,
-          keyPrefix: `${operation}:${kind}`,
-          points,
-          duration: settings.windowSeconds,
-          // One counter is enough to delete the rows that expired, for the whole table.
-          clearExpiredByTimeout: index === 0 && kind === 'account',
-        });
-      this.counters.set(operation, {
-        account: counter('account', settings.perAccount),
-        address: counter('address', settings.perAddress),
-      });
-    });
+const PER_ACCOUNT_AND_ADDRESS: CounterRule[] = [
+  { key: 'account', points: (limits) => limits.perAccount, onSuccess: 'forget' },
+  { key: 'address', points: (limits) => limits.perAddress, onSuccess: 'keep' },
+];
+
+/**
+ * Login counts an email's failures per client address, so a flood of wrong passwords from one
+ * address does not lock the owner out elsewhere; the account's ceiling still stops a flood spread
+ * over many addresses, and a success takes only its own point back from it. Reset requests stay
+ * per email (each one mails it), and the token operations per token (only its holder has it).
+ */
+const RULES: Record<LimitedOperation, CounterRule[]> = {
+  login: [
+    { key: 'pair', points: (limits) => limits.perAccount, onSuccess: 'forget' },
+    { key: 'account', points: (limits) => limits.accountCeiling, onSuccess: 'refund' },
+    { key: 'address', points: (limits) => limits.perAddress, onSuccess: 'keep' },
+  ],
+  'password-reset-request': PER_ACCOUNT_AND_ADDRESS,
+  'password-reset': PER_ACCOUNT_AND_ADDRESS,
+  'invitation-acceptance': PER_ACCOUNT_AND_ADDRESS,
+};
+
+interface Counter {
+  rule: CounterRule;
+  limiter: RateLimiterPostgres;
+}
+
+function keyOf(rule: CounterRule, keys: AttemptKeys): string {
+  switch (rule.key) {
+    case 'account':
+      return keys.account;
+    case 'address':
+      return addressKey(keys.address);
+    case 'pair':
+      return `${keys.account}:${addressKey(keys.address)}`;
+  }
+}
+
+/** The attempt counters of `rate_limits` (shared by every gateway process on the database). */
+export class PostgresAttemptLimiter implements AttemptLimiter {
+  private readonly counters = new Map<LimitedOperation, Counter[]>();
+
+  constructor(knex: Knex, limits: Limits) {
+    for (const [operation, rules] of Object.entries(RULES) as [LimitedOperation, CounterRule[]][]) {
+      const counters = rules.map((rule) => ({
+        rule,
+        limiter: postgresCounter(knex, {
+          keyPrefix: `${operation}:${rule.key}`,
+          points: rule.points(limits),
+          windowSeconds: limits.windowSeconds,
+          clearsExpired: this.counters.size === 0 && rule === rules[0],
+        }),
+      }));
+      this.counters.set(operation, counters);
+    }
   }
 
   async consume(operation: LimitedOperation, keys: AttemptKeys): Promise<void> {
-    const { account, address } = this.counters.get(operation)!;
-    const counted: [RateLimiterPostgres, string][] = [
-      [account, keys.account],
-      [address, keys.address],
-    ];
-    const results = await Promise.allSettled(counted.map(([counter, key]) => counter.consume(key)));
-    const failure = results.find((result) => result.status === 'rejected' && !(result.reason instanceof RateLimiterRes));
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    const refusals = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as RateLimiterRes] : []));
-    if (!refusals.length) return;
-    // A refused attempt runs no check, so it costs the other key nothing: a client over its address
-    // limit cannot use up the attempts of the accounts it aims at, nor the reverse.
-    await Promise.all(
-      counted.map(([counter, key], index) => (results[index].status === 'fulfilled' ? counter.reward(key) : null)),
-    );
-    throw rateLimited(Math.ceil(Math.max(...refusals.map((refusal) => refusal.msBeforeNext)) / 1000));
+    const counted = this.counters
+      .get(operation)!
+      .map(({ rule, limiter }): [RateLimiterPostgres, string] => [limiter, keyOf(rule, keys)]);
+    await consumeAll(counted, rateLimited);
   }
 
   async succeeded(operation: LimitedOperation, keys: AttemptKeys): Promise<void> {
-    await this.counters.get(operation)!.account.delete(keys.account);
+    await Promise.all(
+      this.counters.get(operation)!.map(({ rule, limiter }) => {
+        if (rule.onSuccess === 'forget') return limiter.delete(keyOf(rule, keys));
+        if (rule.onSuccess === 'refund') return limiter.reward(keyOf(rule, keys));
+        return null;
+      }),
+    );
   }
 }

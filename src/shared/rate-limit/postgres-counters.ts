@@ -1,0 +1,53 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { DomainError } from '../errors';
+
+/** Created by a migration (the statement rate-limiter-flexible would run), so nothing runs DDL at request time. */
+export const RATE_LIMIT_TABLE = 'rate_limits';
+
+export interface CounterSettings {
+  /** Starts every key of the counter: `operation:kind`. */
+  keyPrefix: string;
+  points: number;
+  windowSeconds: number;
+  /** One counter is enough to delete the rows that expired, for the whole table. */
+  clearsExpired?: boolean;
+}
+
+/**
+ * One of rate-limiter-flexible's PostgreSQL counters on the ORM's own pool: its counts are rows of
+ * `rate_limits`, so every gateway process on the database enforces the same limits.
+ */
+export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimiterPostgres {
+  return new RateLimiterPostgres({
+    // Its named statements are safe on the embedded database too: every new pooled connection
+    // starts with SESSION_RESET_SQL (db/orm-options.ts).
+    storeClient: knex,
+    storeType: 'knex',
+    tableName: RATE_LIMIT_TABLE,
+    tableCreated: true,
+    keyPrefix: settings.keyPrefix,
+    points: settings.points,
+    duration: settings.windowSeconds,
+    clearExpiredByTimeout: settings.clearsExpired ?? false,
+  });
+}
+
+/**
+ * Counts one point on each counter at once; when any of them is over its limit, the points the
+ * others took are given back and `refusal` is thrown with the longest wait, in seconds.
+ */
+export async function consumeAll(
+  counted: [RateLimiterPostgres, string][],
+  refusal: (retryAfterSeconds: number) => DomainError,
+): Promise<void> {
+  const results = await Promise.allSettled(counted.map(([counter, key]) => counter.consume(key)));
+  const failure = results.find((result) => result.status === 'rejected' && !(result.reason instanceof RateLimiterRes));
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  const refusals = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as RateLimiterRes] : []));
+  if (!refusals.length) return;
+  // A refused attempt runs no check, so it costs the other keys nothing: a client over its address
+  // limit cannot use up the attempts of the accounts it aims at, nor the reverse.
+  await Promise.all(counted.map(([counter, key], index) => (results[index].status === 'fulfilled' ? counter.reward(key) : null)));
+  throw refusal(Math.ceil(Math.max(...refusals.map((refusal) => refusal.msBeforeNext)) / 1000));
+}
