@@ -77,17 +77,37 @@ describe('createCompany', () => {
     expect(hidden.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
-  it("defaults the membership to the parent's, and takes a given one", async () => {
+  it("gives a child its parent's plan, which only a super_admin chooses, and only for a root", async () => {
     const inherited = await create({ name: 'Inherits', parentCompanyId: String(world.companies.acme) }, 'acmeAdmin');
     expect(inherited.body.data.createCompany.membership).toEqual({ id: String(growth.id), name: 'Growth' });
     expect((await row(inherited.body.data.createCompany.id))?.membership?.id).toBe(growth.id);
 
+    // An admin choosing a plan could lift its tree's user limit.
     const chosen = await create(
       { name: 'Chooses', parentCompanyId: String(world.companies.acme), membershipId: String(starter.id) },
       'acmeAdmin',
     );
-    expect(chosen.body.data.createCompany.membership).toEqual({ id: String(starter.id), name: 'Starter' });
-    expect((await row(chosen.body.data.createCompany.id))?.membership?.id).toBe(starter.id);
+    expect(chosen.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(await countNamed('Chooses')).toBe(0);
+
+    const otherPlanForChild = await create(
+      { name: 'Other plan', parentCompanyId: String(world.companies.acme), membershipId: String(starter.id) },
+      'superAdmin',
+    );
+    expect(otherPlanForChild.body.errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: [{ field: 'membershipId' }],
+    });
+    expect(await countNamed('Other plan')).toBe(0);
+    const samePlanForChild = await create(
+      { name: 'Same plan', parentCompanyId: String(world.companies.acme), membershipId: String(growth.id) },
+      'superAdmin',
+    );
+    expect(samePlanForChild.body.data.createCompany.membership).toEqual({ id: String(growth.id), name: 'Growth' });
+
+    const root = await create({ name: 'Root on Starter', membershipId: String(starter.id) }, 'superAdmin');
+    expect(root.body.data.createCompany.membership).toEqual({ id: String(starter.id), name: 'Starter' });
+    expect((await row(root.body.data.createCompany.id))?.membership?.id).toBe(starter.id);
 
     const noParentPlan = await create({ name: 'No plan', parentCompanyId: String(world.companies.globex) }, 'globexAdmin');
     expect(noParentPlan.body.data.createCompany.membership).toBeNull();
@@ -103,7 +123,7 @@ describe('createCompany', () => {
     ['isDefault on a child', { isDefault: true }, 'isDefault'],
   ])('refuses %s with BAD_USER_INPUT on that field', async (_label, override, field) => {
     const input = { name: 'Refused', parentCompanyId: String(world.companies.acme), ...override };
-    const { body } = await create(input, 'acmeAdmin');
+    const { body } = await create(input, 'superAdmin');
     expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field }] });
     expect(await countNamed('Refused')).toBe(0);
   });

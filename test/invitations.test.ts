@@ -204,11 +204,12 @@ describe('invitations: inviting and accepting', () => {
   it('enforces the membership plan: a full company takes nobody, and the invitation stays pending', async () => {
     const em = app.orm.em.fork();
     const plan = em.create(Membership, { name: 'Solo', maxUsers: 1, priceCents: 0, currency: 'EUR' });
-    const full = em.create(Company, { name: 'Solo Co', parent: world.companies.acme, membership: plan });
+    // A root of its own: its plan bounds its whole tree.
+    const full = em.create(Company, { name: 'Solo Co', membership: plan });
     em.create(UserAccess, { user: world.users.eastMember.id, company: full, access: Number(h.accessIds.member), primary: false });
     await em.flush();
 
-    const { invitation, token } = await h.invite('acmeAdmin', { companyId: String(full.id) });
+    const { invitation, token } = await h.invite('superAdmin', { companyId: String(full.id) });
     const users = await app.orm.em.fork().count(User, {});
     const result = await h.accept(token);
     expectRefused(result, 'CONFLICT');

@@ -95,8 +95,10 @@ describe('cursor pagination and filters', () => {
     const byCompany = await page({ first: 100, filter: { companyId: String(world.companies.globex) } });
     expect(byCompany.data.users.edges.map((edge: any) => edge.node.email)).toEqual(['globexadmin@example.com']);
 
+    // A company outside the scope is one that does not exist: an empty page would confirm it does.
     const outsideScope = await page({ first: 100, filter: { companyId: String(world.companies.acme) } });
-    expect(outsideScope.data.users).toMatchObject({ totalCount: 0, edges: [] });
+    expect(outsideScope.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(outsideScope.data).toBeNull();
 
     const inactive = await page({ first: 100, filter: { status: 'INACTIVE' } }, 'acmeAdmin');
     expect(inactive.data.users.edges.map((edge: any) => edge.node.email)).toEqual(['inactive@example.com']);

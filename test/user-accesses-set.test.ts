@@ -132,33 +132,41 @@ describe('user accesses: replace and membership capacity', () => {
     });
   });
 
-  describe('membership capacity', () => {
-    let tiny: number;
+  describe('membership capacity of a tree', () => {
+    let solo: number;
+    let soloBranch: number;
 
     beforeAll(async () => {
       const em = app.orm.em.fork();
       const membership = em.create(Membership, { name: 'Solo', maxUsers: 1, priceCents: 0, currency: 'EUR' });
-      const company = em.create(Company, { name: 'Acme Solo', parent: c.acme, membership });
+      const root = em.create(Company, { name: 'Solo Inc', membership });
+      const branch = em.create(Company, { name: 'Solo Branch', parent: root, membership });
       await em.flush();
-      tiny = company.id;
+      [solo, soloBranch] = [root.id, branch.id];
     });
 
-    const membersOfTiny = async () => (await app.orm.em.fork().count(UserAccess, { company: tiny })) as number;
+    const usersOfTree = async () =>
+      new Set((await app.orm.em.fork().find(UserAccess, { company: [solo, soloBranch] })).map((grant) => grant.user.id)).size;
 
-    it('lets users join until the plan is full, then answers CONFLICT and writes nothing', async () => {
+    it('counts distinct users across the whole tree: one more is a CONFLICT that writes nothing', async () => {
+      const superAdmin = world.token('superAdmin');
       const first = await h.makeUser([[c.acmeEast, 'member']]);
       expect(
-        (await app.graphql(ADD, { userId: first, accesses: [h.grant(tiny, 'member')] }, world.token('acmeAdmin'))).body.errors,
+        (await app.graphql(ADD, { userId: first, accesses: [h.grant(solo, 'member')] }, superAdmin)).body.errors,
+      ).toBeUndefined();
+      // The same person in a second company of the tree is still one user of the plan.
+      expect(
+        (await app.graphql(ADD, { userId: first, accesses: [h.grant(soloBranch, 'member')] }, superAdmin)).body.errors,
       ).toBeUndefined();
 
       const second = await h.makeUser([[c.acmeEast, 'member']]);
       const before = await h.rowsOf(second);
-      const accesses = [h.grant(c.acmeEastLab, 'member', true), h.grant(tiny, 'member')];
-      const refused = await app.graphql(ADD, { userId: second, accesses }, world.token('acmeAdmin'));
+      const accesses = [h.grant(c.acmeEastLab, 'member', true), h.grant(soloBranch, 'member')];
+      const refused = await app.graphql(ADD, { userId: second, accesses }, superAdmin);
       expectRefused(refused, 'CONFLICT');
-      expect(refused.body.errors[0].message).toMatch(/Acme Solo is limited to 1 users/);
+      expect(refused.body.errors[0].message).toMatch(/Solo Inc is limited to 1 users/);
       expect(await h.rowsOf(second)).toEqual(before);
-      expect(await membersOfTiny()).toBe(1);
+      expect(await usersOfTree()).toBe(1);
     });
 
     it('leaves the old set intact when a replacement fails', async () => {
@@ -167,10 +175,10 @@ describe('user accesses: replace and membership capacity', () => {
         [c.acmeEastLab, 'member'],
       ]);
       const before = await h.rowsOf(userId);
-      const accesses = [h.grant(c.acmeEast, 'admin'), h.grant(tiny, 'member', true)];
-      expectRefused(await app.graphql(SET, { userId, accesses }, world.token('acmeAdmin')), 'CONFLICT');
+      const accesses = [h.grant(c.acmeEast, 'admin'), h.grant(soloBranch, 'member', true)];
+      expectRefused(await app.graphql(SET, { userId, accesses }, world.token('superAdmin')), 'CONFLICT');
       expect(await h.rowsOf(userId)).toEqual(before);
-      expect(await membersOfTiny()).toBe(1);
+      expect(await usersOfTree()).toBe(1);
       await h.expectOnePrimaryPerUser();
     });
   });

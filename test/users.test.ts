@@ -153,15 +153,16 @@ describe('createUser', () => {
   it('enforces the membership plan: a full company takes nobody, and nothing is left behind', async () => {
     const em = app.orm.em.fork();
     const plan = em.create(Membership, { name: 'Solo', maxUsers: 1, priceCents: 0, currency: 'EUR' });
-    const full = em.create(Company, { name: 'Solo Co', parent: world.companies.acme, membership: plan });
+    // A root of its own: its plan bounds its whole tree.
+    const full = em.create(Company, { name: 'Solo Co', membership: plan });
     await em.flush();
-    const first = await createUser('acmeAdmin', newUserInput({ companyId: String(full.id), password: null }));
+    const first = await createUser('superAdmin', newUserInput({ companyId: String(full.id), password: null }));
     expect(first.body.errors).toBeUndefined();
 
     const before = await countUsers();
     const tokensBefore = await app.orm.em.fork().count(PasswordResetToken, {});
     const input = newUserInput({ companyId: String(full.id), password: null });
-    const { body } = await createUser('acmeAdmin', input);
+    const { body } = await createUser('superAdmin', input);
     expect(body.errors[0].extensions.code).toBe('CONFLICT');
     expect(body.errors[0].message).toMatch(/limited to 1 users/);
     expect(await countUsers()).toBe(before);

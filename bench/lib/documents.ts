@@ -2,7 +2,7 @@ import { connectionOf, USER_FIELDS } from '../../src/rest/fragments';
 
 /**
  * The GraphQL documents the benchmark sends, per server. The gateway's are those of the contract
- * (`../shared/contract/graphql.md`, "The query the benchmark runs"); PostGraphile's ask for the
+ * (the benchmark query of the README); PostGraphile's ask for the
  * same data in its own naming (checked against its introspected schema). PostGraphile has no
  * computed `fullName`, `avatarUrl` or `primaryCompany`: it returns the columns they derive from
  * and the parent of every granted company, a little more than the gateway sends.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
 interface QueryConfig {
   name: string;
@@ -54,7 +54,9 @@ export async function queryPreparedArrays(em: EntityManager, sql: string, values
 }
 
 async function execute(em: EntityManager, config: QueryConfig): Promise<unknown[]> {
-  const client = em.getConnection().getKnex().client;
+  // Inside a transaction, knex's transaction client hands out the transaction's own connection, so
+  // the statement sees (and is part of) what the transaction wrote, never a second connection.
+  const client = (em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()).client;
   try {
     const connection = (await client.acquireConnection()) as DriverConnection;
     try {

@@ -14,6 +14,7 @@ import { classifyError, formatError } from './format-error';
 import { serviceUnavailableStatus } from './service-unavailable-status';
 import { operationLimits } from './operation-limits';
 import { rateLimitedStatus } from './rate-limited-status';
+import { refusedCredentials } from './refused-credentials';
 
 /**
  * Logs every error a client will only see masked, with the request id the client receives in
@@ -65,6 +66,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
     plugins: [
       development ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       maskedErrorLogging(logger),
+      refusedCredentials(),
       serviceUnavailableStatus(),
       ...limits.plugins,
       rateLimitedStatus(),

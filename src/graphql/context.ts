@@ -2,12 +2,14 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
 import type { Config } from '../config';
 import type { ImportWorker } from '../modules/import/import-worker';
+import type { InvitationQuota } from '../modules/invitation/invitation-quota';
 import type { User } from '../modules/user/user.entity';
-import { authenticate } from '../modules/auth/authenticate';
+import { type Authentication, authenticate } from '../modules/auth/authenticate';
 import type { BackgroundTasks } from '../shared/background-tasks';
 import type { AccessTokens } from '../modules/auth/jwt';
+import type { PasswordHashing } from '../modules/auth/password-hashing';
 import { loadScope, Scope } from '../modules/auth/scope';
-import { unauthenticated } from '../shared/errors';
+import { type DomainError, isDomainError, unauthenticated } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Mailer } from '../shared/mail/mailer';
 import type { MaybePromise } from '../shared/maybe-promise';
@@ -30,6 +32,10 @@ export interface AppDeps {
   importWorker: ImportWorker;
   /** Counts login, password reset and invitation acceptance attempts (rate limits). */
   attempts: AttemptLimiter;
+  /** Invitations created per inviter and per company (rate limits). */
+  invitationQuota: InvitationQuota;
+  /** Every password hash or verification of a request goes through it: it bounds how many are in flight. */
+  passwords: PasswordHashing;
 }
 
 export interface RequestInfo {
@@ -66,6 +72,11 @@ export class RequestContext {
     readonly request: RequestInfo,
     private authenticatedUser: User | null,
     readonly tokenExpiresAt: Date | null,
+    /**
+     * Why the credentials the request sent were refused (expired, revoked, garbage). The request runs
+     * as anonymous, so public operations still work; anything that needs a viewer answers this.
+     */
+    readonly refusedCredentials: DomainError | undefined,
   ) {
     this.loaders = createLoaders(em);
     this.services = createServices(this);
@@ -73,8 +84,15 @@ export class RequestContext {
 
   static async create(deps: AppDeps, request: RequestInfo): Promise<RequestContext> {
     const em = deps.orm.em.fork();
-    const auth = await authenticate(em, deps.tokens, request.authorization);
-    const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null);
+    let auth: Authentication | null = null;
+    let refused: DomainError | undefined;
+    try {
+      auth = await authenticate(em, deps.tokens, request.authorization);
+    } catch (error) {
+      if (!isDomainError(error, 'UNAUTHENTICATED')) throw error;
+      refused = error;
+    }
+    const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null, refused);
     if (auth) context.knownScope = auth.scope;
     return context;
   }
@@ -93,7 +111,7 @@ export class RequestContext {
   }
 
   requireViewer(): User {
-    if (!this.viewer) throw unauthenticated();
+    if (!this.viewer) throw this.refusedCredentials ?? unauthenticated();
     return this.viewer;
   }
 

@@ -33,6 +33,10 @@ export class DomainError extends Error {
   }
 }
 
+export function isDomainError(error: unknown, code: ErrorCode): error is DomainError {
+  return error instanceof DomainError && error.code === code;
+}
+
 export const badInput = (message: string, details?: FieldProblem[]) => new DomainError('BAD_USER_INPUT', message, details);
 export const invalidField = (field: string, message: string) => badInput(`${field} ${message}`, [{ field, message }]);
 export const unauthenticated = (message = 'authentication required') => new DomainError('UNAUTHENTICATED', message);

@@ -34,6 +34,8 @@ export const NOT_OBJECT_SCOPED = {
     'GET /legal_terms/:id',
     'PUT /onboarding/complete',
     'PUT /onboarding/approve_terms',
+    'PATCH /onboarding/complete',
+    'PATCH /onboarding/approve_terms',
     'POST /invitations/accept',
   ],
 };
@@ -72,7 +74,7 @@ export const GRAPHQL_CASES: GraphqlCase[] = [
     'users',
     'query($c: ID) { users(filter: { companyId: $c }) { totalCount edges { node { email } } } }',
     (t) => ({ c: id(t.company) }),
-    'EMPTY',
+    'NOT_FOUND',
   ],
   [
     'company',
@@ -84,7 +86,7 @@ export const GRAPHQL_CASES: GraphqlCase[] = [
     'companies',
     'query($p: ID) { companies(filter: { parentCompanyId: $p }) { totalCount edges { node { name } } } }',
     (t) => ({ p: id(t.company) }),
-    'EMPTY',
+    'NOT_FOUND',
   ],
   [
     'pendingInvitations',
@@ -164,10 +166,10 @@ export const GRAPHQL_CASES: GraphqlCase[] = [
   ],
 ];
 
-export const REST_CASES: RestCase[] = [
+const ROUTE_CASES: RestCase[] = [
   ['GET /users/:id', (t) => `/users/${t.user}`, undefined, 'NOT_FOUND'],
   ['GET /users/find_by_email', () => '/users/find_by_email?email=eastmember@example.com', undefined, 'NOT_FOUND'],
-  ['GET /users', (t) => `/users?company_id=${t.company}`, undefined, 'EMPTY'],
+  ['GET /users', (t) => `/users?company_id=${t.company}`, undefined, 'NOT_FOUND'],
   [
     'POST /users',
     () => '/users',
@@ -191,7 +193,7 @@ export const REST_CASES: RestCase[] = [
   ['DELETE /companies/avatar', (t) => `/companies/avatar?company_id=${t.childCompany}`, undefined, 'NOT_FOUND'],
   ['POST /companies', () => '/companies', (t) => ({ name: 'Owned', parent_company_id: t.company }), 'NOT_FOUND'],
   ['GET /companies/:id', (t) => `/companies/${t.company}`, undefined, 'NOT_FOUND'],
-  ['GET /companies', (t) => `/companies?parent_company_id=${t.company}`, undefined, 'EMPTY'],
+  ['GET /companies', (t) => `/companies?parent_company_id=${t.company}`, undefined, 'NOT_FOUND'],
   [
     'POST /users/:user_id/user_accesses',
     (t) => `/users/${t.globexUser}/user_accesses`,
@@ -222,4 +224,13 @@ export const REST_CASES: RestCase[] = [
     (t) => ({ company_id: t.company, name: 'x.csv', type: 'text/csv', file_base64: CSV().data }),
     'NOT_FOUND',
   ],
+];
+
+/** Every PUT route answers PATCH the same way (Rails-style clients): each gets the same case. */
+export const REST_CASES: RestCase[] = [
+  ...ROUTE_CASES,
+  ...ROUTE_CASES.filter(([route]) => route.startsWith('PUT ')).map(([route, ...rest]): RestCase => [
+    route.replace(/^PUT /, 'PATCH '),
+    ...rest,
+  ]),
 ];

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../graphql/context';
 import { loadExisting } from '../../graphql/load-existing';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
+import type { HeldGrant } from '../auth/policy';
 import { Access } from './access.entity';
 import type { UserAccess } from './user-access.entity';
 
@@ -24,5 +25,16 @@ export class AccessService {
         grants.filter((grant) => scope.canSeeCompany(grant.company.id)),
       ),
     );
+  }
+
+  /** All of a user's grants with their accesses, visible or not: what the policy judges an account by. */
+  async grantsHeldBy(userId: number): Promise<HeldGrant[]> {
+    const grants = await this.ctx.loaders.userAccessesByUserId.load(userId);
+    const accesses = await this.ctx.loaders.accessById.loadMany(grants.map((grant) => grant.access.id));
+    return grants.map((grant, index) => {
+      const access = accesses[index];
+      if (!access || access instanceof Error) throw access ?? new Error(`access ${grant.access.id} of a grant is missing`);
+      return { companyId: grant.company.id, access };
+    });
   }
 }

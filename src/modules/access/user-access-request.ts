@@ -1,8 +1,7 @@
 import type { RequestContext } from '../../graphql/context';
-import { authorize } from '../auth/policy';
-import { ACCESS_RANK } from '../auth/roles';
+import { assertMayHandOut, authorize } from '../auth/policy';
 import type { Scope } from '../auth/scope';
-import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
+import { conflict, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
 import type { Company } from '../company/company.entity';
 import type { Access } from './access.entity';
@@ -58,17 +57,6 @@ export async function checkRequestedGrants(
     seen.add(company.id);
   }
   return requested;
-}
-
-export function isSuperAdminAccess(access: Access): boolean {
-  return access.rank >= ACCESS_RANK.super_admin;
-}
-
-/** Only a super_admin grants, changes or removes a super_admin grant. */
-export function assertMayHandOut(scope: Scope, access: Access): void {
-  if (isSuperAdminAccess(access) && !scope.isSuperAdmin) {
-    throw forbidden('only a super_admin may grant, change or remove the super_admin access');
-  }
 }
 
 function parseGrants(inputs: UserAccessInput[]): ParsedGrant[] {

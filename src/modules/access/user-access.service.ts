@@ -1,10 +1,10 @@
 import type { RequestContext } from '../../graphql/context';
-import { authorize, can } from '../auth/policy';
+import { assertMayHandOut, authorize, mayManageGrant } from '../auth/policy';
 import type { Scope } from '../auth/scope';
 import { conflict, forbidden, notFound } from '../../shared/errors';
 import { assertCompanyCapacity } from '../company/company-capacity';
 import type { UserAccessInput } from './access.inputs';
-import { assertMayHandOut, checkRequestedGrants, isSuperAdminAccess, type RequestedGrant } from './user-access-request';
+import { checkRequestedGrants, type RequestedGrant } from './user-access-request';
 import { applyGrantChanges, type GrantChanges, lockGrantsOf } from './user-access-writes';
 import { UserAccess } from './user-access.entity';
 
@@ -91,9 +91,11 @@ export class UserAccessService {
       const current = await lockGrantsOf(tx, userId);
       const changes = plan(current);
       assertMayMovePrimary(scope, current, changes.primaryCompanyId);
-      // Ascending ids: concurrent requests lock the companies in the same order.
-      const joined = changes.add.map(({ company }) => company.id).sort((a, b) => a - b);
-      for (const companyId of joined) await assertCompanyCapacity(tx, companyId, [userId]);
+      await assertCompanyCapacity(
+        tx,
+        changes.add.map(({ company }) => company.id),
+        [userId],
+      );
       return applyGrantChanges(tx, userId, current, changes);
     });
     this.ctx.loaders.userAccessesByUserId.clear(userId);
@@ -105,9 +107,8 @@ function primaryOf(requested: RequestedGrant[]): number | undefined {
   return requested.find((grant) => grant.primary)?.company.id;
 }
 
-/** A grant the viewer may change or revoke: admin in its company, and super_admin for a super_admin grant. */
 function managesGrant(scope: Scope, grant: UserAccess): boolean {
-  return can(scope, 'user.manage', grant.company.id) && (scope.isSuperAdmin || !isSuperAdminAccess(grant.access));
+  return mayManageGrant(scope, { companyId: grant.company.id, access: grant.access });
 }
 
 /** Making another grant primary un-marks the current one, which is a change the viewer must be allowed. */

@@ -1,26 +1,30 @@
 import { forbidden, notFound } from '../../shared/errors';
+import type { Access, AccessKey } from '../access/access.entity';
 import { ACCESS_RANK } from './roles';
 import type { Scope } from './scope';
 
 /**
- * The role table of `contract/rest-v1.md` in one place: the rank an action needs in the company
- * it touches. Everything that authorizes goes through `can` / `authorize`.
+ * What a viewer may do, in one place: every service asks here, and nothing else compares ranks or
+ * role keys. A grant in a company applies to it and its descendants (the scope already spreads it).
  */
-export const REQUIRED_RANK = {
-  'company.read': ACCESS_RANK.member,
-  'user.read': ACCESS_RANK.member,
+
+/** Company-level actions: the rank each needs in the company it touches (the REST contract's role table). */
+const REQUIRED_RANK = {
+  /** Find a user by email among the users of the company. */
   'user.lookup': ACCESS_RANK.manager,
+  /** Send, list and revoke invitations into the company. */
   'invitation.manage': ACCESS_RANK.manager,
   'import.read': ACCESS_RANK.manager,
-  'user.manage': ACCESS_RANK.admin,
-  'company.manage': ACCESS_RANK.admin,
   'import.manage': ACCESS_RANK.admin,
-  'company.createRoot': ACCESS_RANK.super_admin,
+  /** Create users in the company and manage the grants users hold in it. */
+  'user.manage': ACCESS_RANK.admin,
+  /** Create child companies, change the company's avatar. */
+  'company.manage': ACCESS_RANK.admin,
 } as const;
 
-export type Action = keyof typeof REQUIRED_RANK;
+export type CompanyAction = keyof typeof REQUIRED_RANK;
 
-export function can(scope: Scope, action: Action, companyId: number): boolean {
+export function can(scope: Scope, action: CompanyAction, companyId: number): boolean {
   return scope.rankIn(companyId) >= REQUIRED_RANK[action];
 }
 
@@ -28,7 +32,94 @@ export function can(scope: Scope, action: Action, companyId: number): boolean {
  * Throws the contract's error when the viewer may not act: NOT_FOUND when the company is not
  * visible at all (so nothing leaks), FORBIDDEN when it is visible but the rank is too low.
  */
-export function authorize(scope: Scope, action: Action, companyId: number, resource: { kind: string; id: number }): void {
+export function authorize(scope: Scope, action: CompanyAction, companyId: number, resource: { kind: string; id: number }): void {
   if (!scope.canSeeCompany(companyId)) throw notFound(resource.kind, resource.id);
   if (!can(scope, action, companyId)) throw forbidden(`not allowed to ${action.replace('.', ' ')} here`);
 }
+
+/** The companies where the viewer may take `action`; undefined means every company (super_admin). */
+export function companiesWhere(scope: Scope, action: CompanyAction): number[] | undefined {
+  return scope.companyIdsWithRank(REQUIRED_RANK[action]);
+}
+
+/** Root companies are the platform's tenants: only a super_admin creates one. */
+export function mayCreateRootCompany(scope: Scope): boolean {
+  return scope.isSuperAdmin;
+}
+
+/** A plan is what a tenant pays for, so no admin may choose (or lift) its own: only a super_admin. */
+export function mayChoosePlan(scope: Scope): boolean {
+  return scope.isSuperAdmin;
+}
+
+/** Only a super_admin grants, changes or removes the super_admin access, or creates a user with it. */
+export function mayHandOut(scope: Scope, access: Access): boolean {
+  return access.rank < ACCESS_RANK.super_admin || scope.isSuperAdmin;
+}
+
+export function assertMayHandOut(scope: Scope, access: Access): void {
+  if (!mayHandOut(scope, access)) throw forbidden('only a super_admin may grant, change or remove the super_admin access');
+}
+
+/** The accesses a CSV import may grant: `super_admin` never comes from a file. */
+export const IMPORTABLE_ACCESS_KEYS = ['member', 'manager', 'admin'] as const satisfies readonly AccessKey[];
+export type ImportableAccessKey = (typeof IMPORTABLE_ACCESS_KEYS)[number];
+
+/** One grant of a user: the company it is in and the access it gives there. */
+export interface HeldGrant {
+  companyId: number;
+  access: Access;
+}
+
+/** A grant the viewer may change or revoke: admin of its company, and super_admin for a super_admin grant. */
+export function mayManageGrant(scope: Scope, grant: HeldGrant): boolean {
+  return can(scope, 'user.manage', grant.companyId) && mayHandOut(scope, grant.access);
+}
+
+/** An invitation's access may be at most the inviter's own rank in the company (super_admin only by a super_admin). */
+export function assertMayInviteAs(scope: Scope, company: { id: number; name: string }, access: Access): void {
+  const rank = scope.rankIn(company.id);
+  if (access.rank <= rank) return;
+  const allowed = Object.entries(ACCESS_RANK)
+    .filter(([, value]) => value <= rank)
+    .map(([key]) => key)
+    .join(', ');
+  throw forbidden(`in ${company.name} you may invite as ${allowed} only, not as ${access.key}`);
+}
+
+/**
+ * Account-wide fields (email, status, names, avatar, password) belong to the person, not to one
+ * company: a viewer other than the person changes them only as super_admin, or as admin of every
+ * company where the person holds a grant with at least the rank of the person's access there.
+ * An admin of some of them may remove the person's grants in their own companies instead.
+ */
+export async function mayManageAccount(scope: Scope, grantsOf: () => Promise<HeldGrant[]>): Promise<boolean> {
+  if (scope.isSuperAdmin) return true;
+  const grants = await grantsOf();
+  return (
+    grants.length > 0 &&
+    grants.every(({ companyId, access }) => can(scope, 'user.manage', companyId) && scope.rankIn(companyId) >= access.rank)
+  );
+}
+
+/** `grantsOf` reads the person's grants, all of them, when the answer depends on them. */
+export async function assertMayManageAccount(scope: Scope, grantsOf: () => Promise<HeldGrant[]>): Promise<void> {
+  if (!(await mayManageAccount(scope, grantsOf))) {
+    throw forbidden(
+      "this account also belongs to companies you do not administer: only an admin of all of them may change it; you may remove the user's accesses in your companies instead",
+    );
+  }
+}
+
+/**
+ * The root fields anyone may call, signed in or not: the credential is a password or a mailed
+ * token, or the data is public. A request whose Authorization header was refused still runs these.
+ */
+export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set([
+  'login',
+  'requestPasswordReset',
+  'resetPassword',
+  'acceptInvitation',
+  'currentLegalTerm',
+  'legalTerm',
+]);

@@ -16,6 +16,11 @@ export class Scope {
     private readonly rankByCompany: ReadonlyMap<number, number>,
   ) {}
 
+  /** Every company, and so every user, even one without any grant. */
+  get seesEverything(): boolean {
+    return this.isSuperAdmin;
+  }
+
   canSeeCompany(companyId: number): boolean {
     return this.isSuperAdmin || this.rankByCompany.has(companyId);
   }

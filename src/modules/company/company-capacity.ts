@@ -1,62 +1,77 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 import { intArray } from '../../db/read-models';
 import { conflict, notFound } from '../../shared/errors';
-import { Company } from './company.entity';
 
 /**
- * Enforces the company's membership plan: refuses (CONFLICT) when adding `newUserIds` would take
- * the number of distinct users holding an access in the company past the plan's `maxUsers`.
- * Call it inside the transaction that adds the accesses; it locks the company row so two
- * concurrent additions cannot both squeeze past the limit.
+ * A plan belongs to a root company and bounds the distinct users of its whole tree: a child company
+ * takes its parent's plan, so creating children never lifts the limit.
  */
-export async function assertCompanyCapacity(tx: EntityManager, companyId: number, newUserIds: number[]): Promise<void> {
-  const maxUsers = await lockCompanyPlan(tx, companyId);
-  if (maxUsers === null || !newUserIds.length) return;
-  const [{ total }]: { total: number }[] = await tx.getConnection().execute(
-    `select count(*)::int as total from (
-       select user_id from user_accesses where company_id = ?
-       union
-       select unnest(?::bigint[])
-     ) members`,
-    [companyId, intArray(newUserIds)],
-    'all',
-    tx.getTransactionContext(),
-  );
-  if (total > maxUsers) {
-    const company = await tx.findOne(Company, companyId);
-    throw conflict(`${company?.name ?? 'the company'} is limited to ${maxUsers} users by its membership`);
+
+/** The root above a company (the company itself for a root). */
+const ROOT_OF = `with recursive up (id, parent_id) as (
+    select id, parent_id from companies where id = ?::bigint
+    union all
+    select c.id, c.parent_id from companies c join up on c.id = up.parent_id
+  ) select id::int from up where parent_id is null`;
+
+/** Locks a root company and reads its name and its plan's limit (null: no limit). */
+const LOCK_PLAN = `select c.name, m.max_users from companies c left join memberships m on m.id = c.membership_id
+  where c.id = ?::bigint for update of c`;
+
+/** The distinct users holding a grant anywhere in a root's tree, together with the given ones. */
+const TREE_MEMBERS = `with recursive tree (id) as (
+    select ?::bigint union all select c.id from companies c join tree on c.parent_id = tree.id
+  ) select count(*)::int as total from (
+    select user_id from user_accesses where company_id in (select id from tree)
+    union
+    select unnest(?::bigint[])
+  ) members`;
+
+/**
+ * Refuses (CONFLICT) when adding `newUserIds` to the given companies would take any of their trees
+ * past its plan's `maxUsers`. Call it inside the transaction that adds the grants: it locks each
+ * tree's root (in ascending id order, so concurrent additions cannot deadlock) until the commit.
+ */
+export async function assertCompanyCapacity(tx: EntityManager, companyIds: number[], newUserIds: number[]): Promise<void> {
+  for (const rootId of await rootsOf(tx, companyIds)) {
+    const { name, maxUsers } = await lockPlan(tx, rootId);
+    if (maxUsers === null || !newUserIds.length) continue;
+    if ((await treeMembers(tx, rootId, newUserIds)) > maxUsers) {
+      throw conflict(`${name} is limited to ${maxUsers} users across its companies by its membership`);
+    }
   }
 }
 
 /**
- * The batch variant, for adding users that hold no access in the company yet (an import): locks
- * the company row like `assertCompanyCapacity` and returns how many more users its plan admits,
- * or null when the plan has no limit. Call it inside the transaction that adds the accesses.
+ * The batch variant, for adding users that hold no grant anywhere yet (an import): locks the tree's
+ * root like `assertCompanyCapacity` and returns how many more users its plan admits, or null when
+ * the plan has no limit.
  */
 export async function lockRemainingCompanyCapacity(tx: EntityManager, companyId: number): Promise<number | null> {
-  const maxUsers = await lockCompanyPlan(tx, companyId);
+  const [rootId] = await rootsOf(tx, [companyId]);
+  const { maxUsers } = await lockPlan(tx, rootId);
   if (maxUsers === null) return null;
-  const [{ total }]: { total: number }[] = await tx
-    .getConnection()
-    .execute(
-      'select count(distinct user_id)::int as total from user_accesses where company_id = ?',
-      [companyId],
-      'all',
-      tx.getTransactionContext(),
-    );
-  return Math.max(0, maxUsers - total);
+  return Math.max(0, maxUsers - (await treeMembers(tx, rootId, [])));
 }
 
-/** Locks the company row and returns its plan's `maxUsers` (null: no limit); NOT_FOUND without the company. */
-async function lockCompanyPlan(tx: EntityManager, companyId: number): Promise<number | null> {
-  const rows: { max_users: number | null }[] = await tx
-    .getConnection()
-    .execute(
-      'select m.max_users from companies c left join memberships m on m.id = c.membership_id where c.id = ? for update of c',
-      [companyId],
-      'all',
-      tx.getTransactionContext(),
-    );
-  if (!rows.length) throw notFound('company', companyId);
-  return rows[0].max_users;
+async function rootsOf(tx: EntityManager, companyIds: number[]): Promise<number[]> {
+  const roots = new Set<number>();
+  for (const companyId of companyIds) {
+    const [root] = await queryPrepared<{ id: number }>(tx, ROOT_OF, [companyId]);
+    if (!root) throw notFound('company', companyId);
+    roots.add(root.id);
+  }
+  return [...roots].sort((a, b) => a - b);
+}
+
+async function lockPlan(tx: EntityManager, rootId: number): Promise<{ name: string; maxUsers: number | null }> {
+  const [row] = await queryPrepared<{ name: string; max_users: number | null }>(tx, LOCK_PLAN, [rootId]);
+  if (!row) throw notFound('company', rootId);
+  return { name: row.name, maxUsers: row.max_users };
+}
+
+async function treeMembers(tx: EntityManager, rootId: number, newUserIds: number[]): Promise<number> {
+  const [{ total }] = await queryPrepared<{ total: number }>(tx, TREE_MEMBERS, [rootId, intArray(newUserIds)]);
+  return total;
 }

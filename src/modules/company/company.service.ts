@@ -4,7 +4,7 @@ import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
-import { authorize } from '../auth/policy';
+import { authorize, mayChoosePlan, mayCreateRootCompany } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { parseOptionalId } from '../../shared/ids';
@@ -49,13 +49,18 @@ export class CompanyService {
     const visible = scope.visibleCompanyIds();
     if (visible) where.add('c.id = any(?::bigint[])', intArray(visible));
     const parentId = parseOptionalId(filter?.parentCompanyId, 'parentCompanyId');
-    if (parentId !== undefined) where.add('c.parent_id = ?::bigint', parentId);
+    if (parentId !== undefined) {
+      // A hidden company answers as one that does not exist: an empty page would confirm it exists.
+      if (!scope.canSeeCompany(parentId)) throw notFound('company', parentId);
+      where.add('c.parent_id = ?::bigint', parentId);
+    }
     return paginate(this.ctx.em, Company, 'c', where, request);
   }
 
   /**
-   * A root company is for super_admins, a child for admins of its parent. The plan defaults to the
-   * parent's; only a root may be the default company, and only while there is none.
+   * A root company is for super_admins, a child for admins of its parent. A child takes its parent's
+   * plan, since the plan bounds the whole tree; only a super_admin chooses a plan. Only a root may be
+   * the default company, and only while there is none.
    */
   async create(input: CreateCompanyInput): Promise<Company> {
     this.ctx.requireViewer();
@@ -63,9 +68,12 @@ export class CompanyService {
     const parentId = parseOptionalId(input.parentCompanyId, 'parentCompanyId');
     const membershipId = parseOptionalId(input.membershipId, 'membershipId');
     if (parentId === undefined) {
-      if (!scope.isSuperAdmin) throw forbidden('only a super_admin may create a root company');
+      if (!mayCreateRootCompany(scope)) throw forbidden('only a super_admin may create a root company');
     } else {
       authorize(scope, 'company.manage', parentId, { kind: 'company', id: parentId });
+    }
+    if (membershipId !== undefined && !mayChoosePlan(scope)) {
+      throw forbidden("only a super_admin chooses a company's plan; a child company takes its parent's");
     }
 
     const name = input.name.trim();
@@ -78,6 +86,9 @@ export class CompanyService {
     const membership =
       membershipId === undefined ? (parent?.membership ?? null) : await this.ctx.loaders.membershipById.load(membershipId);
     if (!membership && membershipId !== undefined) throw invalidField('membershipId', 'does not exist');
+    if (parent && membership?.id !== parent.membership?.id) {
+      throw invalidField('membershipId', "must be left out for a child company, which takes its parent's plan");
+    }
 
     return this.ctx.em.transactional(async (tx) => {
       // The partial unique index settles a race between two creations; this check names the problem.

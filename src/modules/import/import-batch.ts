@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { lockRemainingCompanyCapacity } from '../company/company-capacity';
-import type { CheckedRow, ImportableAccessKey, ImportedUser, RowProblem } from './import-row';
+import type { ImportableAccessKey } from '../auth/policy';
+import type { CheckedRow, ImportedUser, RowProblem } from './import-row';
 
 /** The import's lease was taken over (or the import is gone): its batch is rolled back and the job dropped. */
 export class LeaseLostError extends Error {

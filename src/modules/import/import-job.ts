@@ -6,7 +6,8 @@ import { type BatchJob, commitImportBatch } from './import-batch';
 import { headerProblem } from './import-csv';
 import { type ImportRecord, readImportRecords } from './import-csv-records';
 import { type ClaimedImport, completeImport, failImport, recordTotalRows, releaseImport } from './import-jobs';
-import { type CheckedRow, checkImportRow, IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from './import-row';
+import { IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from '../auth/policy';
+import { type CheckedRow, checkImportRow } from './import-row';
 
 export interface ImportJobDeps {
   orm: MikroORM;

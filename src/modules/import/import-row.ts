@@ -1,12 +1,9 @@
 import { DomainError } from '../../shared/errors';
-import type { AccessKey } from '../access/access.entity';
+import { ACCESS_KEYS, type AccessKey } from '../access/access.entity';
+import { IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from '../auth/policy';
 import { normalizeEmail } from '../user/user-fields';
 import type { ImportColumn } from './import-csv';
 import type { ImportRecord } from './import-csv-records';
-
-/** The accesses an import may grant; `super_admin` never comes from a file. */
-export const IMPORTABLE_ACCESS_KEYS = ['member', 'manager', 'admin'] as const satisfies readonly AccessKey[];
-export type ImportableAccessKey = (typeof IMPORTABLE_ACCESS_KEYS)[number];
 
 const DEFAULT_ACCESS: ImportableAccessKey = 'member';
 const MAX_NAME_LENGTH = 100;
@@ -53,8 +50,8 @@ export function checkImportRow(row: number, record: ImportRecord, columnCount: n
   if (typeof lastName !== 'string') return fail('last_name', lastName.problem);
 
   const accessKey = rawAccess.trim().toLowerCase() || DEFAULT_ACCESS;
-  if (accessKey === 'super_admin') return fail('access', 'super_admin cannot be granted by an import');
   if (!isImportableAccess(accessKey)) {
+    if (isAccessKey(accessKey)) return fail('access', `${accessKey} cannot be granted by an import`);
     return fail('access', `unknown access ${quote(rawAccess)}; use ${IMPORTABLE_ACCESS_KEYS.join(', ')}`);
   }
   return { user: { row, email, firstName, lastName, access: accessKey } };
@@ -79,6 +76,10 @@ function nameOf(value: string): string | { problem: string } {
 
 function isImportableAccess(key: string): key is ImportableAccessKey {
   return (IMPORTABLE_ACCESS_KEYS as readonly string[]).includes(key);
+}
+
+function isAccessKey(key: string): key is AccessKey {
+  return (ACCESS_KEYS as readonly string[]).includes(key);
 }
 
 function quote(value: string): string {

@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../../graphql/connection';
 import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
-import { authorize, REQUIRED_RANK } from '../auth/policy';
+import { authorize, companiesWhere } from '../auth/policy';
 import { forbidden, notFound } from '../../shared/errors';
 import { type FileInputArgs, MIB, readFileInput } from '../../shared/files/file-input';
 import type { Company } from '../company/company.entity';
@@ -72,7 +72,7 @@ export class ImportService {
       authorize(scope, 'import.read', companyId, { kind: 'company', id: companyId });
       where.add('i.company_id = ?::bigint', companyId);
     } else {
-      const readable = scope.companyIdsWithRank(REQUIRED_RANK['import.read']);
+      const readable = companiesWhere(scope, 'import.read');
       if (readable?.length === 0) throw forbidden('imports are for managers and above');
       if (readable) where.add('i.company_id = any(?::bigint[])', intArray(readable));
     }

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { hashOneTimeToken } from '../auth/one-time-token';
-import { assertPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords';
+import { assertPasswordStrength } from '../auth/passwords';
 import { conflict, unauthenticated } from '../../shared/errors';
 import { lockGrantsOf } from '../access/user-access-writes';
 import { UserAccess } from '../access/user-access.entity';
@@ -59,7 +59,7 @@ export class InvitationAcceptanceService {
           status: UserStatus.ACTIVE,
         });
         await tx.flush();
-        await assertCompanyCapacity(tx, companyId, [created.id]);
+        await assertCompanyCapacity(tx, [companyId], [created.id]);
         tx.create(UserAccess, { user: created, company: companyId, access: invitation.access.id, primary: true });
         return created;
       }
@@ -69,7 +69,7 @@ export class InvitationAcceptanceService {
       if (grants.some((grant) => grant.company.id === companyId)) {
         throw conflict('this account already holds an access in the company of the invitation');
       }
-      await assertCompanyCapacity(tx, companyId, [existing.id]);
+      await assertCompanyCapacity(tx, [companyId], [existing.id]);
       const primary = !grants.some((grant) => grant.primary);
       tx.create(UserAccess, { user: existing.id, company: companyId, access: invitation.access.id, primary });
       if (newPasswordHash) {
@@ -107,14 +107,15 @@ export class InvitationAcceptanceService {
 
   /** The hash to store (new or PENDING account), or null once an ACTIVE account's own password matched. */
   private async checkPassword(account: AccountSnapshot | null, password: string): Promise<string | null> {
+    const { passwords } = this.ctx.deps;
     if (!account || account.status === UserStatus.PENDING) {
       assertPasswordStrength(password);
-      return hashPassword(password);
+      return passwords.hash(password);
     }
     // An account without a password costs the same time as a wrong one: the timing tells nothing either.
     const matches = account.passwordHash
-      ? await verifyPassword(account.passwordHash, password)
-      : await verifyAgainstDecoy(password);
+      ? await passwords.verify(account.passwordHash, password)
+      : await passwords.verifyAgainstDecoy(password);
     if (!matches || account.status !== UserStatus.ACTIVE) throw unauthenticated(LOGIN_FAILED);
     return null;
   }

@@ -3,14 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { loadExisting } from '../../graphql/load-existing';
 import { createOneTimeToken } from '../auth/one-time-token';
-import { authorize, REQUIRED_RANK } from '../auth/policy';
-import { ACCESS_RANK } from '../auth/roles';
-import type { Scope } from '../auth/scope';
-import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
+import { assertMayInviteAs, authorize, companiesWhere } from '../auth/policy';
+import { conflict, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
 import { sendOrLogFailure } from '../../shared/mail/mailer';
 import { INVITATION_PAGE, invitationMail, tokenLink } from '../../shared/mail/templates';
-import type { Access } from '../access/access.entity';
 import { UserAccess } from '../access/user-access.entity';
 import type { Company } from '../company/company.entity';
 import { normalizeEmail, personName } from '../user/user-fields';
@@ -42,6 +39,8 @@ export class InvitationService {
     const email = normalizeEmail(input.email);
     const firstName = input.firstName == null ? null : personName(input.firstName, 'firstName');
     const lastName = input.lastName == null ? null : personName(input.lastName, 'lastName');
+    // Counted once the caller may invite and the input is valid: a refused caller uses up no company's invitations.
+    await this.ctx.deps.invitationQuota.consume(viewer.id, companyId);
 
     const { token, hash } = createOneTimeToken();
     const invitation = await this.inTransaction(company, async (tx) => {
@@ -85,7 +84,7 @@ export class InvitationService {
     const viewer = this.ctx.requireViewer();
     const email = normalizeEmail(rawEmail);
     const scope = await this.ctx.scope();
-    const managed = viewer.email === email ? undefined : scope.companyIdsWithRank(REQUIRED_RANK['invitation.manage']);
+    const managed = viewer.email === email ? undefined : companiesWhere(scope, 'invitation.manage');
     if (managed?.length === 0) return [];
     return this.ctx.em.find(
       Invitation,
@@ -131,14 +130,4 @@ export class InvitationService {
       throw error;
     }
   }
-}
-
-function assertMayInviteAs(scope: Scope, company: Company, access: Access): void {
-  const rank = scope.rankIn(company.id);
-  if (access.rank <= rank) return;
-  const allowed = Object.entries(ACCESS_RANK)
-    .filter(([, value]) => value <= rank)
-    .map(([key]) => key)
-    .join(', ');
-  throw forbidden(`in ${company.name} you may invite as ${allowed} only, not as ${access.key}`);
 }

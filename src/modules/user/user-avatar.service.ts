@@ -1,11 +1,10 @@
 import type { RequestContext } from '../../graphql/context';
-import { can } from '../auth/policy';
-import { forbidden } from '../../shared/errors';
+import { assertMayManageAccount } from '../auth/policy';
 import type { FileInputArgs } from '../../shared/files/file-input';
 import { removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
 import { User } from './user.entity';
 
-/** User avatars: for the user itself, or an admin of a company where the user holds an access. */
+/** User avatars: for the user itself, or whoever may manage the account (see the policy). */
 export class UserAvatarService {
   constructor(private readonly ctx: RequestContext) {}
 
@@ -26,17 +25,12 @@ export class UserAvatarService {
     return (await this.ctx.loaders.userById.clear(userId).load(userId))!;
   }
 
-  /** NOT_FOUND when the viewer may not see the user, FORBIDDEN when it sees it but may not edit. */
+  /** NOT_FOUND when the viewer may not see the user; FORBIDDEN when it sees it but may not manage the account. */
   private async findEditable(userId: number): Promise<User> {
     const viewer = this.ctx.requireViewer();
     const user = await this.ctx.services.users.findVisible(userId);
     if (user.id === viewer.id) return user;
-    const scope = await this.ctx.scope();
-    if (scope.isSuperAdmin) return user;
-    const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
-    if (!grants.some((grant) => can(scope, 'user.manage', grant.company.id))) {
-      throw forbidden("not allowed to change this user's avatar");
-    }
+    await assertMayManageAccount(await this.ctx.scope(), () => this.ctx.services.accesses.grantsHeldBy(user.id));
     return user;
   }
 }

@@ -4,12 +4,13 @@ import { queryPreparedArrays } from '../../db/prepared-statements';
 import { readColumns, toReadModel } from '../../db/read-models';
 import type { RequestContext } from '../../graphql/context';
 import { loadExisting } from '../../graphql/load-existing';
-import { assertPasswordStrength, hashPassword, verifyPassword } from '../auth/passwords';
-import { authorize, can } from '../auth/policy';
+import { loginAttempt } from '../auth/auth.service';
+import { assertPasswordStrength } from '../auth/passwords';
+import { assertMayHandOut, assertMayManageAccount, authorize } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
 import { sendOrLogFailure } from '../../shared/mail/mailer';
-import { PASSWORD_PAGE, setPasswordMail, tokenLink } from '../../shared/mail/templates';
+import { emailChangedMail, PASSWORD_PAGE, setPasswordMail, tokenLink } from '../../shared/mail/templates';
 import { UserAccess } from '../access/user-access.entity';
 import { HOUR_MS, issuePasswordToken, revokePasswordTokens, SET_PASSWORD_LINK_DAYS } from '../auth/password-reset-tokens';
 import { assertCompanyCapacity } from '../company/company-capacity';
@@ -35,7 +36,7 @@ export class UserMutationService {
     await loadExisting(this.ctx.loaders.companyById, companyId, 'company');
     const access = await this.ctx.loaders.accessById.load(accessId);
     if (!access) throw invalidField('accessId', 'is not an access');
-    if (access.key === 'super_admin' && !scope.isSuperAdmin) throw forbidden('only a super admin can grant super_admin');
+    assertMayHandOut(scope, access);
 
     const fields = {
       firstName: personName(input.firstName, 'firstName'),
@@ -44,13 +45,13 @@ export class UserMutationService {
       status: initialStatus(input),
     };
     if (input.password != null) assertPasswordStrength(input.password);
-    const passwordHash = input.password == null ? null : await hashPassword(input.password);
+    const passwordHash = input.password == null ? null : await this.ctx.deps.passwords.hash(input.password);
 
     const { user, token } = await this.inTransaction(async (tx) => {
       if (await tx.count(User, { email: fields.email })) throw duplicateEmail();
       const created = tx.create(User, { ...fields, passwordHash });
       await tx.flush();
-      await assertCompanyCapacity(tx, companyId, [created.id]);
+      await assertCompanyCapacity(tx, [companyId], [created.id]);
       tx.create(UserAccess, { user: created, company: companyId, access: access.id, primary: true });
       return {
         user: created,
@@ -66,22 +67,24 @@ export class UserMutationService {
   }
 
   /**
-   * Self: names, and the password with the current one. Admins of a company where the user holds
-   * an access: names, email and status. A change of password, email or status uses up the user's
-   * reset links; a new password or a deactivation also revokes its access tokens.
+   * Self: names, and the password with the current one. Whoever may manage the account (policy:
+   * super_admin, or admin of every company the user belongs to): names, email and status. A change
+   * of password, email or status uses up the user's reset links; a new password or a deactivation
+   * also revokes its access tokens. A new email is announced to the old and the new address.
    */
   async updateUser(id: number, input: UpdateUserInput): Promise<User> {
     const viewer = this.ctx.requireViewer();
     const target = await this.ctx.services.users.findVisible(id);
     const isSelf = target.id === viewer.id;
-    const manages = await this.manages(target);
-    if (!isSelf && !manages) throw forbidden('not allowed to manage this user');
+    const scope = await this.ctx.scope();
+    const grantsOfTarget = () => this.ctx.services.accesses.grantsHeldBy(target.id);
+    if (!isSelf) await assertMayManageAccount(scope, grantsOfTarget);
 
     const email = input.email == null ? undefined : normalizeEmail(input.email);
     const emailChanges = email !== undefined && email !== target.email;
     const status = input.status ?? undefined;
     const statusChanges = status !== undefined && status !== target.status;
-    if ((emailChanges || statusChanges) && !manages) throw forbidden('only an admin of the user can change its email or status');
+    if (emailChanges || statusChanges) await assertMayManageAccount(scope, grantsOfTarget);
     if (input.password != null && !isSelf) throw forbidden('a password is changed by its owner, or with a reset link');
     const firstName = input.firstName == null ? undefined : personName(input.firstName, 'firstName');
     const lastName = input.lastName == null ? undefined : personName(input.lastName, 'lastName');
@@ -89,7 +92,8 @@ export class UserMutationService {
       input.password == null ? undefined : await this.newOwnPasswordHash(target, input.password, input.currentPassword);
     if (!emailChanges && !statusChanges && !passwordHash) return this.rename(target, firstName, lastName);
 
-    return this.inTransaction(async (tx) => {
+    const previousEmail = target.email;
+    const updated = await this.inTransaction(async (tx) => {
       const user = await tx.findOneOrFail(User, id);
       const now = new Date();
       if (firstName !== undefined) user.firstName = firstName;
@@ -109,6 +113,8 @@ export class UserMutationService {
       if (emailChanges || statusChanges || passwordHash) await revokePasswordTokens(tx, id, now);
       return user;
     });
+    if (emailChanges) await this.announceEmailChange(updated, previousEmail);
+    return updated;
   }
 
   /**
@@ -130,24 +136,35 @@ export class UserMutationService {
     return toReadModel(em, User, row);
   }
 
-  /** Admin rank in a company where the user holds an access; only a super admin manages a super admin. */
-  private async manages(target: User): Promise<boolean> {
-    const scope = await this.ctx.scope();
-    if (scope.isSuperAdmin) return true;
-    const grants = await this.ctx.loaders.userAccessesByUserId.load(target.id);
-    const accesses = await this.ctx.loaders.accessById.loadMany(grants.map((grant) => grant.access.id));
-    if (accesses.some((access) => access instanceof Error || access?.key === 'super_admin')) return false;
-    return grants.some((grant) => can(scope, 'user.manage', grant.company.id));
+  /** No token in either mail: the old address learns of the change, the new one that it now signs in. */
+  private async announceEmailChange(user: User, previousEmail: string): Promise<void> {
+    const { mailer, logger } = this.ctx.deps;
+    for (const to of [previousEmail, user.email]) {
+      await sendOrLogFailure(
+        mailer,
+        logger,
+        emailChangedMail({ email: to, firstName: user.firstName }, previousEmail, user.email),
+        'email change',
+      );
+    }
   }
 
+  /**
+   * Checking the current password is a login attempt of the account: counted with login's counters,
+   * so a stolen token guesses no faster than the login form, and a right one forgets the failures.
+   */
   private async newOwnPasswordHash(user: User, password: string, currentPassword: string | null | undefined): Promise<string> {
     if (!currentPassword) throw invalidField('currentPassword', 'is required to change the password');
     assertPasswordStrength(password);
+    const { attempts, passwords } = this.ctx.deps;
+    const attempt = loginAttempt(user.email, this.ctx.request.clientIp);
+    await attempts.consume('login', attempt);
     const { passwordHash } = await this.ctx.em.findOneOrFail(User, user.id, { populate: ['passwordHash'] });
-    if (!passwordHash || !(await verifyPassword(passwordHash, currentPassword))) {
+    if (!passwordHash || !(await passwords.verify(passwordHash, currentPassword))) {
       throw invalidField('currentPassword', 'is not the current password');
     }
-    return hashPassword(password);
+    await attempts.succeeded('login', attempt);
+    return passwords.hash(password);
   }
 
   /** A concurrent request can take the email between the check and the insert: same answer then. */

@@ -4,7 +4,7 @@ import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
-import { REQUIRED_RANK } from '../auth/policy';
+import { can } from '../auth/policy';
 import { notFound } from '../../shared/errors';
 import { parseOptionalId } from '../../shared/ids';
 import { User } from './user.entity';
@@ -27,7 +27,7 @@ export class UserService {
     const viewer = this.ctx.requireViewer();
     if (viewer.id === user.id) return true;
     const scope = await this.ctx.scope();
-    if (scope.isSuperAdmin) return true;
+    if (scope.seesEverything) return true;
     const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
     return grants.some((grant) => scope.canSeeCompany(grant.company.id));
   }
@@ -40,7 +40,7 @@ export class UserService {
     if (user.id === viewer.id) return user;
     const scope = await this.ctx.scope();
     const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
-    if (!grants.some((grant) => scope.rankIn(grant.company.id) >= REQUIRED_RANK['user.lookup'])) throw notFound('user');
+    if (!grants.some((grant) => can(scope, 'user.lookup', grant.company.id))) throw notFound('user');
     return user;
   }
 
@@ -54,7 +54,11 @@ export class UserService {
       where.add(`u.id = ? or u.id in (${HOLDERS_OF_ANY})`, viewer.id, intArray(visibleCompanies));
     }
     const companyId = parseOptionalId(filter?.companyId, 'companyId');
-    if (companyId !== undefined) where.add(`u.id in (${HOLDERS_OF_ANY})`, intArray([companyId]));
+    if (companyId !== undefined) {
+      // A hidden company answers as one that does not exist: an empty page would confirm it exists.
+      if (!scope.canSeeCompany(companyId)) throw notFound('company', companyId);
+      where.add(`u.id in (${HOLDERS_OF_ANY})`, intArray([companyId]));
+    }
     if (filter?.status) where.add('u.status = ?', filter.status);
     return paginate(this.ctx.em, User, 'u', where, request);
   }

@@ -52,6 +52,14 @@ export function invitationMail(to: Recipient, invitation: InvitationDetails, lin
   ]);
 }
 
+/** Sent to the old and the new address: the old one learns of a change it may not have wanted. */
+export function emailChangedMail(to: Recipient, previousEmail: string, newEmail: string): Mail {
+  return compose(to, 'The email of your Leadsy account was changed', [
+    `The email address of your Leadsy account was changed from ${previousEmail} to ${newEmail}. From now on, sign in and receive password reset links with ${newEmail}.`,
+    'If you did not expect this change, contact an administrator of your company at once.',
+  ]);
+}
+
 type Paragraph = string | { link: string };
 
 function compose(to: Recipient, subject: string, paragraphs: Paragraph[]): Mail {
