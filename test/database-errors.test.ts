@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { ConfigError, loadConfig } from '../src/config';
-import { classifyError } from '../src/graphql/format-error';
-import { translateError } from '../src/shared/error-translation';
+import { classifyError, translateError } from '../src/shared/errors';
 import { Readiness } from '../src/shared/readiness';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });

@@ -9,11 +9,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import { compiledExecution } from './compiled-execution';
-import type { RequestContext } from './context';
-import { classifyError, formatError } from './format-error';
-import { serviceUnavailableStatus } from './service-unavailable-status';
+import type { RequestContext } from '../modules/request-context';
+import { classifyGraphQLError, errorStatus, formatError } from './errors';
 import { operationLimits } from './operation-limits';
-import { rateLimitedStatus } from './rate-limited-status';
 import { refusedCredentials } from './refused-credentials';
 
 /**
@@ -26,7 +24,7 @@ function maskedErrorLogging(logger: Logger): ApolloServerPlugin<RequestContext> 
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (classifyError(error).code !== 'INTERNAL_SERVER_ERROR') continue;
+            if (classifyGraphQLError(error).code !== 'INTERNAL_SERVER_ERROR') continue;
             logger.error(
               { requestId: contextValue?.request?.requestId, err: error.originalError ?? error, path: error.path },
               'unexpected error',
@@ -67,9 +65,8 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
       development ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       maskedErrorLogging(logger),
       refusedCredentials(),
-      serviceUnavailableStatus(),
+      errorStatus(),
       ...limits.plugins,
-      rateLimitedStatus(),
       // Both wrap every field resolver (cache hints, federated traces) and the gateway uses neither.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),

@@ -16,6 +16,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Config } from '../config';
+import { STATUS_BY_CODE } from '../shared/errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 
 /**
@@ -120,7 +121,11 @@ function pageSizedCost(schema: GraphQLSchema, costRule: ValidationRule): ApolloS
       return {
         async didResolveOperation({ document, request }) {
           const refusal = refusalOf(document, request.variables ?? {});
-          if (refusal) throw new GraphQLError(refusal, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          if (refusal) {
+            throw new GraphQLError(refusal, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: STATUS_BY_CODE.BAD_USER_INPUT } },
+            });
+          }
         },
       };
     },

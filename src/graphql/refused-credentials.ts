@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { PUBLIC_OPERATIONS } from '../modules/auth/policy';
-import type { RequestContext } from './context';
+import type { RequestContext } from '../modules/request-context';
+import { requestRefusal } from './errors';
 
 /**
  * A request whose token was refused (expired, revoked, garbage) answers 401 before anything runs,
@@ -15,10 +16,7 @@ export function refusedCredentials(): ApolloServerPlugin<RequestContext> {
         async didResolveOperation({ operation, contextValue }) {
           const refused = contextValue.refusedCredentials;
           if (!refused || (operation && asksOnlyForPublicFields(operation))) return;
-          throw new GraphQLError(refused.message, {
-            originalError: refused,
-            extensions: { code: refused.code, http: { status: 401 } },
-          });
+          throw requestRefusal(refused);
         },
       };
     },
