@@ -1,24 +1,26 @@
 import { join } from 'node:path';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
-import { type AppDeps, RequestContext, requestInfoOf } from './graphql/context';
-import { classifyError, MASKED_MESSAGE } from './graphql/format-error';
+import { type AppDeps, RequestContext } from './modules/request-context';
+import { requestInfoOf } from './shared/http/request-info';
+import { requestRefusal } from './graphql/errors';
 import { ImportWorker } from './modules/import/import-worker';
 import { createRestRouter, assertRoutesValid } from './rest/rest-router';
-import { REST_ROUTES } from './rest/routes';
+import { operationRunner } from './graphql/operation-runner';
+import { REST_ROUTES } from './rest/route-table';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './modules/auth/jwt';
 import { PasswordHashing } from './modules/auth/password-hashing';
 import { InvitationQuota } from './modules/invitation/invitation-quota';
 import { BackgroundTasks } from './shared/background-tasks';
 import { Readiness } from './shared/readiness';
+import { queryPrepared } from './db/prepared-statements';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
 import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/graphql-uploads';
-import { sendError, STATUS_BY_CODE } from './shared/http-errors';
+import { MASKED_MESSAGE, sendError } from './shared/errors';
 import type { Logger } from './shared/logger';
 import { createMailer } from './shared/mail/mailer';
 import { avatarRouter } from './shared/storage/avatar-route';
@@ -71,7 +73,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  const readiness = new Readiness(() => orm.em.getConnection().execute('select 1'));
+  const readiness = new Readiness(() => queryPrepared(orm.em.fork(), 'select 1', []));
   app.get('/readyz', readiness.handler());
 
   app.use(['/graphql', '/api/v1'], crossOriginAccess(config.corsOrigins));
@@ -85,7 +87,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     graphqlTransportErrors,
   );
   app.use(avatarRouter(deps.storage, logger));
-  app.use('/api/v1', createRestRouter(REST_ROUTES, apollo, deps));
+  app.use('/api/v1', createRestRouter(REST_ROUTES, operationRunner(apollo, deps), logger));
   app.use((req, res) => sendError(res, { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` }));
   // The last resort: a client never sees an HTML page or a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -114,15 +116,6 @@ async function createRequestContext(deps: AppDeps, req: Request): Promise<Reques
   try {
     return await RequestContext.create(deps, requestInfoOf(req));
   } catch (error) {
-    const { code, message, retryAfter } = classifyError(error);
-    if (code === 'INTERNAL_SERVER_ERROR') throw error;
-    throw new GraphQLError(message, {
-      // formatError classifies the original again: without it the code would be masked as INTERNAL.
-      originalError: error as Error,
-      extensions: {
-        code,
-        http: { status: STATUS_BY_CODE[code], headers: new Map(retryAfter ? [['retry-after', String(retryAfter)]] : []) },
-      },
-    });
+    throw requestRefusal(error);
   }
 }

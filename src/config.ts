@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { EmailAddress } from './shared/email-address';
+import { MIN_PASSWORD_LENGTH } from './shared/field-rules';
 
 /** The only module that reads `process.env`: everything else receives a `Config`. */
 
@@ -22,6 +23,32 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
 /** Express's `loopback`: only a proxy on this machine may say who the client is. */
 const LOOPBACK = '127.0.0.1/8,::1/128';
+
+/**
+ * The performance tricks that lean on library internals, each with a plain library path to fall
+ * back to (docs/performance.md): `PERFORMANCE_TRICKS_OFF` names those to turn off, or `all`.
+ */
+export const PERFORMANCE_TRICKS = ['read-models', 'prepared-statements', 'compiled-execution', 'direct-field-resolvers'] as const;
+export type PerformanceTrick = (typeof PERFORMANCE_TRICKS)[number];
+
+const performanceTricksOff = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.enum(['all', ...PERFORMANCE_TRICKS], {
+        error: (issue) =>
+          `unknown trick ${JSON.stringify(issue.input)}: must be comma-separated names among ${PERFORMANCE_TRICKS.join(', ')}, or all`,
+      }),
+    ),
+  )
+  .transform((names) => new Set<PerformanceTrick>(names.includes('all') ? PERFORMANCE_TRICKS : (names as PerformanceTrick[])));
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -43,7 +70,10 @@ const envSchema = z.object({
     (value) => (typeof value === 'string' ? emptyAsUndefined(value.trim().toLowerCase()) : value),
     EmailAddress.optional(),
   ),
-  ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, 'must have at least 12 characters').optional()),
+  ADMIN_PASSWORD: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(MIN_PASSWORD_LENGTH, `must have at least ${MIN_PASSWORD_LENGTH} characters`).optional(),
+  ),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PUBLIC_URL: z.url('must be a URL').default('http://localhost:4000'),
   SMTP_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL such as smtp://user:pass@host:587').optional()),
@@ -98,6 +128,8 @@ const envSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(ORIGIN, 'must be comma-separated origins such as https://app.example.com'))),
+  // Validated here so a bad value stops the start; the tricks read it through `performanceTrickOn`.
+  PERFORMANCE_TRICKS_OFF: performanceTricksOff,
 });
 
 export interface Config {
@@ -200,6 +232,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: vars.TRUST_PROXY,
     corsOrigins: vars.CORS_ORIGINS,
   };
+}
+
+let tricksOff: ReadonlySet<PerformanceTrick> | undefined;
+
+/**
+ * Whether `trick` is on in this process: `PERFORMANCE_TRICKS_OFF` of the process's environment,
+ * read on the first call and kept (the statement path asks on every statement). Process-wide, not
+ * per `Config`: the tricks live in modules that receive no configuration (the statement runner,
+ * the read models, the schema build), and so a test run takes it from its environment too.
+ */
+export function performanceTrickOn(trick: PerformanceTrick): boolean {
+  if (!tricksOff) {
+    const parsed = performanceTricksOff.safeParse(process.env.PERFORMANCE_TRICKS_OFF);
+    if (!parsed.success) {
+      throw new ConfigError(`Invalid configuration: PERFORMANCE_TRICKS_OFF: ${parsed.error.issues[0].message}`);
+    }
+    tricksOff = parsed.data;
+  }
+  return !tricksOff.has(trick);
 }
 
 function parseDuration(text: string): number {

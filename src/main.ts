@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
-import { prepareDatabase } from './db/prepare';
+import { prepareDatabase } from './db/prepare-database';
 import { createLogger } from './shared/logger';
 import { exitOnTerminationSignals } from './shutdown';
 

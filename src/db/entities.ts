@@ -1,6 +1,6 @@
 import { Access } from '../modules/access/access.entity';
 import { UserAccess } from '../modules/access/user-access.entity';
-import { PasswordResetToken } from '../modules/auth/password-reset-token.entity';
+import { PasswordResetToken } from '../modules/password-reset/password-reset-token.entity';
 import { Company } from '../modules/company/company.entity';
 import { ImportFile } from '../modules/import/import-file.entity';
 import { ImportRowError } from '../modules/import/import-row-error.entity';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { openDatabase } from './database';
-import { prepareDatabase } from './prepare';
+import { prepareDatabase } from './prepare-database';
 
 /** `npm run migrate`: what a start does to the database (migrations, reference data), then exit. */
 async function migrateOnly(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { EntityClass, EntityManager } from '@mikro-orm/postgresql';
-import { type Page, type PageRequest, toPage } from '../graphql/connection';
+import { type Page, type PageRequest, toPage } from './page';
 import { queryPrepared, queryPreparedArrays } from './prepared-statements';
 import { readColumns, tableOf, toReadModel } from './read-models';
 import type { SqlConditions } from './sql-conditions';

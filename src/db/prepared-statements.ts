@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { performanceTrickOn } from '../config';
 
 interface QueryConfig {
   name: string;
@@ -45,28 +46,40 @@ export async function queryPrepared<T = Record<string, unknown>>(
   sql: string,
   values: unknown[],
 ): Promise<T[]> {
-  return (await execute(em, { ...prepared(sql), values })) as T[];
+  return (await execute(em, sql, { ...prepared(sql), values })) as T[];
 }
 
 /** Like `queryPrepared`, each row as an array of its values in select order: what read models take. */
 export async function queryPreparedArrays(em: EntityManager, sql: string, values: unknown[]): Promise<unknown[][]> {
-  return (await execute(em, { ...prepared(sql), values, rowMode: 'array' })) as unknown[][];
+  return (await execute(em, sql, { ...prepared(sql), values, rowMode: 'array' })) as unknown[][];
 }
 
-async function execute(em: EntityManager, config: QueryConfig): Promise<unknown[]> {
+async function execute(em: EntityManager, sql: string, config: QueryConfig): Promise<unknown[]> {
   // Inside a transaction, knex's transaction client hands out the transaction's own connection, so
   // the statement sees (and is part of) what the transaction wrote, never a second connection.
-  const client = (em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()).client;
+  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex();
   try {
-    const connection = (await client.acquireConnection()) as DriverConnection;
+    if (!performanceTrickOn('prepared-statements')) return await unnamed(knex, sql, config);
+    const connection = (await knex.client.acquireConnection()) as DriverConnection;
     try {
       return (await connection.query(config)).rows;
     } finally {
-      await client.releaseConnection(connection);
+      await knex.client.releaseConnection(connection);
     }
   } catch (error) {
     // The server's errors (they carry a severity) become MikroORM's exceptions, as on its own path;
     // a connection that cannot be had keeps the network's error, which is what MikroORM passes on.
     throw error instanceof Error && 'severity' in error ? em.getDriver().convertException(error) : error;
   }
+}
+
+/**
+ * `PERFORMANCE_TRICKS_OFF=prepared-statements`: the statement as MikroORM's own raw queries run,
+ * through knex on the same pool (or the transaction), unnamed, with bound values (MikroORM's
+ * `execute` would inline them, expanding an array value into a list) and the same row mode.
+ */
+async function unnamed(knex: Knex, sql: string, { values, rowMode }: QueryConfig): Promise<unknown[]> {
+  // The driver sends an undefined value as null; knex refuses it.
+  const query = knex.raw(sql, values.map((value) => (value === undefined ? null : value)) as Knex.RawBinding[]);
+  return ((await (rowMode ? query.options({ rowMode }) : query)) as { rows: unknown[] }).rows;
 }

@@ -1,4 +1,5 @@
 import { type EntityClass, type EntityManager, ReferenceKind } from '@mikro-orm/postgresql';
+import { performanceTrickOn } from '../config';
 import { queryPreparedArrays } from './prepared-statements';
 
 /**
@@ -124,7 +125,24 @@ export function tableOf(em: EntityManager, entity: EntityClass<object>): string 
 
 /** The values of `row` from `offset` on (the columns of `readColumns`) as a read model of `entity`. */
 export function toReadModel<T extends object>(em: EntityManager, entity: EntityClass<T>, row: readonly unknown[], offset = 0): T {
-  return readModelOf(em, entity).read(row, offset) as T;
+  const model = readModelOf(em, entity);
+  return (performanceTrickOn('read-models') ? model.read(row, offset) : managedEntity(em, entity, model, row, offset)) as T;
+}
+
+/**
+ * `PERFORMANCE_TRICKS_OFF=read-models`: the same values hydrated by MikroORM (`em.map`) into a
+ * managed entity of `em`'s identity map, references as MikroORM's, as `em.find` would return it.
+ */
+function managedEntity(
+  em: EntityManager,
+  entity: EntityClass<object>,
+  model: ReadModel,
+  row: readonly unknown[],
+  offset: number,
+) {
+  const data: Record<string, unknown> = {};
+  model.columns.forEach(({ column }, index) => (data[column] = row[offset + index]));
+  return em.map(entity, data);
 }
 
 /** Runs `sql`, which selects `readColumns` of `entity` first, and returns its rows as read models. */

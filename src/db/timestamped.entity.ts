@@ -1,5 +1,5 @@
-import { Entity, type Opt, Property } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { Entity, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
 
 @ObjectType()
 @Entity({ abstract: true })
@@ -11,4 +11,13 @@ export abstract class TimestampedEntity {
   @Field(() => Date)
   @Property({ type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() })
   updatedAt!: Opt<Date>;
+}
+
+/** A timestamped row with a serial integer key, exposed to the graph as its `ID`. */
+@ObjectType()
+@Entity({ abstract: true })
+export abstract class IdentifiedEntity extends TimestampedEntity {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'integer' })
+  id!: number;
 }

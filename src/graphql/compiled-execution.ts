@@ -1,12 +1,22 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
+import { type DocumentNode, type ExecutionResult, execute, GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
-import type { Config } from '../config';
+import { type Config, performanceTrickOn } from '../config';
 import { ConcurrencyLimit } from '../shared/concurrency-limit';
 import { type DomainError, serviceUnavailable } from '../shared/errors';
-import type { RequestContext } from './context';
+import type { RequestContext } from '../modules/request-context';
 
 type ExecutorHost = ApolloServerOptionsWithGateway<RequestContext>['gateway'];
+
+/**
+ * What this process's executors did: documents compiled by graphql-jit, and operations run by the
+ * compiled functions or by graphql-js. The guard test reads it (docs/performance.md).
+ */
+const counts = { compilations: 0, compiledRuns: 0, graphqlJsRuns: 0 };
+
+export function executionCounts(): Readonly<typeof counts> {
+  return { ...counts };
+}
 
 /**
  * Executes operations with graphql-jit instead of graphql-js's interpreter. graphql-js walks the
@@ -24,8 +34,12 @@ type ExecutorHost = ApolloServerOptionsWithGateway<RequestContext>['gateway'];
  * refused with 503 and Retry-After; one whose client left while it waited is not executed.
  * Mutations go straight through: an upload streams from the client while its mutation executes,
  * and a login waits for its own hashing slot.
+ *
+ * With `PERFORMANCE_TRICKS_OFF=compiled-execution`, graphql-js's `execute` runs each operation as
+ * Apollo runs it without a gateway; the admission of queries stays.
  */
 export function compiledExecution(schema: GraphQLSchema, admission: Config['queryAdmission']): ExecutorHost {
+  const compiledOn = performanceTrickOn('compiled-execution');
   const queries = new ConcurrencyLimit(admission.concurrent, admission.queued);
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
   const compiledFor = (document: DocumentNode, operationName: string | null) => {
@@ -37,6 +51,7 @@ export function compiledExecution(schema: GraphQLSchema, admission: Config['quer
       const result = compileQuery(schema, document, operationName ?? undefined);
       // Not compilable (an operation name that is not in the document...): graphql-js's errors.
       if (!isCompiledQuery(result)) return result;
+      counts.compilations += 1;
       query = result;
       byOperation.set(key, query);
     }
@@ -46,12 +61,23 @@ export function compiledExecution(schema: GraphQLSchema, admission: Config['quer
     async load() {
       return {
         async executor({ document, operationName, operation, context, request }) {
-          const query = compiledFor(document, operationName);
-          if (!isCompiledQuery(query)) return query;
-          const execute = async () => withStandardErrors(await query.query(undefined, context, request.variables ?? {}));
-          if (operation.operation !== 'query') return execute();
+          let run: () => Promise<ExecutionResult>;
+          if (compiledOn) {
+            const query = compiledFor(document, operationName);
+            if (!isCompiledQuery(query)) return query;
+            run = async () => {
+              counts.compiledRuns += 1;
+              return withStandardErrors(await query.query(undefined, context, request.variables ?? {}));
+            };
+          } else {
+            run = async () => {
+              counts.graphqlJsRuns += 1;
+              return execute({ schema, document, contextValue: context, variableValues: request.variables, operationName });
+            };
+          }
+          if (operation.operation !== 'query') return run();
           if (queries.full) return refused(serviceUnavailable('the gateway is busy, retry shortly', 1));
-          return queries.run(() => (context.request.clientGone() ? refused(serviceUnavailable('the client left')) : execute()));
+          return queries.run(() => (context.request.clientGone() ? refused(serviceUnavailable('the client left')) : run()));
         },
       };
     },

@@ -1,9 +1,17 @@
 import type { GraphQLFieldResolver, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
-import type { RequestContext } from './context';
+import { performanceTrickOn } from '../config';
+import type { RequestContext } from '../modules/request-context';
 
 type FieldMethod = (...params: unknown[]) => unknown;
 type FieldResolver = GraphQLFieldResolver<unknown, RequestContext>;
+
+/** Every resolver `callFieldResolversDirectly` installed: how the guard test tells them from type-graphql's. */
+const installed = new WeakSet<FieldResolver>();
+
+export function isDirectFieldResolver(resolve: unknown): boolean {
+  return typeof resolve === 'function' && installed.has(resolve as FieldResolver);
+}
 
 /**
  * type-graphql calls each `@FieldResolver` through its middleware and validation pipeline, which,
@@ -12,8 +20,10 @@ type FieldResolver = GraphQLFieldResolver<unknown, RequestContext>;
  * field resolver whose parameters are only `@Root()`, `@Ctx()` and `@Info()` is called directly.
  * One with `@Arg` parameters keeps type-graphql's pipeline, which converts its arguments. Roots are
  * never converted: they are read models or entities, instances of their type already.
+ * `PERFORMANCE_TRICKS_OFF=direct-field-resolvers` leaves every field to type-graphql's pipeline.
  */
 export function callFieldResolversDirectly(schema: GraphQLSchema): void {
+  if (!performanceTrickOn('direct-field-resolvers')) return;
   const storage = getMetadataStorage();
   const instances = new Map<object, Record<string, FieldMethod>>();
   for (const resolver of storage.fieldResolvers) {
@@ -34,6 +44,7 @@ export function callFieldResolversDirectly(schema: GraphQLSchema): void {
       resolver.methodName,
       params.map((param) => param.kind),
     );
+    installed.add(field.resolve);
   }
 }
 

@@ -3,8 +3,8 @@ import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AccessResolver } from '../modules/access/access.resolver';
 import { UserAccessMutationResolver } from '../modules/access/user-access-mutation.resolver';
 import { UserAccessResolver } from '../modules/access/user-access.resolver';
-import { AuthResolver } from '../modules/auth/auth.resolver';
-import { PasswordResetResolver } from '../modules/auth/password-reset.resolver';
+import { SessionResolver } from '../modules/session/session.resolver';
+import { PasswordResetResolver } from '../modules/password-reset/password-reset.resolver';
 import { CompanyMutationResolver } from '../modules/company/company-mutation.resolver';
 import { CompanyResolver } from '../modules/company/company.resolver';
 import { ImportResolver } from '../modules/import/import.resolver';
@@ -21,7 +21,7 @@ import { DateTimeScalar } from './scalars';
 import { validateArguments } from './validate-arguments';
 
 const RESOLVERS = [
-  AuthResolver,
+  SessionResolver,
   PasswordResetResolver,
   UserResolver,
   UserMutationResolver,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { buildOpenApiDocument } from './openapi';
-import { REST_ROUTES } from './routes';
+import { REST_ROUTES } from './route-table';
 
 /** `npm run openapi -- <file>`: writes the OpenAPI document the gateway serves, for linting in CI. */
 const target = process.argv[2] ?? 'openapi.json';

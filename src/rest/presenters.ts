@@ -54,14 +54,14 @@ export function presentUser(user: GraphData): UserJson {
   };
 }
 
-export function presentUserAccess(grant: GraphData): UserAccessJson {
+export function presentUserAccess(userAccess: GraphData): UserAccessJson {
   return {
-    id: toId(grant.id),
-    user_id: toId(grant.user.id),
-    company_id: toId(grant.company.id),
-    access_id: toId(grant.access.id),
-    access_name: grant.access.name,
-    primary: grant.primary,
+    id: toId(userAccess.id),
+    user_id: toId(userAccess.user.id),
+    company_id: toId(userAccess.company.id),
+    access_id: toId(userAccess.access.id),
+    access_name: userAccess.access.name,
+    primary: userAccess.primary,
   };
 }
 

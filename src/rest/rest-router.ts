@@ -1,13 +1,10 @@
-import type { ApolloServer } from '@apollo/server';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { type GraphQLSchema, parse, validate } from 'graphql';
 import type { ZodObject } from 'zod';
-import { type AppDeps, RequestContext, requestInfoOf } from '../graphql/context';
-import { classifyError } from '../graphql/format-error';
-import type { ErrorCode, FieldProblem } from '../shared/errors';
-import { type HttpError, sendError } from '../shared/http-errors';
+import type { OperationRunner } from '../graphql/operation-runner';
+import { type ClassifiedError, classifyError, type ErrorCode, type FieldProblem, sendError } from '../shared/errors';
 import { declaresOnlyUtf8 } from '../shared/http/media-types';
-import { bodyParserError } from './rest-errors';
+import type { Logger } from '../shared/logger';
 import { docsRouter } from './docs-page';
 import { buildOpenApiDocument } from './openapi';
 import type { RestInput, RestRoute } from './rest-route';
@@ -33,7 +30,7 @@ export function assertRoutesValid(routes: RestRoute[], schema: GraphQLSchema): v
 }
 
 /** `/api/v1`: each route runs its GraphQL operation through Apollo with the same request context. */
-export function createRestRouter(routes: RestRoute[], apollo: ApolloServer<RequestContext>, deps: AppDeps): Router {
+export function createRestRouter(routes: RestRoute[], runOperation: OperationRunner, logger: Logger): Router {
   const matcher = new RouteMatcher(routes);
   const parsers = { small: express.json({ limit: DEFAULT_BODY_LIMIT }), large: express.json({ limit: FILE_BODY_LIMIT }) };
   const router = Router();
@@ -63,22 +60,17 @@ export function createRestRouter(routes: RestRoute[], apollo: ApolloServer<Reque
     if ('problems' in input)
       return sendError(res, { code: 'BAD_USER_INPUT', message: describe(input.problems), details: input.problems });
 
-    let contextValue: RequestContext;
+    let result: Awaited<ReturnType<OperationRunner>>;
     try {
-      contextValue = await RequestContext.create(deps, requestInfoOf(req));
+      result = await runOperation(req, {
+        document: route.document,
+        operationName: route.operationName?.(input.values),
+        variables: () => route.variables(input.values),
+      });
     } catch (error) {
-      return sendError(res, maskedUnlessKnown(error, deps, req));
+      return sendError(res, maskedUnlessKnown(error, logger, req));
     }
-    let variables: Record<string, unknown>;
-    try {
-      variables = route.variables(input.values);
-    } catch (error) {
-      return sendError(res, maskedUnlessKnown(error, deps, req));
-    }
-    const operationName = route.operationName?.(input.values);
-    const response = await apollo.executeOperation({ query: route.document, variables, operationName }, { contextValue });
-    if (response.body.kind !== 'single') throw new Error('REST documents never defer or stream');
-    const { data, errors } = response.body.singleResult;
+    const { data, errors } = result;
     if (errors?.length) {
       const extensions = errors[0].extensions ?? {};
       return sendError(res, {
@@ -96,14 +88,14 @@ export function createRestRouter(routes: RestRoute[], apollo: ApolloServer<Reque
       presented = route.present(data as Record<string, unknown>, input.values);
     } catch (error) {
       // A presenter may turn a null result into NOT_FOUND; anything else is a bug and masked.
-      return sendError(res, maskedUnlessKnown(error, deps, req));
+      return sendError(res, maskedUnlessKnown(error, logger, req));
     }
     res.status(typeof route.status === 'function' ? route.status(input.values) : route.status).json(presented);
   });
   return router;
 }
 
-async function readJsonBody(req: Request, res: Response, parser: RequestHandler): Promise<HttpError | undefined> {
+async function readJsonBody(req: Request, res: Response, parser: RequestHandler): Promise<ClassifiedError | undefined> {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (!hasBody) return undefined;
   if (!req.is('application/json') || !declaresOnlyUtf8(req)) {
@@ -113,8 +105,8 @@ async function readJsonBody(req: Request, res: Response, parser: RequestHandler)
     await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
     return undefined;
   } catch (error) {
-    const known = bodyParserError(error as { type?: string });
-    if (known) return known;
+    const known = classifyError(error);
+    if (known.code !== 'INTERNAL_SERVER_ERROR') return known;
     throw error;
   }
 }
@@ -158,9 +150,9 @@ const isJsonObject = (value: unknown): value is Record<string, unknown> =>
 
 const describe = (problems: FieldProblem[]) => problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
 
-function maskedUnlessKnown(error: unknown, deps: AppDeps, req: Request): HttpError {
+function maskedUnlessKnown(error: unknown, logger: Logger, req: Request): ClassifiedError {
   const classified = classifyError(error);
-  if (classified.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ requestId: req.id, err: error }, 'unexpected error');
+  if (classified.code === 'INTERNAL_SERVER_ERROR') logger.error({ requestId: req.id, err: error }, 'unexpected error');
   return classified;
 }
 

@@ -1,4 +1,4 @@
-import { errorKind } from './error-kind';
+import { errorKind } from './errors';
 import type { Logger } from './logger';
 
 /**

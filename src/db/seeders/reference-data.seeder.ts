@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../prepared-statements';
 import { Seeder } from '@mikro-orm/seeder';
 import { Access } from '../../modules/access/access.entity';
 import { Company } from '../../modules/company/company.entity';
@@ -66,22 +67,18 @@ const CURRENT_LEGAL_TERM = {
  */
 export class ReferenceDataSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
-    await em
-      .createQueryBuilder(Access)
-      .insert([...ACCESSES])
-      .onConflict('key')
-      .ignore()
-      .execute();
-    await em.createQueryBuilder(Membership).insert(MEMBERSHIPS).onConflict('name').ignore().execute();
-    await em.createQueryBuilder(Stage).insert(STAGES).onConflict('name').ignore().execute();
-    await em
-      .createQueryBuilder(LegalTerm)
-      .insert({ ...CURRENT_LEGAL_TERM, publishedAt: new Date() })
-      .onConflict('version')
-      .ignore()
-      .execute();
+    const keepExisting = { onConflictAction: 'ignore' } as const;
+    await em.upsertMany(Access, [...ACCESSES], { ...keepExisting, onConflictFields: ['key'] });
+    await em.upsertMany(Membership, MEMBERSHIPS, { ...keepExisting, onConflictFields: ['name'] });
+    await em.upsertMany(Stage, STAGES, { ...keepExisting, onConflictFields: ['name'] });
+    await em.upsert(
+      LegalTerm,
+      { ...CURRENT_LEGAL_TERM, publishedAt: new Date() },
+      { ...keepExisting, onConflictFields: ['version'] },
+    );
     // The partial unique index "companies_single_default" makes a concurrent second insert a no-op.
-    await em.getConnection().execute(
+    await queryPrepared(
+      em,
       `insert into companies (name, is_default) select ?, true
        where not exists (select 1 from companies where is_default) on conflict do nothing`,
       [DEFAULT_COMPANY_NAME],

@@ -1,6 +1,6 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Entity, Property } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 
 /** The four fixed roles; `rank` orders them so that a higher grant includes a lower one. */
 export const ACCESS_KEYS = ['member', 'manager', 'admin', 'super_admin'] as const;
@@ -8,11 +8,7 @@ export type AccessKey = (typeof ACCESS_KEYS)[number];
 
 @ObjectType()
 @Entity({ tableName: 'accesses' })
-export class Access extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class Access extends IdentifiedEntity {
   @Field(() => String)
   @Property({ type: 'string', length: 50, unique: true })
   key!: AccessKey;

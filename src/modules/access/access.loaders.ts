@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { entityByIdLoader } from '../../db/batch-loaders';
+import { entityByIdLoader } from '../../db/entity-loaders';
 import { queryPreparedArrays } from '../../db/prepared-statements';
 import { columnCount, intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
@@ -30,11 +30,11 @@ export function createAccessLoaders(em: EntityManager, companyById: CompanyLoade
     const companyOffset = accessOffset + columnCount(em, Access);
     const byUser = new Map<number, UserAccess[]>(userIds.map((id) => [id, []]));
     for (const row of rows) {
-      const grant = toReadModel(em, UserAccess, row);
-      accessById.prime(grant.access.id, () => toReadModel(em, Access, row, accessOffset));
-      companyById.prime(grant.company.id, () => toReadModel(em, Company, row, companyOffset));
+      const userAccess = toReadModel(em, UserAccess, row);
+      accessById.prime(userAccess.access.id, () => toReadModel(em, Access, row, accessOffset));
+      companyById.prime(userAccess.company.id, () => toReadModel(em, Company, row, companyOffset));
       primeParent(em, companyById, row, companyOffset);
-      byUser.get(grant.user.id)?.push(grant);
+      byUser.get(userAccess.user.id)?.push(userAccess);
     }
     return userIds.map((id) => byUser.get(id)!);
   });

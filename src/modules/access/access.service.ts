@@ -1,7 +1,7 @@
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
+import type { RequestContext } from '../request-context';
+import { loadExisting } from '../../db/load-existing';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
-import type { HeldGrant } from '../auth/policy';
+import type { HeldUserAccess } from '../auth/policy';
 import { Access } from './access.entity';
 import type { UserAccess } from './user-access.entity';
 
@@ -19,22 +19,22 @@ export class AccessService {
   }
 
   /** A user's grants in the companies the viewer sees. */
-  visibleGrantsOf(userId: number): MaybePromise<UserAccess[]> {
+  visibleUserAccessesOf(userId: number): MaybePromise<UserAccess[]> {
     return andThen(this.ctx.scope(), (scope) =>
-      andThen(this.ctx.loaders.userAccessesByUserId.load(userId), (grants) =>
-        grants.filter((grant) => scope.canSeeCompany(grant.company.id)),
+      andThen(this.ctx.loaders.userAccessesByUserId.load(userId), (userAccesses) =>
+        userAccesses.filter((userAccess) => scope.canSeeCompany(userAccess.company.id)),
       ),
     );
   }
 
   /** All of a user's grants with their accesses, visible or not: what the policy judges an account by. */
-  async grantsHeldBy(userId: number): Promise<HeldGrant[]> {
-    const grants = await this.ctx.loaders.userAccessesByUserId.load(userId);
-    const accesses = await this.ctx.loaders.accessById.loadMany(grants.map((grant) => grant.access.id));
-    return grants.map((grant, index) => {
+  async userAccessesHeldBy(userId: number): Promise<HeldUserAccess[]> {
+    const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(userId);
+    const accesses = await this.ctx.loaders.accessById.loadMany(userAccesses.map((userAccess) => userAccess.access.id));
+    return userAccesses.map((userAccess, index) => {
       const access = accesses[index];
-      if (!access || access instanceof Error) throw access ?? new Error(`access ${grant.access.id} of a grant is missing`);
-      return { companyId: grant.company.id, access };
+      if (!access || access instanceof Error) throw access ?? new Error(`access ${userAccess.access.id} of a grant is missing`);
+      return { companyId: userAccess.company.id, access };
     });
   }
 }

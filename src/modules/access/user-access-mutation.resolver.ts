@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
 import { UserAccessInput } from './access.inputs';
 import { UserAccess } from './user-access.entity';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { assertMayHandOut, authorize } from '../auth/policy';
 import type { Scope } from '../auth/scope';
 import { conflict, invalidField, notFound } from '../../shared/errors';
@@ -7,16 +7,16 @@ import type { Company } from '../company/company.entity';
 import type { Access } from './access.entity';
 import type { UserAccessInput } from './access.inputs';
 
-export const MAX_GRANTS_PER_REQUEST = 50;
+export const MAX_USER_ACCESSES_PER_REQUEST = 50;
 
 /** One grant of a request, checked against the viewer's rights; nothing has been read for update yet. */
-export interface RequestedGrant {
+export interface RequestedUserAccess {
   company: Company;
   access: Access;
   primary: boolean;
 }
 
-interface ParsedGrant {
+interface ParsedUserAccess {
   companyId: number;
   accessId: number;
   primary: boolean;
@@ -28,26 +28,26 @@ interface ParsedGrant {
  * company it names (NOT_FOUND / FORBIDDEN), then the request's own consistency (CONFLICT).
  * Runs before the transaction opens, since it reads through the request's loaders.
  */
-export async function checkRequestedGrants(
+export async function checkRequestedUserAccesses(
   ctx: RequestContext,
   scope: Scope,
   inputs: UserAccessInput[],
-): Promise<RequestedGrant[]> {
-  const parsed = parseGrants(inputs);
-  const accesses = await ctx.loaders.accessById.loadMany(parsed.map((grant) => grant.accessId));
-  const companies = await ctx.loaders.companyById.loadMany(parsed.map((grant) => grant.companyId));
+): Promise<RequestedUserAccess[]> {
+  const parsed = parseUserAccesses(inputs);
+  const accesses = await ctx.loaders.accessById.loadMany(parsed.map((userAccess) => userAccess.accessId));
+  const companies = await ctx.loaders.companyById.loadMany(parsed.map((userAccess) => userAccess.companyId));
   accesses.forEach((access, index) => {
     if (!access || access instanceof Error) throw invalidField(`accesses.${index}.accessId`, 'is not a known access');
   });
-  const requested = parsed.map((grant, index): RequestedGrant => {
+  const requested = parsed.map((userAccess, index): RequestedUserAccess => {
     const company = companies[index];
-    if (!company || company instanceof Error || !scope.canSeeCompany(grant.companyId)) {
-      throw notFound('company', grant.companyId);
+    if (!company || company instanceof Error || !scope.canSeeCompany(userAccess.companyId)) {
+      throw notFound('company', userAccess.companyId);
     }
     authorize(scope, 'user.manage', company.id, { kind: 'company', id: company.id });
     const access = accesses[index] as Access;
     assertMayHandOut(scope, access);
-    return { company, access, primary: grant.primary };
+    return { company, access, primary: userAccess.primary };
   });
   const seen = new Set<number>();
   for (const { company } of requested) {
@@ -59,16 +59,16 @@ export async function checkRequestedGrants(
   return requested;
 }
 
-function parseGrants(inputs: UserAccessInput[]): ParsedGrant[] {
+function parseUserAccesses(inputs: UserAccessInput[]): ParsedUserAccess[] {
   if (!inputs.length) throw invalidField('accesses', 'must hold at least one grant (a user always keeps one access)');
-  if (inputs.length > MAX_GRANTS_PER_REQUEST)
-    throw invalidField('accesses', `must hold at most ${MAX_GRANTS_PER_REQUEST} grants`);
+  if (inputs.length > MAX_USER_ACCESSES_PER_REQUEST)
+    throw invalidField('accesses', `must hold at most ${MAX_USER_ACCESSES_PER_REQUEST} grants`);
   const parsed = inputs.map((input, index) => ({
     companyId: parseId(input.companyId, `accesses.${index}.companyId`),
     accessId: parseId(input.accessId, `accesses.${index}.accessId`),
     primary: input.primary === true,
   }));
-  const primaries = parsed.flatMap((grant, index) => (grant.primary ? [index] : []));
+  const primaries = parsed.flatMap((userAccess, index) => (userAccess.primary ? [index] : []));
   if (primaries.length > 1)
     throw invalidField(`accesses.${primaries[1]}.primary`, 'marks a second grant as primary; a user has exactly one');
   return parsed;

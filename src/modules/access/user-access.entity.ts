@@ -1,6 +1,6 @@
-import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Entity, Index, ManyToOne, type Opt, Property, Unique } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 import { Company } from '../company/company.entity';
 import { User } from '../user/user.entity';
 import { Access } from './access.entity';
@@ -9,11 +9,7 @@ import { Access } from './access.entity';
 @ObjectType()
 @Entity({ tableName: 'user_accesses' })
 @Unique({ properties: ['user', 'company'] })
-export class UserAccess extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class UserAccess extends IdentifiedEntity {
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   user!: User;
 

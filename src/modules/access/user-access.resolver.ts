@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
+import type { RequestContext } from '../request-context';
+import { loadExisting } from '../../db/load-existing';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { Company } from '../company/company.entity';
 import { User } from '../user/user.entity';
@@ -11,17 +11,17 @@ import { UserAccess } from './user-access.entity';
 @Resolver(() => UserAccess)
 export class UserAccessResolver {
   @FieldResolver(() => User)
-  user(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<User> {
-    return loadExisting(ctx.loaders.userById, grant.user.id, 'user');
+  user(@Root() userAccess: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<User> {
+    return loadExisting(ctx.loaders.userById, userAccess.user.id, 'user');
   }
 
   @FieldResolver(() => Company)
-  company(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Company> {
-    return loadExisting(ctx.loaders.companyById, grant.company.id, 'company');
+  company(@Root() userAccess: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Company> {
+    return loadExisting(ctx.loaders.companyById, userAccess.company.id, 'company');
   }
 
   @FieldResolver(() => Access)
-  access(@Root() grant: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Access> {
-    return loadExisting(ctx.loaders.accessById, grant.access.id, 'access');
+  access(@Root() userAccess: UserAccess, @Ctx() ctx: RequestContext): MaybePromise<Access> {
+    return loadExisting(ctx.loaders.accessById, userAccess.access.id, 'access');
   }
 }

@@ -1,11 +1,11 @@
-import type { RequestContext } from '../../graphql/context';
-import { assertMayHandOut, authorize, mayManageGrant } from '../auth/policy';
+import type { RequestContext } from '../request-context';
+import { assertMayHandOut, authorize, mayManageUserAccess } from '../auth/policy';
 import type { Scope } from '../auth/scope';
 import { conflict, forbidden, notFound } from '../../shared/errors';
 import { assertCompanyCapacity } from '../company/company-capacity';
 import type { UserAccessInput } from './access.inputs';
-import { checkRequestedGrants, type RequestedGrant } from './user-access-request';
-import { applyGrantChanges, type GrantChanges, lockGrantsOf } from './user-access-writes';
+import { checkRequestedUserAccesses, type RequestedUserAccess } from './user-access-request';
+import { applyUserAccessChanges, type UserAccessChanges, lockUserAccessesOf } from './user-access-writes';
 import { UserAccess } from './user-access.entity';
 
 /**
@@ -21,7 +21,7 @@ export class UserAccessService {
     const { scope, requested } = await this.checkRequest(userId, inputs);
     return this.change(userId, scope, (current) => {
       for (const { company } of requested) {
-        if (current.some((grant) => grant.company.id === company.id)) {
+        if (current.some((userAccess) => userAccess.company.id === company.id)) {
           throw conflict(`the user already holds an access in ${company.name}; change it with setUserAccesses`);
         }
       }
@@ -37,18 +37,18 @@ export class UserAccessService {
   async set(userId: number, inputs: UserAccessInput[]): Promise<UserAccess[]> {
     const { scope, requested } = await this.checkRequest(userId, inputs);
     return this.change(userId, scope, (current) => {
-      const manages = (grant: UserAccess) => managesGrant(scope, grant);
-      const heldIn = (companyId: number) => current.find((grant) => grant.company.id === companyId);
-      const changes: GrantChanges = { remove: [], changeAccess: [], add: [], primaryCompanyId: primaryOf(requested) };
+      const manages = (userAccess: UserAccess) => managesUserAccess(scope, userAccess);
+      const heldIn = (companyId: number) => current.find((userAccess) => userAccess.company.id === companyId);
+      const changes: UserAccessChanges = { remove: [], changeAccess: [], add: [], primaryCompanyId: primaryOf(requested) };
       for (const wanted of requested) {
         const held = heldIn(wanted.company.id);
         if (!held) changes.add.push(wanted);
         // The company passed authorization, so only a super_admin grant can be out of reach here.
         else if (!manages(held)) throw forbidden('only a super_admin may change a super_admin grant');
-        else if (held.access.id !== wanted.access.id) changes.changeAccess.push({ grant: held, access: wanted.access });
+        else if (held.access.id !== wanted.access.id) changes.changeAccess.push({ userAccess: held, access: wanted.access });
       }
       changes.remove = current.filter(
-        (grant) => manages(grant) && !requested.some((wanted) => wanted.company.id === grant.company.id),
+        (userAccess) => manages(userAccess) && !requested.some((wanted) => wanted.company.id === userAccess.company.id),
       );
       return changes;
     });
@@ -58,12 +58,12 @@ export class UserAccessService {
   async remove(id: number): Promise<UserAccess> {
     this.ctx.requireViewer();
     const scope = await this.ctx.scope();
-    const grant = await this.ctx.em.findOne(UserAccess, id, { populate: ['access'] });
-    if (!grant || !scope.canSeeCompany(grant.company.id)) throw notFound('user access', id);
-    authorize(scope, 'user.manage', grant.company.id, { kind: 'user access', id });
-    assertMayHandOut(scope, grant.access);
+    const userAccess = await this.ctx.em.findOne(UserAccess, id, { populate: ['access'] });
+    if (!userAccess || !scope.canSeeCompany(userAccess.company.id)) throw notFound('user access', id);
+    authorize(scope, 'user.manage', userAccess.company.id, { kind: 'user access', id });
+    assertMayHandOut(scope, userAccess.access);
     let removed: UserAccess | undefined;
-    await this.change(grant.user.id, scope, (current) => {
+    await this.change(userAccess.user.id, scope, (current) => {
       removed = current.find((held) => held.id === id);
       if (!removed) throw notFound('user access', id);
       if (current.length === 1) {
@@ -74,11 +74,14 @@ export class UserAccessService {
     return removed!;
   }
 
-  private async checkRequest(userId: number, inputs: UserAccessInput[]): Promise<{ scope: Scope; requested: RequestedGrant[] }> {
+  private async checkRequest(
+    userId: number,
+    inputs: UserAccessInput[],
+  ): Promise<{ scope: Scope; requested: RequestedUserAccess[] }> {
     this.ctx.requireViewer();
     await this.ctx.services.users.findVisible(userId);
     const scope = await this.ctx.scope();
-    return { scope, requested: await checkRequestedGrants(this.ctx, scope, inputs) };
+    return { scope, requested: await checkRequestedUserAccesses(this.ctx, scope, inputs) };
   }
 
   /**
@@ -86,9 +89,9 @@ export class UserAccessService {
    * enforces the membership plan of every company the user joins, writes, and returns the user's
    * grants the viewer sees, ordered by id.
    */
-  private async change(userId: number, scope: Scope, plan: (current: UserAccess[]) => GrantChanges): Promise<UserAccess[]> {
-    const grants = await this.ctx.em.transactional(async (tx) => {
-      const current = await lockGrantsOf(tx, userId);
+  private async change(userId: number, scope: Scope, plan: (current: UserAccess[]) => UserAccessChanges): Promise<UserAccess[]> {
+    const userAccesses = await this.ctx.em.transactional(async (tx) => {
+      const current = await lockUserAccessesOf(tx, userId);
       const changes = plan(current);
       assertMayMovePrimary(scope, current, changes.primaryCompanyId);
       await assertCompanyCapacity(
@@ -96,26 +99,26 @@ export class UserAccessService {
         changes.add.map(({ company }) => company.id),
         [userId],
       );
-      return applyGrantChanges(tx, userId, current, changes);
+      return applyUserAccessChanges(tx, userId, current, changes);
     });
     this.ctx.loaders.userAccessesByUserId.clear(userId);
-    return grants.filter((grant) => scope.canSeeCompany(grant.company.id));
+    return userAccesses.filter((userAccess) => scope.canSeeCompany(userAccess.company.id));
   }
 }
 
-function primaryOf(requested: RequestedGrant[]): number | undefined {
-  return requested.find((grant) => grant.primary)?.company.id;
+function primaryOf(requested: RequestedUserAccess[]): number | undefined {
+  return requested.find((userAccess) => userAccess.primary)?.company.id;
 }
 
-function managesGrant(scope: Scope, grant: UserAccess): boolean {
-  return mayManageGrant(scope, { companyId: grant.company.id, access: grant.access });
+function managesUserAccess(scope: Scope, userAccess: UserAccess): boolean {
+  return mayManageUserAccess(scope, { companyId: userAccess.company.id, access: userAccess.access });
 }
 
 /** Making another grant primary un-marks the current one, which is a change the viewer must be allowed. */
 function assertMayMovePrimary(scope: Scope, current: UserAccess[], primaryCompanyId: number | undefined): void {
-  const primary = current.find((grant) => grant.primary);
+  const primary = current.find((userAccess) => userAccess.primary);
   if (primaryCompanyId === undefined || !primary || primary.company.id === primaryCompanyId) return;
-  if (!managesGrant(scope, primary)) {
+  if (!managesUserAccess(scope, primary)) {
     throw forbidden("the user's primary access is one you may not change, so no other access can become primary");
   }
 }

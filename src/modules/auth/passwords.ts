@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { ConcurrencyLimit } from '../../shared/concurrency-limit';
 import { invalidField } from '../../shared/errors';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../shared/field-rules';
 
 /**
  * Argon2id at the OWASP Password Storage Cheat Sheet's first recommendation
@@ -17,9 +18,6 @@ const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, time
  * bounds how many may wait here.
  */
 const hashing = new ConcurrencyLimit(availableParallelism());
-
-const MIN_LENGTH = 12;
-const MAX_LENGTH = 128;
 
 export function hashPassword(password: string): Promise<string> {
   return hashing.run(() => argon2Hash(password, ARGON2_OPTIONS));
@@ -46,7 +44,7 @@ export async function verifyAgainstDecoy(password: string): Promise<false> {
 
 /** NIST SP 800-63B style: length is what counts; no composition rules, a sane upper bound. */
 export function assertPasswordStrength(password: string, field = 'password'): void {
-  if (password.length < MIN_LENGTH) throw invalidField(field, `must have at least ${MIN_LENGTH} characters`);
-  if (password.length > MAX_LENGTH) throw invalidField(field, `must have at most ${MAX_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH) throw invalidField(field, `must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw invalidField(field, `must have at most ${MAX_PASSWORD_LENGTH} characters`);
   if (new Set(password).size < 4) throw invalidField(field, 'is too easy to guess');
 }

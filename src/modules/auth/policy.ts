@@ -66,14 +66,14 @@ export const IMPORTABLE_ACCESS_KEYS = ['member', 'manager', 'admin'] as const sa
 export type ImportableAccessKey = (typeof IMPORTABLE_ACCESS_KEYS)[number];
 
 /** One grant of a user: the company it is in and the access it gives there. */
-export interface HeldGrant {
+export interface HeldUserAccess {
   companyId: number;
   access: Access;
 }
 
 /** A grant the viewer may change or revoke: admin of its company, and super_admin for a super_admin grant. */
-export function mayManageGrant(scope: Scope, grant: HeldGrant): boolean {
-  return can(scope, 'user.manage', grant.companyId) && mayHandOut(scope, grant.access);
+export function mayManageUserAccess(scope: Scope, userAccess: HeldUserAccess): boolean {
+  return can(scope, 'user.manage', userAccess.companyId) && mayHandOut(scope, userAccess.access);
 }
 
 /** An invitation's access may be at most the inviter's own rank in the company (super_admin only by a super_admin). */
@@ -93,18 +93,18 @@ export function assertMayInviteAs(scope: Scope, company: { id: number; name: str
  * company where the person holds a grant with at least the rank of the person's access there.
  * An admin of some of them may remove the person's grants in their own companies instead.
  */
-export async function mayManageAccount(scope: Scope, grantsOf: () => Promise<HeldGrant[]>): Promise<boolean> {
+export async function mayManageAccount(scope: Scope, userAccessesOf: () => Promise<HeldUserAccess[]>): Promise<boolean> {
   if (scope.isSuperAdmin) return true;
-  const grants = await grantsOf();
+  const userAccesses = await userAccessesOf();
   return (
-    grants.length > 0 &&
-    grants.every(({ companyId, access }) => can(scope, 'user.manage', companyId) && scope.rankIn(companyId) >= access.rank)
+    userAccesses.length > 0 &&
+    userAccesses.every(({ companyId, access }) => can(scope, 'user.manage', companyId) && scope.rankIn(companyId) >= access.rank)
   );
 }
 
-/** `grantsOf` reads the person's grants, all of them, when the answer depends on them. */
-export async function assertMayManageAccount(scope: Scope, grantsOf: () => Promise<HeldGrant[]>): Promise<void> {
-  if (!(await mayManageAccount(scope, grantsOf))) {
+/** `userAccessesOf` reads the person's grants, all of them, when the answer depends on them. */
+export async function assertMayManageAccount(scope: Scope, userAccessesOf: () => Promise<HeldUserAccess[]>): Promise<void> {
+  if (!(await mayManageAccount(scope, userAccessesOf))) {
     throw forbidden(
       "this account also belongs to companies you do not administer: only an admin of all of them may change it; you may remove the user's accesses in your companies instead",
     );

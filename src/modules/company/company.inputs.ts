@@ -1,5 +1,6 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
+import { MAX_COMPANY_NAME_LENGTH, MAX_SEARCH_TEXT_LENGTH } from '../../shared/field-rules';
 
 @InputType()
 export class CompanyFilter {
@@ -8,13 +9,13 @@ export class CompanyFilter {
 
   @Field({ nullable: true, description: 'Words matched against the name' })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(MAX_SEARCH_TEXT_LENGTH)
   q?: string;
 }
 
 @InputType()
 export class CreateCompanyInput {
-  @Field({ description: 'Trimmed; 1 to 200 characters' })
+  @Field({ description: `Trimmed; 1 to ${MAX_COMPANY_NAME_LENGTH} characters` })
   name!: string;
 
   @Field(() => ID, { nullable: true, description: 'Omitted for a root company (super_admin only)' })

@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest } from '../../graphql/connection';
-import type { RequestContext } from '../../graphql/context';
+import { PageArgs } from '../page-args';
+import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { avatarUrl } from '../../shared/storage/avatar-url';
@@ -22,8 +23,7 @@ export class CompanyResolver {
   async companies(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('filter', () => CompanyFilter, { nullable: true }) filter?: CompanyFilter,
   ): Promise<CompanyConnection> {
     return new CompanyConnection(await ctx.services.companies.list(filter, pageRequest(first, after, info)));
@@ -62,8 +62,7 @@ export class CompanyResolver {
     @Root() company: Company,
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<UserConnection> {
     return new UserConnection(await ctx.services.companies.members(company, pageRequest(first, after, info)));
   }

@@ -1,18 +1,17 @@
-import type { RequestContext } from '../../graphql/context';
-import { type Page, type PageRequest, toPage } from '../../graphql/connection';
+import type { RequestContext } from '../request-context';
+import { type Page, type PageRequest, toPage } from '../../db/page';
 import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
 import { authorize, mayChoosePlan, mayCreateRootCompany } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
+import { companyName } from '../../shared/field-rules';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { parseOptionalId } from '../../shared/ids';
 import { User } from '../user/user.entity';
 import { Company } from './company.entity';
 import type { CompanyFilter, CreateCompanyInput } from './company.inputs';
-
-const MAX_NAME_LENGTH = 200;
 
 export class CompanyService {
   constructor(private readonly ctx: RequestContext) {}
@@ -76,9 +75,7 @@ export class CompanyService {
       throw forbidden("only a super_admin chooses a company's plan; a child company takes its parent's");
     }
 
-    const name = input.name.trim();
-    if (!name) throw invalidField('name', 'must not be empty');
-    if ([...name].length > MAX_NAME_LENGTH) throw invalidField('name', `must be at most ${MAX_NAME_LENGTH} characters`);
+    const name = companyName(input.name);
     if (input.isDefault && parentId !== undefined) throw invalidField('isDefault', 'is only allowed for a root company');
 
     const parent = parentId === undefined ? null : await this.ctx.loaders.companyById.load(parentId);

@@ -1,4 +1,5 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 import { lockRemainingCompanyCapacity } from '../company/company-capacity';
 import type { ImportableAccessKey } from '../auth/policy';
 import type { CheckedRow, ImportedUser, RowProblem } from './import-row';
@@ -26,7 +27,7 @@ export interface BatchOutcome {
 
 /**
  * Commits one batch of consecutive rows in ONE transaction, and only while `workerId` still holds
- * the import: the users it creates (multi-row inserts), their primary grant in the company, the
+ * the import: the users it creates (set-based inserts), their primary grant in the company, the
  * bad rows' errors and the import's counters commit together. So a restart resumes exactly after
  * the last committed batch and never creates a user twice.
  */
@@ -34,8 +35,7 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
   const firstRow = rowOf(rows[0]);
   const newInFile = new Map<string, number>();
   const outcome = await em.fork().transactional(async (tx) => {
-    const trx = tx.getTransactionContext<Knex.Transaction>()!;
-    await assertLeaseHeld(trx, job, firstRow - 1);
+    await assertLeaseHeld(tx, job, firstRow - 1);
     const problems: RowProblem[] = [];
     const candidates: ImportedUser[] = [];
     for (const { user, error } of rows) {
@@ -55,7 +55,7 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
     // Locking the company first serializes the batches of concurrent imports into the same company,
     // so the capacity and the existing emails read below stay true until this transaction commits.
     const remaining = await lockRemainingCompanyCapacity(tx, job.companyId);
-    const existing = await existingEmails(trx, candidates);
+    const existing = await existingEmails(tx, candidates);
     const fresh = candidates.filter((user) => {
       if (!existing.has(user.email)) return true;
       problems.push(alreadyExists(user));
@@ -66,81 +66,83 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
       problems.push({ row: user.row, field: null, message: "the company has reached its membership's user limit" });
     }
 
-    const created = await insertUsers(trx, job, admitted);
+    const created = await insertUsers(tx, job, admitted);
     for (const user of admitted) if (!created.has(user.email)) problems.push(alreadyExists(user));
-    if (problems.length) {
-      await trx('import_row_errors').insert(
-        problems.map((problem) => ({
-          import_file_id: job.importId,
-          row: problem.row,
-          field: problem.field,
-          message: problem.message.slice(0, 500),
-        })),
-      );
-    }
+    if (problems.length) await insertRowErrors(tx, job.importId, problems);
     const processedRows = firstRow - 1 + rows.length;
-    await trx('import_files')
-      .where({ id: job.importId })
-      .update({
-        processed_rows: processedRows,
-        created_count: trx.raw('created_count + ?', [created.size]),
-        failed_count: trx.raw('failed_count + ?', [problems.length]),
-        total_rows: trx.raw('greatest(total_rows, ?)', [processedRows]),
-        locked_until: trx.raw("now() + ? * interval '1 millisecond'", [job.leaseMs]),
-        updated_at: trx.raw('now()'),
-      });
+    await queryPrepared(tx, ADVANCE_IMPORT, [
+      processedRows,
+      created.size,
+      problems.length,
+      processedRows,
+      job.leaseMs,
+      job.importId,
+    ]);
     return { processedRows, created: created.size, failed: problems.length };
   });
   for (const [email, row] of newInFile) job.emailsInFile.set(email, row);
   return outcome;
 }
 
+/** Each statement is one fixed text whatever the batch's size (lists travel as arrays), so it stays prepared. */
+const LOCK_LEASE = 'select processed_rows from import_files where id = ? and locked_by = ? for update';
+const EXISTING_EMAILS = 'select email from users where email = any(?::text[])';
+const INSERT_USERS = `insert into users (email, first_name, last_name, status)
+  select email, first_name, last_name, 'pending' from unnest(?::text[], ?::text[], ?::text[]) as u (email, first_name, last_name)
+  on conflict (email) do nothing returning id, email`;
+const INSERT_PRIMARY_GRANTS = `insert into user_accesses (user_id, company_id, access_id, "primary")
+  select user_id, ?, access_id, true from unnest(?::int[], ?::int[]) as g (user_id, access_id)`;
+const INSERT_ROW_ERRORS = `insert into import_row_errors (import_file_id, "row", field, message)
+  select ?, "row", field, message from unnest(?::int[], ?::text[], ?::text[]) as e ("row", field, message)`;
+const ADVANCE_IMPORT = `update import_files
+    set processed_rows = ?, created_count = created_count + ?, failed_count = failed_count + ?,
+        total_rows = greatest(total_rows, ?), locked_until = now() + ? * interval '1 millisecond', updated_at = now()
+  where id = ?`;
+
 /** Locks the import row; it must still be this worker's and stand exactly before this batch. */
-async function assertLeaseHeld(trx: Knex.Transaction, job: BatchJob, expectedProcessedRows: number): Promise<void> {
-  const held: { processed_rows: number } | undefined = await trx('import_files')
-    .where({ id: job.importId, locked_by: job.workerId })
-    .forUpdate()
-    .first('processed_rows');
+async function assertLeaseHeld(tx: EntityManager, job: BatchJob, expectedProcessedRows: number): Promise<void> {
+  const [held] = await queryPrepared<{ processed_rows: number }>(tx, LOCK_LEASE, [job.importId, job.workerId]);
   if (!held) throw new LeaseLostError(`import ${job.importId} is no longer held by ${job.workerId}`);
   if (held.processed_rows !== expectedProcessedRows) {
     throw new LeaseLostError(`import ${job.importId} moved on to row ${held.processed_rows} under another worker`);
   }
 }
 
-async function existingEmails(trx: Knex.Transaction, users: ImportedUser[]): Promise<Set<string>> {
+async function existingEmails(tx: EntityManager, users: ImportedUser[]): Promise<Set<string>> {
   if (!users.length) return new Set();
-  const rows: { email: string }[] = await trx('users')
-    .whereIn(
-      'email',
-      users.map((user) => user.email),
-    )
-    .select('email');
+  const rows = await queryPrepared<{ email: string }>(tx, EXISTING_EMAILS, [users.map((user) => user.email)]);
   return new Set(rows.map((row) => row.email));
 }
 
 /**
- * Two multi-row statements: the users (pending, without a password: they choose one through the
+ * Two set-based statements: the users (pending, without a password: they choose one through the
  * password-reset flow) and their primary grant. A user created concurrently by someone else is
  * skipped by `on conflict` and left out of the returned emails.
  */
-async function insertUsers(trx: Knex.Transaction, job: BatchJob, users: ImportedUser[]): Promise<Set<string>> {
+async function insertUsers(tx: EntityManager, job: BatchJob, users: ImportedUser[]): Promise<Set<string>> {
   if (!users.length) return new Set();
-  const inserted: { id: number; email: string }[] = await trx('users')
-    .insert(users.map((user) => ({ email: user.email, first_name: user.firstName, last_name: user.lastName, status: 'pending' })))
-    .onConflict('email')
-    .ignore()
-    .returning(['id', 'email']);
+  const inserted = await queryPrepared<{ id: number; email: string }>(tx, INSERT_USERS, [
+    users.map((user) => user.email),
+    users.map((user) => user.firstName),
+    users.map((user) => user.lastName),
+  ]);
   if (!inserted.length) return new Set();
   const accessByEmail = new Map(users.map((user) => [user.email, job.accessIds[user.access]]));
-  await trx('user_accesses').insert(
-    inserted.map((user) => ({
-      user_id: user.id,
-      company_id: job.companyId,
-      access_id: accessByEmail.get(user.email),
-      primary: true,
-    })),
-  );
+  await queryPrepared(tx, INSERT_PRIMARY_GRANTS, [
+    job.companyId,
+    inserted.map((user) => user.id),
+    inserted.map((user) => accessByEmail.get(user.email)),
+  ]);
   return new Set(inserted.map((user) => user.email));
+}
+
+async function insertRowErrors(tx: EntityManager, importId: number, problems: RowProblem[]): Promise<void> {
+  await queryPrepared(tx, INSERT_ROW_ERRORS, [
+    importId,
+    problems.map((problem) => problem.row),
+    problems.map((problem) => problem.field),
+    problems.map((problem) => problem.message.slice(0, 500)),
+  ]);
 }
 
 function alreadyExists(user: ImportedUser): RowProblem {

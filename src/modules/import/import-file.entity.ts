@@ -1,7 +1,8 @@
-import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Entity, Enum, Index, ManyToOne, type Opt, Property } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 import { Company } from '../company/company.entity';
+import { MAX_FILE_NAME_LENGTH } from '../../shared/field-rules';
 import { User } from '../user/user.entity';
 
 export enum ImportStatus {
@@ -19,13 +20,9 @@ registerEnumType(ImportStatus, { name: 'ImportStatus' });
 @ObjectType()
 @Entity({ tableName: 'import_files' })
 @Index({ properties: ['status', 'lockedUntil'] })
-export class ImportFile extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class ImportFile extends IdentifiedEntity {
   @Field()
-  @Property({ type: 'string', length: 255 })
+  @Property({ type: 'string', length: MAX_FILE_NAME_LENGTH })
   name!: string;
 
   @Index()

@@ -1,12 +1,10 @@
-import { DomainError } from '../../shared/errors';
 import { ACCESS_KEYS, type AccessKey } from '../access/access.entity';
 import { IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from '../auth/policy';
-import { normalizeEmail } from '../user/user-fields';
+import { checkEmail, checkPersonName, trimSpaces } from '../../shared/field-rules';
 import type { ImportColumn } from './import-csv';
 import type { ImportRecord } from './import-csv-records';
 
 const DEFAULT_ACCESS: ImportableAccessKey = 'member';
-const MAX_NAME_LENGTH = 100;
 const MAX_QUOTED_VALUE = 50;
 
 /**
@@ -31,9 +29,10 @@ export interface ImportedUser {
 export type CheckedRow = { user: ImportedUser; error?: undefined } | { user?: undefined; error: RowProblem };
 
 /**
- * Checks one record on its own (the database checks come later, per batch). Cells are taken as
- * plain text: one starting with `=`, `+`, `-`, `@`, a tab or a carriage return is stored as written
- * and never interpreted, so names keep everything but surrounding spaces.
+ * Checks one record on its own (the database checks come later, per batch), by the same field rules
+ * as createUser (`shared/field-rules.ts`). Cells are taken as plain text: one starting with `=`, `+`, `-`,
+ * `@`, a tab or a carriage return is stored as written and never interpreted, so names keep
+ * everything but surrounding spaces (`trimSpaces`, where createUser trims all white space).
  */
 export function checkImportRow(row: number, record: ImportRecord, columnCount: number): CheckedRow {
   const fail = (field: ImportColumn | null, message: string): CheckedRow => ({ error: { row, field, message } });
@@ -42,36 +41,21 @@ export function checkImportRow(row: number, record: ImportRecord, columnCount: n
   if (cells.length !== columnCount) return fail(null, `has ${cells.length} columns, the header has ${columnCount}`);
   const [rawEmail, rawFirstName, rawLastName, rawAccess = ''] = cells;
 
-  const email = emailOf(rawEmail);
-  if (email === null) return fail('email', 'must be an email');
-  const firstName = nameOf(rawFirstName);
-  if (typeof firstName !== 'string') return fail('first_name', firstName.problem);
-  const lastName = nameOf(rawLastName);
-  if (typeof lastName !== 'string') return fail('last_name', lastName.problem);
+  const email = checkEmail(rawEmail);
+  if (email.problem !== undefined) return fail('email', email.problem);
+  const firstName = checkPersonName(rawFirstName, trimSpaces);
+  if (firstName.problem !== undefined) return fail('first_name', firstName.problem);
+  const lastName = checkPersonName(rawLastName, trimSpaces);
+  if (lastName.problem !== undefined) return fail('last_name', lastName.problem);
 
   const accessKey = rawAccess.trim().toLowerCase() || DEFAULT_ACCESS;
   if (!isImportableAccess(accessKey)) {
     if (isAccessKey(accessKey)) return fail('access', `${accessKey} cannot be granted by an import`);
     return fail('access', `unknown access ${quote(rawAccess)}; use ${IMPORTABLE_ACCESS_KEYS.join(', ')}`);
   }
-  return { user: { row, email, firstName, lastName, access: accessKey } };
-}
-
-/** The same rule as createUser: trimmed, lower-cased, a valid email of at most 254 characters. */
-function emailOf(value: string): string | null {
-  try {
-    return normalizeEmail(value);
-  } catch (error) {
-    if (error instanceof DomainError) return null;
-    throw error;
-  }
-}
-
-function nameOf(value: string): string | { problem: string } {
-  const name = value.replace(/^ +| +$/g, '');
-  if (!name.trim()) return { problem: 'must not be empty' };
-  if (name.length > MAX_NAME_LENGTH) return { problem: `must have at most ${MAX_NAME_LENGTH} characters` };
-  return name;
+  return {
+    user: { row, email: email.value, firstName: firstName.value, lastName: lastName.value, access: accessKey },
+  };
 }
 
 function isImportableAccess(key: string): key is ImportableAccessKey {

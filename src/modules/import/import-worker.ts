@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { LeaseLostError } from './import-batch';
-import { type ImportBatchProgress, type ImportJobDeps, processImport } from './import-job';
-import { claimNextImport, releaseImport } from './import-jobs';
+import { type ImportBatchProgress, type ImportJobDeps, processImport } from './import-processing';
+import { claimNextImport, releaseImport } from './import-leases';
 
 export interface ImportWorkerOptions {
   /** Rows per transaction. */

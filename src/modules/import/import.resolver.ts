@@ -2,9 +2,10 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { GraphQLUpload } from 'graphql-upload-minimal';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest } from '../../graphql/connection';
-import type { RequestContext } from '../../graphql/context';
+import { PageArgs } from '../page-args';
+import type { RequestContext } from '../request-context';
 import { Base64FileInput } from '../../shared/files/file-input';
 import { parseId, parseOptionalId } from '../../shared/ids';
 import { Company } from '../company/company.entity';
@@ -33,8 +34,7 @@ export class ImportResolver {
   async importFiles(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('companyId', () => ID, { nullable: true }) companyId?: string,
   ): Promise<ImportFileConnection> {
     const page = await ctx.services.imports.list(parseOptionalId(companyId, 'companyId'), pageRequest(first, after, info));

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { MaybePromise } from '../../shared/maybe-promise';
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
-import type { Page, PageRequest } from '../../graphql/connection';
+import type { RequestContext } from '../request-context';
+import { loadExisting } from '../../db/load-existing';
+import type { Page, PageRequest } from '../../db/page';
 import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { authorize, companiesWhere } from '../auth/policy';
 import { forbidden, notFound } from '../../shared/errors';
+import { MAX_FILE_NAME_LENGTH } from '../../shared/field-rules';
 import { type FileInputArgs, MIB, readFileInput } from '../../shared/files/file-input';
 import type { Company } from '../company/company.entity';
 import { assertImportableCsv } from './import-csv';
@@ -16,7 +17,6 @@ import type { ImportRowErrorView } from './import.loaders';
 
 export const MAX_IMPORT_BYTES = 5 * MIB;
 
-const MAX_NAME_LENGTH = 255;
 const DEFAULT_NAME = 'import.csv';
 // Control characters and the bidirectional overrides that can disguise a file name.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -99,9 +99,9 @@ export class ImportService {
   }
 }
 
-/** The client's file name without any path, control or bidi-override characters, at most 255 characters. */
+/** The client's file name without any path, control or bidi-override characters, at most MAX_FILE_NAME_LENGTH characters. */
 function importFileName(given: string): string {
   const base = given.split(/[\\/]/).pop() ?? '';
   const clean = base.replace(UNSAFE_NAME_CHARACTERS, '').trim();
-  return [...(clean || DEFAULT_NAME)].slice(0, MAX_NAME_LENGTH).join('');
+  return [...(clean || DEFAULT_NAME)].slice(0, MAX_FILE_NAME_LENGTH).join('');
 }

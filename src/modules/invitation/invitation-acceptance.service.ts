@@ -1,16 +1,16 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
+import { transactionalOrRaceLost } from '../transactions';
 import { hashOneTimeToken } from '../auth/one-time-token';
 import { assertPasswordStrength } from '../auth/passwords';
 import { conflict, unauthenticated } from '../../shared/errors';
-import { lockGrantsOf } from '../access/user-access-writes';
+import { lockUserAccessesOf } from '../access/user-access-writes';
 import { UserAccess } from '../access/user-access.entity';
-import { LOGIN_FAILED } from '../auth/auth.service';
-import type { AuthPayload } from '../auth/auth.types';
-import { revokePasswordTokens } from '../auth/password-reset-tokens';
+import { LOGIN_FAILED } from '../session/session.service';
+import type { AuthPayload } from '../session/session.types';
+import { revokePasswordTokens } from '../password-reset/password-reset-tokens';
 import { assertCompanyCapacity } from '../company/company-capacity';
-import { personName } from '../user/user-fields';
+import { personName } from '../../shared/field-rules';
 import { User, UserStatus } from '../user/user.entity';
 import { acceptanceRefusal, markExpired, unknownInvitationToken } from './invitation-status';
 import { Invitation, InvitationStatus } from './invitation.entity';
@@ -63,14 +63,14 @@ export class InvitationAcceptanceService {
         tx.create(UserAccess, { user: created, company: companyId, access: invitation.access.id, primary: true });
         return created;
       }
-      const grants = await lockGrantsOf(tx, account.id);
+      const userAccesses = await lockUserAccessesOf(tx, account.id);
       const existing = await tx.findOneOrFail(User, account.id, { populate: ['passwordHash'], refresh: true });
       if (!sameAccount(account, existing)) throw changedMeanwhile();
-      if (grants.some((grant) => grant.company.id === companyId)) {
+      if (userAccesses.some((userAccess) => userAccess.company.id === companyId)) {
         throw conflict('this account already holds an access in the company of the invitation');
       }
       await assertCompanyCapacity(tx, [companyId], [existing.id]);
-      const primary = !grants.some((grant) => grant.primary);
+      const primary = !userAccesses.some((userAccess) => userAccess.primary);
       tx.create(UserAccess, { user: existing.id, company: companyId, access: invitation.access.id, primary });
       if (newPasswordHash) {
         existing.passwordHash = newPasswordHash;
@@ -83,7 +83,7 @@ export class InvitationAcceptanceService {
     });
     this.ctx.loaders.userAccessesByUserId.clear(user.id);
     await this.ctx.deps.attempts.succeeded('invitation-acceptance', attempt);
-    return this.ctx.services.auth.issueToken(user);
+    return this.ctx.services.sessions.issueToken(user);
   }
 
   /** The invitation of a token, or the reason it cannot be used (an expired one is recorded as such). */
@@ -137,13 +137,8 @@ export class InvitationAcceptanceService {
   }
 
   /** A user created concurrently with the same email fails the unique index: the same answer as any other race. */
-  private async inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.ctx.em.transactional(work);
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw changedMeanwhile();
-      throw error;
-    }
+  private inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return transactionalOrRaceLost(this.ctx.em, work, changedMeanwhile);
   }
 }
 

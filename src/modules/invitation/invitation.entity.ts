@@ -1,8 +1,9 @@
-import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Entity, Enum, Index, ManyToOne, type Opt, Property } from '@mikro-orm/core';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 import { Access } from '../access/access.entity';
 import { Company } from '../company/company.entity';
+import { MAX_EMAIL_LENGTH, MAX_PERSON_NAME_LENGTH } from '../../shared/field-rules';
 import { User } from '../user/user.entity';
 
 export enum InvitationStatus {
@@ -19,14 +20,10 @@ registerEnumType(InvitationStatus, { name: 'InvitationStatus' });
  */
 @ObjectType()
 @Entity({ tableName: 'invitations' })
-export class Invitation extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class Invitation extends IdentifiedEntity {
   @Field()
   @Index()
-  @Property({ type: 'string', length: 254 })
+  @Property({ type: 'string', length: MAX_EMAIL_LENGTH })
   email!: string;
 
   @Index()
@@ -47,10 +44,10 @@ export class Invitation extends TimestampedEntity {
   @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
   invitedBy?: User | null;
 
-  @Property({ type: 'string', length: 100, nullable: true })
+  @Property({ type: 'string', length: MAX_PERSON_NAME_LENGTH, nullable: true })
   firstName?: string | null;
 
-  @Property({ type: 'string', length: 100, nullable: true })
+  @Property({ type: 'string', length: MAX_PERSON_NAME_LENGTH, nullable: true })
   lastName?: string | null;
 
   @Field()

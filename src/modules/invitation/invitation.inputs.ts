@@ -1,10 +1,17 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_PERSON_NAME_LENGTH,
+  MAX_TOKEN_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from '../../shared/field-rules';
 
 @InputType({ description: 'Invites an email into a company with an access; the link travels only by mail.' })
 export class CreateInvitationInput {
   @Field()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   email!: string;
 
   @Field(() => ID)
@@ -15,12 +22,12 @@ export class CreateInvitationInput {
 
   @Field(() => String, { nullable: true, description: 'Used to greet the invitee in the mail' })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   firstName?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   lastName?: string | null;
 }
 
@@ -31,18 +38,20 @@ export class CreateInvitationInput {
 })
 export class AcceptInvitationInput {
   @Field()
-  @MaxLength(128)
+  @MaxLength(MAX_TOKEN_LENGTH)
   token!: string;
 
   @Field()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   firstName!: string;
 
   @Field()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   lastName!: string;
 
-  @Field({ description: 'A new password (at least 12 characters), or the password of the existing account' })
-  @MaxLength(128)
+  @Field({
+    description: `A new password (at least ${MIN_PASSWORD_LENGTH} characters), or the password of the existing account`,
+  })
+  @MaxLength(MAX_PASSWORD_LENGTH)
   password!: string;
 }

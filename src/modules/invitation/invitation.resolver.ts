@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
+import type { RequestContext } from '../request-context';
+import { loadExisting } from '../../db/load-existing';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { parseId } from '../../shared/ids';
 import { Access } from '../access/access.entity';
-import { AuthPayload } from '../auth/auth.types';
+import { AuthPayload } from '../session/session.types';
 import { Company } from '../company/company.entity';
 import { User } from '../user/user.entity';
 import { effectiveStatus } from './invitation-status';

@@ -1,7 +1,7 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
+import type { RequestContext } from '../request-context';
+import { transactionalOrRaceLost } from '../transactions';
+import { loadExisting } from '../../db/load-existing';
 import { createOneTimeToken } from '../auth/one-time-token';
 import { assertMayInviteAs, authorize, companiesWhere } from '../auth/policy';
 import { conflict, invalidField, notFound } from '../../shared/errors';
@@ -10,7 +10,7 @@ import { sendOrLogFailure } from '../../shared/mail/mailer';
 import { INVITATION_PAGE, invitationMail, tokenLink } from '../../shared/mail/templates';
 import { UserAccess } from '../access/user-access.entity';
 import type { Company } from '../company/company.entity';
-import { normalizeEmail, personName } from '../user/user-fields';
+import { normalizeEmail, personName } from '../../shared/field-rules';
 import { DAY_MS, effectiveStatus, INVITATION_VALID_DAYS, markExpired } from './invitation-status';
 import { Invitation, InvitationStatus } from './invitation.entity';
 import type { CreateInvitationInput } from './invitation.inputs';
@@ -122,12 +122,7 @@ export class InvitationService {
   }
 
   /** The partial unique index settles two concurrent invitations; the loser gets the same answer as a sequential one. */
-  private async inTransaction<T>(company: Company, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.ctx.em.transactional(work);
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw alreadyPending(company);
-      throw error;
-    }
+  private inTransaction<T>(company: Company, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return transactionalOrRaceLost(this.ctx.em, work, () => alreadyPending(company));
   }
 }

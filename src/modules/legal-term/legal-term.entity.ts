@@ -1,15 +1,11 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 
 /** A version of the terms and conditions; the newest published one is the current one. */
 @ObjectType()
 @Entity({ tableName: 'legal_terms' })
-export class LegalTerm extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class LegalTerm extends IdentifiedEntity {
   @Field()
   @Property({ type: 'string', length: 50, unique: true })
   version!: string;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { entitiesByForeignKeyLoader, entityByIdLoader } from '../../db/batch-loaders';
+import { entitiesByForeignKeyLoader, entityByIdLoader } from '../../db/entity-loaders';
 import { LegalTermAcceptance } from './legal-term-acceptance.entity';
 import { LegalTerm } from './legal-term.entity';
 

@@ -1,4 +1,5 @@
-import type { RequestContext } from '../../graphql/context';
+import { queryPrepared } from '../../db/prepared-statements';
+import type { RequestContext } from '../request-context';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { badInput, notFound } from '../../shared/errors';
 import { User } from '../user/user.entity';
@@ -35,12 +36,11 @@ export class LegalTermService {
   async approve(legalTermId: number): Promise<LegalTermAcceptance> {
     const viewer = this.ctx.requireViewer();
     const term = await this.get(legalTermId);
-    await this.ctx.em
-      .createQueryBuilder(LegalTermAcceptance)
-      .insert({ user: viewer.id, legalTerm: term.id, acceptedAt: new Date() })
-      .onConflict(['user', 'legalTerm'])
-      .ignore()
-      .execute();
+    await queryPrepared(
+      this.ctx.em,
+      'insert into legal_term_acceptances (user_id, legal_term_id, accepted_at) values (?, ?, now()) on conflict (user_id, legal_term_id) do nothing',
+      [viewer.id, term.id],
+    );
     this.ctx.loaders.acceptancesByUserId.clear(viewer.id);
     return this.ctx.em.findOneOrFail(LegalTermAcceptance, { user: viewer.id, legalTerm: term.id });
   }

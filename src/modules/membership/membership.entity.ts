@@ -1,15 +1,11 @@
-import { ArrayType, Entity, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { ArrayType, Entity, type Opt, Property } from '@mikro-orm/core';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 
 /** A plan a company is on; `maxUsers` caps the users a company of this plan may hold. */
 @ObjectType()
 @Entity({ tableName: 'memberships' })
-export class Membership extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class Membership extends IdentifiedEntity {
   @Field()
   @Property({ type: 'string', length: 100, unique: true })
   name!: string;

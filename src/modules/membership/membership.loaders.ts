@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { entityByIdLoader } from '../../db/batch-loaders';
+import { entityByIdLoader } from '../../db/entity-loaders';
 import { Membership } from './membership.entity';
 
 export function createMembershipLoaders(em: EntityManager) {

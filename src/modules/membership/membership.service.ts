@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
+import type { RequestContext } from '../request-context';
+import { loadExisting } from '../../db/load-existing';
 import { Membership } from './membership.entity';
 
 export class MembershipService {

@@ -1,14 +1,10 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Entity, Property } from '@mikro-orm/core';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
 
 @ObjectType()
 @Entity({ tableName: 'stages' })
-export class Stage extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class Stage extends IdentifiedEntity {
   @Field()
   @Property({ type: 'string', length: 100, unique: true })
   name!: string;

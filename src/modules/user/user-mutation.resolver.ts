@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
 import { User } from './user.entity';
 import { CreateUserInput, UpdateUserInput } from './user.inputs';

@@ -1,10 +1,10 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryPreparedArrays } from '../../db/prepared-statements';
 import { readColumns, toReadModel } from '../../db/read-models';
-import type { RequestContext } from '../../graphql/context';
-import { loadExisting } from '../../graphql/load-existing';
-import { loginAttempt } from '../auth/auth.service';
+import type { RequestContext } from '../request-context';
+import { transactionalOrRaceLost } from '../transactions';
+import { loadExisting } from '../../db/load-existing';
+import { loginAttempt } from '../session/session.service';
 import { assertPasswordStrength } from '../auth/passwords';
 import { assertMayHandOut, assertMayManageAccount, authorize } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
@@ -12,9 +12,14 @@ import { parseId } from '../../shared/ids';
 import { sendOrLogFailure } from '../../shared/mail/mailer';
 import { emailChangedMail, PASSWORD_PAGE, setPasswordMail, tokenLink } from '../../shared/mail/templates';
 import { UserAccess } from '../access/user-access.entity';
-import { HOUR_MS, issuePasswordToken, revokePasswordTokens, SET_PASSWORD_LINK_DAYS } from '../auth/password-reset-tokens';
+import {
+  HOUR_MS,
+  issuePasswordToken,
+  revokePasswordTokens,
+  SET_PASSWORD_LINK_DAYS,
+} from '../password-reset/password-reset-tokens';
 import { assertCompanyCapacity } from '../company/company-capacity';
-import { normalizeEmail, personName } from './user-fields';
+import { normalizeEmail, personName } from '../../shared/field-rules';
 import { User, UserStatus } from './user.entity';
 import type { CreateUserInput, UpdateUserInput } from './user.inputs';
 
@@ -77,14 +82,14 @@ export class UserMutationService {
     const target = await this.ctx.services.users.findVisible(id);
     const isSelf = target.id === viewer.id;
     const scope = await this.ctx.scope();
-    const grantsOfTarget = () => this.ctx.services.accesses.grantsHeldBy(target.id);
-    if (!isSelf) await assertMayManageAccount(scope, grantsOfTarget);
+    const userAccessesOfTarget = () => this.ctx.services.accesses.userAccessesHeldBy(target.id);
+    if (!isSelf) await assertMayManageAccount(scope, userAccessesOfTarget);
 
     const email = input.email == null ? undefined : normalizeEmail(input.email);
     const emailChanges = email !== undefined && email !== target.email;
     const status = input.status ?? undefined;
     const statusChanges = status !== undefined && status !== target.status;
-    if (emailChanges || statusChanges) await assertMayManageAccount(scope, grantsOfTarget);
+    if (emailChanges || statusChanges) await assertMayManageAccount(scope, userAccessesOfTarget);
     if (input.password != null && !isSelf) throw forbidden('a password is changed by its owner, or with a reset link');
     const firstName = input.firstName == null ? undefined : personName(input.firstName, 'firstName');
     const lastName = input.lastName == null ? undefined : personName(input.lastName, 'lastName');
@@ -168,13 +173,8 @@ export class UserMutationService {
   }
 
   /** A concurrent request can take the email between the check and the insert: same answer then. */
-  private async inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.ctx.em.transactional(work);
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw duplicateEmail();
-      throw error;
-    }
+  private inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return transactionalOrRaceLost(this.ctx.em, work, duplicateEmail);
   }
 }
 

@@ -1,6 +1,7 @@
-import { Check, Entity, Enum, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { TimestampedEntity } from '../../db/timestamped.entity';
+import { Check, Entity, Enum, type Opt, Property } from '@mikro-orm/core';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { IdentifiedEntity } from '../../db/timestamped.entity';
+import { MAX_EMAIL_LENGTH, MAX_PERSON_NAME_LENGTH } from '../../shared/field-rules';
 
 export enum UserStatus {
   PENDING = 'pending',
@@ -12,22 +13,18 @@ registerEnumType(UserStatus, { name: 'UserStatus' });
 @ObjectType()
 @Entity({ tableName: 'users' })
 @Check({ name: 'users_email_lowercase', expression: 'email = lower(email)' })
-export class User extends TimestampedEntity {
-  @Field(() => ID)
-  @PrimaryKey({ type: 'integer' })
-  id!: number;
-
+export class User extends IdentifiedEntity {
   @Field()
-  @Property({ type: 'string', length: 100 })
+  @Property({ type: 'string', length: MAX_PERSON_NAME_LENGTH })
   firstName!: string;
 
   @Field()
-  @Property({ type: 'string', length: 100 })
+  @Property({ type: 'string', length: MAX_PERSON_NAME_LENGTH })
   lastName!: string;
 
   /** Stored lower-cased (checked by the database), which makes the unique index case-insensitive. */
   @Field()
-  @Property({ type: 'string', length: 254, unique: true })
+  @Property({ type: 'string', length: MAX_EMAIL_LENGTH, unique: true })
   email!: string;
 
   /** Argon2id PHC string; null until the user sets a password. Never exposed. */

@@ -1,5 +1,13 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_PASSWORD_INPUT_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_PERSON_NAME_LENGTH,
+  MAX_SEARCH_TEXT_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from '../../shared/field-rules';
 import { UserStatus } from './user.entity';
 
 @InputType()
@@ -12,27 +20,27 @@ export class UserFilter {
 
   @Field({ nullable: true, description: 'Words matched against first name, last name and email' })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(MAX_SEARCH_TEXT_LENGTH)
   q?: string;
 }
 
 @InputType({ description: 'Without a password the user is PENDING and receives a mail to choose one.' })
 export class CreateUserInput {
   @Field()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   firstName!: string;
 
   @Field()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   lastName!: string;
 
   @Field()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   email!: string;
 
-  @Field(() => String, { nullable: true, description: 'At least 12 characters' })
+  @Field(() => String, { nullable: true, description: `At least ${MIN_PASSWORD_LENGTH} characters` })
   @IsOptional()
-  @MaxLength(128)
+  @MaxLength(MAX_PASSWORD_LENGTH)
   password?: string | null;
 
   @Field(() => ID, { description: 'The company of the first (primary) access' })
@@ -49,17 +57,17 @@ export class CreateUserInput {
 export class UpdateUserInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   firstName?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(100)
+  @MaxLength(MAX_PERSON_NAME_LENGTH)
   lastName?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   email?: string | null;
 
   @Field(() => UserStatus, { nullable: true })
@@ -67,11 +75,11 @@ export class UpdateUserInput {
 
   @Field(() => String, { nullable: true, description: 'Own password only, together with currentPassword' })
   @IsOptional()
-  @MaxLength(128)
+  @MaxLength(MAX_PASSWORD_LENGTH)
   password?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(1024)
+  @MaxLength(MAX_PASSWORD_INPUT_LENGTH)
   currentPassword?: string | null;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { entityByIdLoader } from '../../db/batch-loaders';
+import { entityByIdLoader } from '../../db/entity-loaders';
 import { User } from './user.entity';
 
 export function createUserLoaders(em: EntityManager) {

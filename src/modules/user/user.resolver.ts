@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { allOf, andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { pageRequest } from '../../graphql/connection';
 import { selectsPath } from '../../graphql/selection';
-import type { RequestContext } from '../../graphql/context';
+import { PageArgs } from '../page-args';
+import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
 import { avatarUrl } from '../../shared/storage/avatar-url';
 import { UserAccess } from '../access/user-access.entity';
@@ -14,7 +15,7 @@ import { UserFilter } from './user.inputs';
 import { UserConnection } from './user.types';
 
 /** The fields of a user that read its grants (with their companies). */
-const GRANT_FIELDS = ['accesses', 'primaryAccess', 'primaryCompany', 'companies'];
+const USER_ACCESS_FIELDS = ['accesses', 'primaryAccess', 'primaryCompany', 'companies'];
 
 @Resolver(() => User)
 export class UserResolver {
@@ -32,14 +33,13 @@ export class UserResolver {
   async users(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter,
   ): Promise<UserConnection> {
     const page = await ctx.services.users.list(filter, pageRequest(first, after, info));
     // Read the grants of the whole page before its rows resolve: every row then resolves without
     // waiting (the same one statement, but no promise per row and field).
-    if (GRANT_FIELDS.some((field) => selectsPath(info, ['edges', 'node', field]))) {
+    if (USER_ACCESS_FIELDS.some((field) => selectsPath(info, ['edges', 'node', field]))) {
       await ctx.loaders.userAccessesByUserId.loadMany(page.nodes.map((user) => user.id));
     }
     return new UserConnection(page);
@@ -52,12 +52,15 @@ export class UserResolver {
 
   @FieldResolver(() => [UserAccess])
   accesses(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<UserAccess[]> {
-    return ctx.services.accesses.visibleGrantsOf(user.id);
+    return ctx.services.accesses.visibleUserAccessesOf(user.id);
   }
 
   @FieldResolver(() => UserAccess, { nullable: true })
   primaryAccess(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<UserAccess | null> {
-    return andThen(ctx.services.accesses.visibleGrantsOf(user.id), (grants) => grants.find((grant) => grant.primary) ?? null);
+    return andThen(
+      ctx.services.accesses.visibleUserAccessesOf(user.id),
+      (userAccesses) => userAccesses.find((userAccess) => userAccess.primary) ?? null,
+    );
   }
 
   @FieldResolver(() => Company, { nullable: true })
@@ -69,8 +72,8 @@ export class UserResolver {
 
   @FieldResolver(() => [Company])
   companies(@Root() user: User, @Ctx() ctx: RequestContext): MaybePromise<Company[]> {
-    return andThen(ctx.services.accesses.visibleGrantsOf(user.id), (grants) =>
-      andThen(allOf(grants.map((grant) => ctx.services.companies.visibleOrNull(grant.company.id))), (companies) =>
+    return andThen(ctx.services.accesses.visibleUserAccessesOf(user.id), (userAccesses) =>
+      andThen(allOf(userAccesses.map((userAccess) => ctx.services.companies.visibleOrNull(userAccess.company.id))), (companies) =>
         companies.filter((company): company is Company => company !== null),
       ),
     );

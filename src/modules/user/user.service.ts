@@ -1,10 +1,11 @@
-import type { RequestContext } from '../../graphql/context';
-import type { Page, PageRequest } from '../../graphql/connection';
+import type { RequestContext } from '../request-context';
+import type { Page, PageRequest } from '../../db/page';
 import { paginate } from '../../db/paginate';
 import { intArray } from '../../db/read-models';
 import { SqlConditions } from '../../db/sql-conditions';
 import { matchEveryWord } from '../../db/text-search';
 import { can } from '../auth/policy';
+import { canonicalEmail } from '../../shared/email-address';
 import { notFound } from '../../shared/errors';
 import { parseOptionalId } from '../../shared/ids';
 import { User } from './user.entity';
@@ -28,19 +29,19 @@ export class UserService {
     if (viewer.id === user.id) return true;
     const scope = await this.ctx.scope();
     if (scope.seesEverything) return true;
-    const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
-    return grants.some((grant) => scope.canSeeCompany(grant.company.id));
+    const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(user.id);
+    return userAccesses.some((userAccess) => scope.canSeeCompany(userAccess.company.id));
   }
 
   /** Case-insensitive lookup for managers and above, among the users they may see. */
   async findByEmail(email: string): Promise<User> {
     const viewer = this.ctx.requireViewer();
-    const user = await this.ctx.em.findOne(User, { email: email.trim().toLowerCase() });
+    const user = await this.ctx.em.findOne(User, { email: canonicalEmail(email) });
     if (!user || !(await this.isVisible(user))) throw notFound('user');
     if (user.id === viewer.id) return user;
     const scope = await this.ctx.scope();
-    const grants = await this.ctx.loaders.userAccessesByUserId.load(user.id);
-    if (!grants.some((grant) => can(scope, 'user.lookup', grant.company.id))) throw notFound('user');
+    const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(user.id);
+    if (!userAccesses.some((userAccess) => can(scope, 'user.lookup', userAccess.company.id))) throw notFound('user');
     return user;
   }
 

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { badInput } from '../../shared/errors';
+import { MAX_FILE_NAME_LENGTH, MAX_MEDIA_TYPE_LENGTH } from '../../shared/field-rules';
 import { COMPANY_FIELDS, USER_FIELDS } from '../fragments';
 import { CompanyJson, UserJson } from '../legacy-objects';
 import { presentCompany, presentUser } from '../presenters';
-import { defineRoute } from '../rest-route';
+import type { RouteParts } from '../route-factories';
+import { defineRoute, type RestRoute } from '../rest-route';
 
 const positiveId = z.coerce.number().int().positive();
 
@@ -13,8 +15,12 @@ const avatarUpload = {
     .string()
     .min(1)
     .describe('the file in base64; a data:image/...;base64, prefix is tolerated; at most 5 MiB decoded'),
-  name: z.string().max(255).default('avatar').describe('the original file name (informative)'),
-  type: z.string().max(255).default('application/octet-stream').describe('the MIME type the client claims (informative)'),
+  name: z.string().max(MAX_FILE_NAME_LENGTH).default('avatar').describe('the original file name (informative)'),
+  type: z
+    .string()
+    .max(MAX_MEDIA_TYPE_LENGTH)
+    .default('application/octet-stream')
+    .describe('the MIME type the client claims (informative)'),
 };
 const toBase64Input = (body: { avatar_base64: string; name: string; type: string }) => ({
   name: body.name,
@@ -35,68 +41,75 @@ const idInBodyOrQuery = (owner: string) =>
 
 const FILE_ERRORS = [401, 403, 404, 413, 415];
 
-export const avatarRoutes = [
-  defineRoute({
-    name: 'Upload a user avatar',
+type Owner = 'user' | 'company';
+type AvatarRouteParts = Omit<RouteParts, 'auth'>;
+
+/**
+ * `PUT` of the owner's avatar: `{<owner>_id, avatar_base64, name, type}` (or wrapped in `{"<owner>": ...}`)
+ * runs a mutation taking `$<owner>Id` and `$base64`.
+ */
+function avatarUploadRoute(owner: Owner, name: string, path: string, parts: AvatarRouteParts): RestRoute {
+  const idField = `${owner}_id`;
+  return defineRoute({
+    name,
     method: 'PUT',
-    path: '/users/avatar',
+    path,
     auth: 'token',
-    resourceKey: 'user',
+    resourceKey: owner,
     fieldNames: { 'base64.data': 'avatar_base64', base64: 'avatar_base64' },
     largeBody: true,
-    body: z.object({ user_id: positiveId, ...avatarUpload }),
+    body: z.object({ [idField]: positiveId, ...avatarUpload }),
+    ...parts,
+    variables: ({ body }) => ({
+      [`${owner}Id`]: String((body as Record<string, unknown>)[idField]),
+      base64: toBase64Input(body),
+    }),
+    status: 200,
+  });
+}
+
+/** `DELETE` of the owner's avatar: `<owner>_id` in the body or the query runs a mutation taking `$<owner>Id`. */
+function avatarRemoveRoute(owner: Owner, name: string, path: string, parts: AvatarRouteParts): RestRoute {
+  const idField = `${owner}_id`;
+  return defineRoute({
+    name,
+    method: 'DELETE',
+    path,
+    auth: 'token',
+    body: z.object({ [idField]: idInBodyOrQuery(owner) }),
+    query: z.object({ [idField]: idInBodyOrQuery(owner) }),
+    ...parts,
+    variables: ({ body, query }) => ({ [`${owner}Id`]: idFromBodyOrQuery(idField, body, query) }),
+    status: 200,
+  });
+}
+
+export const avatarRoutes = [
+  avatarUploadRoute('user', 'Upload a user avatar', '/users/avatar', {
     document: `mutation UploadUserAvatar($userId: ID!, $base64: Base64FileInput!) {
       uploadUserAvatar(userId: $userId, base64: $base64) { ...LegacyUser }
     } ${USER_FIELDS}`,
-    variables: ({ body }) => ({ userId: String(body.user_id), base64: toBase64Input(body) }),
     present: ({ uploadUserAvatar }) => ({ user: presentUser(uploadUserAvatar) }),
-    status: 200,
     response: z.object({ user: UserJson }),
     errors: FILE_ERRORS,
   }),
-  defineRoute({
-    name: 'Remove a user avatar',
-    method: 'DELETE',
-    path: '/users/avatar',
-    auth: 'token',
-    body: z.object({ user_id: idInBodyOrQuery('user') }),
-    query: z.object({ user_id: idInBodyOrQuery('user') }),
+  avatarRemoveRoute('user', 'Remove a user avatar', '/users/avatar', {
     document: `mutation RemoveUserAvatar($userId: ID!) { removeUserAvatar(userId: $userId) { ...LegacyUser } } ${USER_FIELDS}`,
-    variables: ({ body, query }) => ({ userId: idFromBodyOrQuery('user_id', body, query) }),
     present: ({ removeUserAvatar }) => ({ user: presentUser(removeUserAvatar) }),
-    status: 200,
     response: z.object({ user: UserJson }),
     errors: [401, 403, 404],
   }),
-  defineRoute({
-    name: 'Upload a company avatar',
-    method: 'PUT',
-    path: '/companies/avatar',
-    auth: 'token',
-    resourceKey: 'company',
-    fieldNames: { 'base64.data': 'avatar_base64', base64: 'avatar_base64' },
-    largeBody: true,
-    body: z.object({ company_id: positiveId, ...avatarUpload }),
+  avatarUploadRoute('company', 'Upload a company avatar', '/companies/avatar', {
     document: `mutation UploadCompanyAvatar($companyId: ID!, $base64: Base64FileInput!) {
       uploadCompanyAvatar(companyId: $companyId, base64: $base64) { ...LegacyCompany }
     } ${COMPANY_FIELDS}`,
-    variables: ({ body }) => ({ companyId: String(body.company_id), base64: toBase64Input(body) }),
     present: ({ uploadCompanyAvatar }) => ({ company: presentCompany(uploadCompanyAvatar) }),
-    status: 200,
     response: z.object({ company: CompanyJson }),
     errors: FILE_ERRORS,
   }),
-  defineRoute({
-    name: 'Remove a company avatar',
-    method: 'DELETE',
-    path: '/companies/avatar',
-    auth: 'token',
-    body: z.object({ company_id: idInBodyOrQuery('company') }),
-    query: z.object({ company_id: idInBodyOrQuery('company') }),
+  avatarRemoveRoute('company', 'Remove a company avatar', '/companies/avatar', {
     document: `mutation RemoveCompanyAvatar($companyId: ID!) { removeCompanyAvatar(companyId: $companyId) { ...LegacyCompany } } ${COMPANY_FIELDS}`,
-    variables: ({ body, query }) => ({ companyId: idFromBodyOrQuery('company_id', body, query) }),
     present: ({ removeCompanyAvatar }) => ({ company: presentCompany(removeCompanyAvatar) }),
-    status: 200,
     response: z.object({ company: CompanyJson }),
     errors: [401, 403, 404],
   }),

@@ -1,43 +1,28 @@
 import { z } from 'zod';
+import { MAX_COMPANY_NAME_LENGTH, MAX_SEARCH_TEXT_LENGTH } from '../../shared/field-rules';
 import { COMPANY_FIELDS, connectionOf } from '../fragments';
 import { CompanyJson } from '../legacy-objects';
-import { listBody, pageVariables, presentList } from '../paging';
 import { presentCompany } from '../presenters';
-import { defineRoute, idParam, pagingQuery } from '../rest-route';
+import { byIdRoute, pagedListRoute } from '../route-factories';
+import { defineRoute } from '../rest-route';
 
 export const companyRoutes = [
-  defineRoute({
-    name: 'List companies',
-    method: 'GET',
-    path: '/companies',
-    auth: 'token',
-    query: pagingQuery.extend({
+  pagedListRoute('List companies', '/companies', {
+    filters: {
       parent_company_id: z.coerce.number().int().positive().optional(),
-      q: z.string().max(100).optional(),
-    }),
+      q: z.string().max(MAX_SEARCH_TEXT_LENGTH).optional(),
+    },
     document: `query ListCompanies($first: Int, $after: String, $filter: CompanyFilter) {
       companies(first: $first, after: $after, filter: $filter) { ${connectionOf('LegacyCompany')} }
     } ${COMPANY_FIELDS}`,
-    variables: ({ query }) => ({
-      ...pageVariables(query),
-      filter: { parentCompanyId: query.parent_company_id?.toString(), q: query.q },
-    }),
-    present: ({ companies }, { query }) => presentList('companies', companies, presentCompany, query),
-    status: 200,
-    response: listBody('companies', CompanyJson),
+    filterVariables: (query) => ({ filter: { parentCompanyId: query.parent_company_id?.toString(), q: query.q } }),
+    items: { connection: 'companies', key: 'companies', present: presentCompany, schema: CompanyJson },
     // 404: parent_company_id names a company the caller cannot see (or none).
     errors: [401, 404],
   }),
-  defineRoute({
-    name: 'Get an specific company',
-    method: 'GET',
-    path: '/companies/:id',
-    auth: 'token',
-    params: idParam(),
+  byIdRoute('Get an specific company', 'GET', '/companies/:id', {
     document: `query ShowCompany($id: ID!) { company(id: $id) { ...LegacyCompany } } ${COMPANY_FIELDS}`,
-    variables: ({ params }) => ({ id: String(params.id) }),
     present: ({ company }) => ({ company: presentCompany(company) }),
-    status: 200,
     response: z.object({ company: CompanyJson }),
     errors: [401, 404],
   }),
@@ -48,7 +33,7 @@ export const companyRoutes = [
     auth: 'token',
     resourceKey: 'company',
     body: z.object({
-      name: z.string().max(200),
+      name: z.string().max(MAX_COMPANY_NAME_LENGTH),
       parent_company_id: z.coerce.number().int().positive().optional(),
       membership_id: z.coerce.number().int().positive().optional(),
       default: z.boolean().optional(),

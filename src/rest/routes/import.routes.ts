@@ -1,38 +1,26 @@
 import { z } from 'zod';
+import { MAX_FILE_NAME_LENGTH, MAX_MEDIA_TYPE_LENGTH } from '../../shared/field-rules';
 import { connectionOf, IMPORT_FILE_FIELDS } from '../fragments';
 import { ImportFileJson } from '../legacy-objects';
-import { listBody, pageVariables, presentList } from '../paging';
 import { presentImportFile } from '../presenters';
-import { defineRoute, idParam, pagingQuery } from '../rest-route';
+import { byIdRoute, pagedListRoute } from '../route-factories';
+import { defineRoute } from '../rest-route';
 
 const importBody = z.object({ import_file: ImportFileJson });
 
 export const importRoutes = [
-  defineRoute({
-    name: 'List of ImportFiles',
-    method: 'GET',
-    path: '/imports',
-    auth: 'token',
-    query: pagingQuery.extend({ company_id: z.coerce.number().int().positive().optional() }),
+  pagedListRoute('List of ImportFiles', '/imports', {
+    filters: { company_id: z.coerce.number().int().positive().optional() },
     document: `query ListImportFiles($first: Int, $after: String, $companyId: ID) {
       importFiles(first: $first, after: $after, companyId: $companyId) { ${connectionOf('LegacyImportFile')} }
     } ${IMPORT_FILE_FIELDS}`,
-    variables: ({ query }) => ({ ...pageVariables(query), companyId: query.company_id?.toString() }),
-    present: ({ importFiles }, { query }) => presentList('import_files', importFiles, presentImportFile, query),
-    status: 200,
-    response: listBody('import_files', ImportFileJson),
+    filterVariables: (query) => ({ companyId: query.company_id?.toString() }),
+    items: { connection: 'importFiles', key: 'import_files', present: presentImportFile, schema: ImportFileJson },
     errors: [401, 403, 404],
   }),
-  defineRoute({
-    name: 'Check status of an import',
-    method: 'GET',
-    path: '/imports/:id',
-    auth: 'token',
-    params: idParam(),
+  byIdRoute('Check status of an import', 'GET', '/imports/:id', {
     document: `query ShowImportFile($id: ID!) { importFile(id: $id) { ...LegacyImportFile } } ${IMPORT_FILE_FIELDS}`,
-    variables: ({ params }) => ({ id: String(params.id) }),
     present: ({ importFile }) => ({ import_file: presentImportFile(importFile) }),
-    status: 200,
     response: importBody,
     errors: [401, 403, 404],
   }),
@@ -46,8 +34,8 @@ export const importRoutes = [
     largeBody: true,
     body: z.object({
       company_id: z.coerce.number().int().positive(),
-      name: z.string().min(1).max(255),
-      type: z.string().max(255).default('text/csv'),
+      name: z.string().min(1).max(MAX_FILE_NAME_LENGTH),
+      type: z.string().max(MAX_MEDIA_TYPE_LENGTH).default('text/csv'),
       file_base64: z.string().min(1).describe('the CSV in base64 (header: email,first_name,last_name,access)'),
     }),
     document: `mutation StartImport($companyId: ID!, $base64: Base64FileInput!) {

@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_PASSWORD_INPUT_LENGTH,
+  MAX_PERSON_NAME_LENGTH,
+  MAX_REST_TOKEN_LENGTH,
+} from '../../shared/field-rules';
 import { INVITATION_FIELDS, USER_FIELDS } from '../fragments';
 import { InvitationJson, UserJson } from '../legacy-objects';
 import { presentInvitation, presentUser } from '../presenters';
-import { defineRoute, idParam } from '../rest-route';
+import { byIdRoute } from '../route-factories';
+import { defineRoute } from '../rest-route';
 
 const invitationBody = z.object({ invitation: InvitationJson });
-const optionalName = z.string().max(100).optional();
+const name = z.string().max(MAX_PERSON_NAME_LENGTH);
 
 export const invitationRoutes = [
   defineRoute({
@@ -15,11 +22,11 @@ export const invitationRoutes = [
     auth: 'token',
     resourceKey: 'invitation',
     body: z.object({
-      email: z.string().max(254),
+      email: z.string().max(MAX_EMAIL_LENGTH),
       company_id: z.coerce.number().int().positive(),
       access_id: z.coerce.number().int().positive(),
-      first_name: optionalName,
-      last_name: optionalName,
+      first_name: name.optional(),
+      last_name: name.optional(),
     }),
     document: `mutation CreateInvitation($input: CreateInvitationInput!) { createInvitation(input: $input) { ...LegacyInvitation } } ${INVITATION_FIELDS}`,
     variables: ({ body }) => ({
@@ -41,7 +48,7 @@ export const invitationRoutes = [
     method: 'GET',
     path: '/invitations/pending',
     auth: 'token',
-    query: z.object({ email: z.string().min(1).max(254) }),
+    query: z.object({ email: z.string().min(1).max(MAX_EMAIL_LENGTH) }),
     document: `query PendingInvitations($email: String!) { pendingInvitations(email: $email) { ...LegacyInvitation } } ${INVITATION_FIELDS}`,
     variables: ({ query }) => ({ email: query.email }),
     present: ({ pendingInvitations }) => ({ invitations: pendingInvitations.map(presentInvitation) }),
@@ -55,10 +62,10 @@ export const invitationRoutes = [
     path: '/invitations/accept',
     auth: 'public',
     body: z.object({
-      token: z.string().max(200),
-      first_name: z.string().max(100),
-      last_name: z.string().max(100),
-      password: z.string().max(1024),
+      token: z.string().max(MAX_REST_TOKEN_LENGTH),
+      first_name: name,
+      last_name: name,
+      password: z.string().max(MAX_PASSWORD_INPUT_LENGTH),
     }),
     document: `mutation AcceptInvitation($input: AcceptInvitationInput!) {
       acceptInvitation(input: $input) { token expiresAt user { ...LegacyUser } }
@@ -75,16 +82,9 @@ export const invitationRoutes = [
     response: z.object({ token: z.string(), expires_at: z.iso.datetime(), user: UserJson }),
     errors: [401, 409, 429],
   }),
-  defineRoute({
-    name: 'Revoke an invitation',
-    method: 'DELETE',
-    path: '/invitations/:id',
-    auth: 'token',
-    params: idParam(),
+  byIdRoute('Revoke an invitation', 'DELETE', '/invitations/:id', {
     document: `mutation RevokeInvitation($id: ID!) { revokeInvitation(id: $id) { ...LegacyInvitation } } ${INVITATION_FIELDS}`,
-    variables: ({ params }) => ({ id: String(params.id) }),
     present: ({ revokeInvitation }) => ({ invitation: presentInvitation(revokeInvitation) }),
-    status: 200,
     response: invitationBody,
     errors: [401, 403, 404, 409],
   }),

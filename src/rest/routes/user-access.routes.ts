@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { USER_ACCESS_FIELDS } from '../fragments';
 import { UserAccessJson } from '../legacy-objects';
 import { presentUserAccess } from '../presenters';
-import { defineRoute, idParam } from '../rest-route';
+import { byIdRoute, type RouteParts } from '../route-factories';
+import { defineRoute, idParam, type RestRoute, type SuccessStatus } from '../rest-route';
 
-const grants = z.object({
+const userAccesses = z.object({
   user_accesses: z
     .array(
       z.object({
@@ -16,30 +17,41 @@ const grants = z.object({
     .min(1)
     .max(50),
 });
-const toGrantInputs = ({ user_accesses }: z.infer<typeof grants>) =>
-  user_accesses.map((grant) => ({
-    companyId: String(grant.company_id),
-    accessId: String(grant.access_id),
-    primary: grant.primary,
+const toUserAccessInputs = ({ user_accesses }: z.infer<typeof userAccesses>) =>
+  user_accesses.map((userAccess) => ({
+    companyId: String(userAccess.company_id),
+    accessId: String(userAccess.access_id),
+    primary: userAccess.primary,
   }));
-const grantList = z.object({ user_accesses: z.array(UserAccessJson) });
+const userAccessList = z.object({ user_accesses: z.array(UserAccessJson) });
 
-export const userAccessRoutes = [
-  defineRoute({
-    name: 'Create user_accesses for a user',
-    method: 'POST',
+/** `POST` (add) or `PUT` (set) of a user's accesses: the body's list runs a mutation taking `$userId` and `$accesses`. */
+function changeUserAccessesRoute(
+  name: string,
+  method: 'POST' | 'PUT',
+  parts: Omit<RouteParts, 'auth' | 'response'> & { status: SuccessStatus },
+): RestRoute {
+  return defineRoute({
+    name,
+    method,
     path: '/users/:user_id/user_accesses',
     auth: 'token',
     params: idParam('user_id'),
-    body: grants,
+    body: userAccesses,
     fieldNames: { accesses: 'user_accesses' },
+    ...parts,
+    variables: ({ params, body }) => ({ userId: String(params.user_id), accesses: toUserAccessInputs(body) }),
+    response: userAccessList,
+  });
+}
+
+export const userAccessRoutes = [
+  changeUserAccessesRoute('Create user_accesses for a user', 'POST', {
     document: `mutation AddUserAccesses($userId: ID!, $accesses: [UserAccessInput!]!) {
       addUserAccesses(userId: $userId, accesses: $accesses) { ...LegacyUserAccess }
     } ${USER_ACCESS_FIELDS}`,
-    variables: ({ params, body }) => ({ userId: String(params.user_id), accesses: toGrantInputs(body) }),
     present: ({ addUserAccesses }) => ({ user_accesses: addUserAccesses.map(presentUserAccess) }),
     status: 201,
-    response: grantList,
     errors: [401, 403, 404, 409],
   }),
   defineRoute({
@@ -52,36 +64,20 @@ export const userAccessRoutes = [
     variables: ({ params }) => ({ userId: String(params.user_id) }),
     present: ({ user }) => ({ user_accesses: user.accesses.map(presentUserAccess) }),
     status: 200,
-    response: grantList,
+    response: userAccessList,
     errors: [401, 404],
   }),
-  defineRoute({
-    name: 'Update user_accesses for a user',
-    method: 'PUT',
-    path: '/users/:user_id/user_accesses',
-    auth: 'token',
-    params: idParam('user_id'),
-    body: grants,
-    fieldNames: { accesses: 'user_accesses' },
+  changeUserAccessesRoute('Update user_accesses for a user', 'PUT', {
     document: `mutation SetUserAccesses($userId: ID!, $accesses: [UserAccessInput!]!) {
       setUserAccesses(userId: $userId, accesses: $accesses) { ...LegacyUserAccess }
     } ${USER_ACCESS_FIELDS}`,
-    variables: ({ params, body }) => ({ userId: String(params.user_id), accesses: toGrantInputs(body) }),
     present: ({ setUserAccesses }) => ({ user_accesses: setUserAccesses.map(presentUserAccess) }),
     status: 200,
-    response: grantList,
     errors: [401, 403, 404, 409],
   }),
-  defineRoute({
-    name: 'Remove an specific user_access',
-    method: 'DELETE',
-    path: '/user_accesses/:id',
-    auth: 'token',
-    params: idParam(),
+  byIdRoute('Remove an specific user_access', 'DELETE', '/user_accesses/:id', {
     document: `mutation RemoveUserAccess($id: ID!) { removeUserAccess(id: $id) { ...LegacyUserAccess } } ${USER_ACCESS_FIELDS}`,
-    variables: ({ params }) => ({ id: String(params.id) }),
     present: ({ removeUserAccess }) => ({ user_access: presentUserAccess(removeUserAccess) }),
-    status: 200,
     response: z.object({ user_access: UserAccessJson }),
     errors: [401, 403, 404, 409],
   }),

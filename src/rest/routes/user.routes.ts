@@ -1,30 +1,33 @@
 import { z } from 'zod';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_PASSWORD_INPUT_LENGTH,
+  MAX_PERSON_NAME_LENGTH,
+  MAX_REST_TOKEN_LENGTH,
+  MAX_SEARCH_TEXT_LENGTH,
+} from '../../shared/field-rules';
 import { connectionOf, USER_FIELDS } from '../fragments';
 import { UserJson } from '../legacy-objects';
-import { listBody, pageVariables, presentList } from '../paging';
 import { presentUser } from '../presenters';
-import { defineRoute, idParam, pagingQuery } from '../rest-route';
+import { byIdRoute, pagedListRoute, plainGetRoute } from '../route-factories';
+import { defineRoute, idParam } from '../rest-route';
 
 const userBody = z.object({ user: UserJson });
 const authBody = z.object({ token: z.string(), expires_at: z.iso.datetime(), user: UserJson });
 const STATUS = z.enum(['pending', 'active', 'inactive']);
-const name = z.string().max(100);
+const name = z.string().max(MAX_PERSON_NAME_LENGTH);
+const email = z.string().max(MAX_EMAIL_LENGTH);
+const password = z.string().max(MAX_PASSWORD_INPUT_LENGTH);
 const RESET_STARTED = 'If the email belongs to an account, a link to reset its password is on its way.';
 
 export const userRoutes = [
-  defineRoute({
-    name: 'Validate JWT',
-    method: 'GET',
-    path: '/users/validate_jwt',
-    auth: 'token',
+  plainGetRoute('Validate JWT', '/users/validate_jwt', {
     document: `query ValidateJwt { validateToken { valid expiresAt user { ...LegacyUser } } } ${USER_FIELDS}`,
-    variables: () => ({}),
     present: ({ validateToken }) => ({
       valid: validateToken.valid,
       expires_at: validateToken.expiresAt,
       user: presentUser(validateToken.user),
     }),
-    status: 200,
     response: z.object({ valid: z.literal(true), expires_at: z.iso.datetime(), user: UserJson }),
     errors: [401],
   }),
@@ -33,7 +36,7 @@ export const userRoutes = [
     method: 'GET',
     path: '/users/find_by_email',
     auth: 'token',
-    query: z.object({ email: z.string().min(1).max(254) }),
+    query: z.object({ email: z.string().min(1).max(MAX_EMAIL_LENGTH) }),
     document: `query FindUserByEmail($email: String!) { userByEmail(email: $email) { ...LegacyUser } } ${USER_FIELDS}`,
     variables: ({ query }) => ({ email: query.email }),
     present: ({ userByEmail }) => ({ user: presentUser(userByEmail) }),
@@ -46,7 +49,7 @@ export const userRoutes = [
     method: 'POST',
     path: '/users/login',
     auth: 'public',
-    body: z.object({ email: z.string().max(254), password: z.string().max(1024) }),
+    body: z.object({ email, password }),
     document: `mutation Login($email: String!, $password: String!) {
       login(email: $email, password: $password) { token expiresAt user { ...LegacyUser } }
     } ${USER_FIELDS}`,
@@ -56,39 +59,25 @@ export const userRoutes = [
     response: authBody,
     errors: [401, 429],
   }),
-  defineRoute({
-    name: 'Show all users',
-    method: 'GET',
-    path: '/users',
-    auth: 'token',
-    query: pagingQuery.extend({
+  pagedListRoute('Show all users', '/users', {
+    filters: {
       company_id: z.coerce.number().int().positive().optional(),
       status: STATUS.optional(),
-      q: z.string().max(100).optional(),
-    }),
+      q: z.string().max(MAX_SEARCH_TEXT_LENGTH).optional(),
+    },
     document: `query ListUsers($first: Int, $after: String, $filter: UserFilter) {
       users(first: $first, after: $after, filter: $filter) { ${connectionOf('LegacyUser')} }
     } ${USER_FIELDS}`,
-    variables: ({ query }) => ({
-      ...pageVariables(query),
+    filterVariables: (query) => ({
       filter: { companyId: query.company_id?.toString(), status: query.status?.toUpperCase(), q: query.q },
     }),
-    present: ({ users }, { query }) => presentList('users', users, presentUser, query),
-    status: 200,
-    response: listBody('users', UserJson),
+    items: { connection: 'users', key: 'users', present: presentUser, schema: UserJson },
     // 404: company_id names a company the caller cannot see (or none).
     errors: [401, 404],
   }),
-  defineRoute({
-    name: 'Show a user',
-    method: 'GET',
-    path: '/users/:id',
-    auth: 'token',
-    params: idParam(),
+  byIdRoute('Show a user', 'GET', '/users/:id', {
     document: `query ShowUser($id: ID!) { user(id: $id) { ...LegacyUser } } ${USER_FIELDS}`,
-    variables: ({ params }) => ({ id: String(params.id) }),
     present: ({ user }) => ({ user: presentUser(user) }),
-    status: 200,
     response: userBody,
     errors: [401, 404],
   }),
@@ -101,8 +90,8 @@ export const userRoutes = [
     body: z.object({
       first_name: name,
       last_name: name,
-      email: z.string().max(254),
-      password: z.string().max(1024).optional().describe('without one the user is pending and gets a mail to choose it'),
+      email,
+      password: password.optional().describe('without one the user is pending and gets a mail to choose it'),
       company_id: z.coerce.number().int().positive(),
       access_id: z.coerce.number().int().positive(),
       status: STATUS.optional(),
@@ -134,10 +123,10 @@ export const userRoutes = [
     body: z.object({
       first_name: name.optional(),
       last_name: name.optional(),
-      email: z.string().max(254).optional(),
+      email: email.optional(),
       status: STATUS.optional(),
-      password: z.string().max(1024).optional(),
-      current_password: z.string().max(1024).optional(),
+      password: password.optional(),
+      current_password: password.optional(),
     }),
     document: `mutation UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...LegacyUser } } ${USER_FIELDS}`,
     variables: ({ params, body }) => ({
@@ -163,9 +152,9 @@ export const userRoutes = [
     auth: 'public',
     body: z
       .object({
-        email: z.string().max(254).optional().describe('starts a reset: a link is mailed'),
-        token: z.string().max(200).optional().describe('with password: finishes a reset'),
-        password: z.string().max(1024).optional(),
+        email: email.optional().describe('starts a reset: a link is mailed'),
+        token: z.string().max(MAX_REST_TOKEN_LENGTH).optional().describe('with password: finishes a reset'),
+        password: password.optional(),
       })
       .refine((body) => (body.email !== undefined) !== (body.token !== undefined && body.password !== undefined), {
         message: 'send either {email} to start a reset or {token, password} to finish one',

@@ -3,6 +3,7 @@ import { MaxLength } from 'class-validator';
 import type { FileUpload } from 'graphql-upload-minimal';
 import { Field, InputType } from 'type-graphql';
 import { badInput, DomainError, invalidField } from '../errors';
+import { MAX_FILE_NAME_LENGTH, MAX_MEDIA_TYPE_LENGTH } from '../field-rules';
 
 export const MIB = 1024 * 1024;
 
@@ -18,11 +19,11 @@ export const MAX_GRAPHQL_JSON_BYTES = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 64 *
 @InputType({ description: 'A file sent inline in a JSON request (what the REST layer passes for `*_base64`).' })
 export class Base64FileInput {
   @Field({ description: 'The original file name (informative only).' })
-  @MaxLength(255)
+  @MaxLength(MAX_FILE_NAME_LENGTH)
   name!: string;
 
   @Field({ description: 'The MIME type the client claims (informative only: the bytes decide).' })
-  @MaxLength(255)
+  @MaxLength(MAX_MEDIA_TYPE_LENGTH)
   type!: string;
 
   @Field({ description: 'The bytes in base64; a `data:<type>;base64,` prefix is tolerated.' })

@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
-import type { ErrorCode } from '../errors';
-import { STATUS_BY_CODE } from '../http-errors';
+import { type ErrorCode, STATUS_BY_CODE } from '../errors';
 import { MAX_UPLOAD_BYTES } from './file-input';
 
 /** Apollo's CSRF prevention accepts a multipart request only with one of these headers. */

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { STATUS_BY_CODE } from '../http-errors';
+import { STATUS_BY_CODE } from '../errors';
 
 /**
  * Refuses a GraphQL document (the `query` string) longer than `maxBytes` with 413, before Apollo

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { STATUS_BY_CODE } from '../http-errors';
+import { STATUS_BY_CODE } from '../errors';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../config';
-import { errorKind } from '../error-kind';
+import { errorKind } from '../errors';
 import type { Logger } from '../logger';
 import { OutboxMailer } from './outbox-mailer';
 import { SmtpMailer } from './smtp-mailer';

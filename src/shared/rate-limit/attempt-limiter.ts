@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalEmail } from '../email-address';
 import { DomainError } from '../errors';
 
 /** The operations an attacker would repeat to guess a secret; each keeps its own counters. */
@@ -28,7 +29,7 @@ export interface AttemptLimiter {
 
 /** The account key of an email: its hash, so the store holds no addresses and keys have a fixed length. */
 export function emailKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalEmail(email), 'utf8').digest('hex');
 }
 
 export function rateLimited(retryAfterSeconds: number, message = 'too many attempts: try again later'): DomainError {

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import type { Logger } from '../logger';
-import { sendError } from '../http-errors';
+import { sendError } from '../errors';
 import { AVATAR_ROUTE_PREFIX } from './avatar-url';
 import { isAvatarKey } from './avatar-files';
 import type { FileStorage } from './file-storage';

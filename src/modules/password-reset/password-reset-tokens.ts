@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createOneTimeToken } from './one-time-token';
+import { createOneTimeToken } from '../auth/one-time-token';
 import type { User } from '../user/user.entity';
 import { PasswordResetToken } from './password-reset-token.entity';
 

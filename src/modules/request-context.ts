@@ -1,15 +1,15 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Request } from 'express';
 import type { Config } from '../config';
-import type { ImportWorker } from '../modules/import/import-worker';
-import type { InvitationQuota } from '../modules/invitation/invitation-quota';
-import type { User } from '../modules/user/user.entity';
-import { type Authentication, authenticate } from '../modules/auth/authenticate';
+import type { ImportWorker } from './import/import-worker';
+import type { InvitationQuota } from './invitation/invitation-quota';
+import type { User } from './user/user.entity';
+import { type Authentication, authenticate } from './auth/authenticate';
 import type { BackgroundTasks } from '../shared/background-tasks';
-import type { AccessTokens } from '../modules/auth/jwt';
-import type { PasswordHashing } from '../modules/auth/password-hashing';
-import { loadScope, Scope } from '../modules/auth/scope';
+import type { AccessTokens } from './auth/jwt';
+import type { PasswordHashing } from './auth/password-hashing';
+import { loadScope, Scope } from './auth/scope';
 import { type DomainError, isDomainError, unauthenticated } from '../shared/errors';
+import type { RequestInfo } from '../shared/http/request-info';
 import type { Logger } from '../shared/logger';
 import type { Mailer } from '../shared/mail/mailer';
 import type { MaybePromise } from '../shared/maybe-promise';
@@ -36,24 +36,6 @@ export interface AppDeps {
   invitationQuota: InvitationQuota;
   /** Every password hash or verification of a request goes through it: it bounds how many are in flight. */
   passwords: PasswordHashing;
-}
-
-export interface RequestInfo {
-  requestId: string;
-  clientIp: string;
-  authorization: string | undefined;
-  /** True once the client closed its connection: nobody will read the answer. */
-  clientGone(): boolean;
-}
-
-/** What the context needs of an HTTP request, the same for `/graphql` and `/api/v1`. */
-export function requestInfoOf(req: Request): RequestInfo {
-  return {
-    requestId: req.id,
-    clientIp: req.ip ?? 'unknown',
-    authorization: req.headers.authorization,
-    clientGone: () => req.socket.destroyed,
-  };
 }
 
 /**

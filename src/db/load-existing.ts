@@ -1,4 +1,4 @@
-import type { RequestLoader } from '../db/request-loader';
+import type { RequestLoader } from './request-loader';
 import { notFound } from '../shared/errors';
 import { andThen, type MaybePromise } from '../shared/maybe-promise';
 

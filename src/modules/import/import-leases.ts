@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from '../../db/prepared-statements';
 
 /**
  * Marks the statements an idle worker sends on its own, so that tooling counting the statements of
@@ -21,7 +22,8 @@ export interface ClaimedImport {
  * concurrently without ever getting the same import.
  */
 export async function claimNextImport(em: EntityManager, workerId: string, leaseMs: number): Promise<ClaimedImport | null> {
-  const rows: ClaimedRow[] = await em.getConnection().execute(
+  const rows = await queryPrepared<ClaimedRow>(
+    em,
     `${IMPORT_WORKER_SQL_TAG} update import_files
         set status = 'processing', locked_by = ?, locked_until = now() + ? * interval '1 millisecond',
             started_at = coalesce(started_at, now()), updated_at = now()
@@ -97,7 +99,8 @@ export async function failImport(
   workerId: string,
   problem: { row: number; message: string },
 ): Promise<void> {
-  await em.getConnection().execute(
+  await queryPrepared(
+    em,
     `with failed as (
        update import_files
           set status = 'failed', finished_at = now(), locked_by = null, locked_until = null, updated_at = now()
@@ -110,6 +113,5 @@ export async function failImport(
 }
 
 async function updatedOne(em: EntityManager, sql: string, params: unknown[]): Promise<boolean> {
-  const rows: unknown[] = await em.getConnection().execute(sql, params);
-  return rows.length > 0;
+  return (await queryPrepared(em, sql, params)).length > 0;
 }

@@ -1,8 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
-import { hashOneTimeToken } from './one-time-token';
-import { assertPasswordStrength } from './passwords';
+import type { RequestContext } from '../request-context';
+import { hashOneTimeToken } from '../auth/one-time-token';
+import { assertPasswordStrength } from '../auth/passwords';
+import { canonicalEmail } from '../../shared/email-address';
 import { invalidField } from '../../shared/errors';
 import { emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';
@@ -23,7 +24,7 @@ export class PasswordResetService {
    * after the response, so neither the answer nor its timing tells whether an account exists.
    */
   async requestReset(email: string): Promise<boolean> {
-    const normalized = email.trim().toLowerCase();
+    const normalized = canonicalEmail(email);
     // Every request counts (there is no failure to wait for): a flood of mails to one address, or from one client, stops.
     await this.ctx.deps.attempts.consume('password-reset-request', {
       account: emailKey(normalized),

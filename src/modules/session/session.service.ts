@@ -1,8 +1,9 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
+import { canonicalEmail } from '../../shared/email-address';
 import { unauthenticated } from '../../shared/errors';
 import { type AttemptKeys, emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { User, UserStatus } from '../user/user.entity';
-import type { AuthPayload, TokenInfo } from './auth.types';
+import type { AuthPayload, TokenInfo } from './session.types';
 
 /** One message for every failed login, so a response never tells whether an email exists. */
 export const LOGIN_FAILED = 'wrong email or password';
@@ -10,12 +11,12 @@ export const LOGIN_FAILED = 'wrong email or password';
 /** What a check of an account's password is counted against: the 'login' counters of its email from this client address. */
 export const loginAttempt = (email: string, clientIp: string): AttemptKeys => ({ account: emailKey(email), address: clientIp });
 
-export class AuthService {
+export class SessionService {
   constructor(private readonly ctx: RequestContext) {}
 
   /** Counted per email and client address before the password is checked; a success forgets the failures from that address. */
   async login(email: string, password: string): Promise<AuthPayload> {
-    const normalized = email.trim().toLowerCase();
+    const normalized = canonicalEmail(email);
     const attempt = loginAttempt(normalized, this.ctx.request.clientIp);
     await this.ctx.deps.attempts.consume('login', attempt);
     const user = await this.ctx.em.findOne(User, { email: normalized }, { populate: ['passwordHash'] });

@@ -5,7 +5,7 @@ import { Access } from '../access/access.entity';
 import { type BatchJob, commitImportBatch } from './import-batch';
 import { headerProblem } from './import-csv';
 import { type ImportRecord, readImportRecords } from './import-csv-records';
-import { type ClaimedImport, completeImport, failImport, recordTotalRows, releaseImport } from './import-jobs';
+import { type ClaimedImport, completeImport, failImport, recordTotalRows, releaseImport } from './import-leases';
 import { IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from '../auth/policy';
 import { type CheckedRow, checkImportRow } from './import-row';
 

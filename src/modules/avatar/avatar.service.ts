@@ -1,0 +1,84 @@
+import type { EntityClass } from '@mikro-orm/core';
+import { loadExisting } from '../../db/load-existing';
+import type { RequestLoader } from '../../db/request-loader';
+import type { FileInputArgs } from '../../shared/files/file-input';
+import { type AvatarOwnerKind, removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
+import { assertMayManageAccount, authorize } from '../auth/policy';
+import { Company } from '../company/company.entity';
+import type { RequestContext } from '../request-context';
+import { User } from '../user/user.entity';
+
+/** The rows that hold an avatar, by the kind that prefixes the keys of their files. */
+export interface AvatarOwners {
+  users: User;
+  companies: Company;
+}
+
+/** What sets one kind of owner apart: its entity, its loader, and who may edit its avatar. */
+interface AvatarOwnerRules<T> {
+  entity: EntityClass<T>;
+  loader(ctx: RequestContext): RequestLoader<number, T | undefined>;
+  findEditable(ctx: RequestContext, id: number): Promise<T>;
+}
+
+const OWNERS: { [K in AvatarOwnerKind]: AvatarOwnerRules<AvatarOwners[K]> } = {
+  users: {
+    entity: User,
+    loader: (ctx) => ctx.loaders.userById,
+    /**
+     * For the user itself, or whoever may manage the account (see the policy). NOT_FOUND when the
+     * viewer may not see the user; FORBIDDEN when it sees it but may not manage the account.
+     */
+    async findEditable(ctx, userId) {
+      const viewer = ctx.requireViewer();
+      const user = await ctx.services.users.findVisible(userId);
+      if (user.id === viewer.id) return user;
+      await assertMayManageAccount(await ctx.scope(), () => ctx.services.accesses.userAccessesHeldBy(user.id));
+      return user;
+    },
+  },
+  companies: {
+    entity: Company,
+    loader: (ctx) => ctx.loaders.companyById,
+    /** For admins of the company (or of an ancestor). */
+    async findEditable(ctx, companyId) {
+      ctx.requireViewer();
+      authorize(await ctx.scope(), 'company.manage', companyId, { kind: 'company', id: companyId });
+      return loadExisting(ctx.loaders.companyById, companyId, 'company');
+    },
+  },
+};
+
+/** The avatars of one kind of owner (users or companies): upload a new image, or remove it. */
+export class AvatarService<K extends AvatarOwnerKind> {
+  private readonly owner: AvatarOwnerRules<AvatarOwners[K]>;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly kind: K,
+  ) {
+    this.owner = OWNERS[kind];
+  }
+
+  async upload(id: number, input: FileInputArgs): Promise<AvatarOwners[K]> {
+    const owner = await this.owner.findEditable(this.ctx, id);
+    await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: this.kind, entity: this.owner.entity, id: owner.id }, input);
+    return this.reload(owner.id);
+  }
+
+  async remove(id: number): Promise<AvatarOwners[K]> {
+    const owner = await this.owner.findEditable(this.ctx, id);
+    await removeAvatar(this.ctx.deps, this.ctx.em, { entity: this.owner.entity, id: owner.id });
+    return this.reload(owner.id);
+  }
+
+  /** The row as the write left it (loaders hold what was read before it). */
+  private async reload(id: number): Promise<AvatarOwners[K]> {
+    return (await this.owner.loader(this.ctx).clear(id).load(id))!;
+  }
+}
+
+/** The avatar service of each kind of owner, by kind. */
+export function createAvatarServices(ctx: RequestContext): { [K in AvatarOwnerKind]: AvatarService<K> } {
+  return { users: new AvatarService(ctx, 'users'), companies: new AvatarService(ctx, 'companies') };
+}
