@@ -1,12 +1,12 @@
 import { Access } from '../src/modules/access/access.entity';
 import { UserAccess } from '../src/modules/access/user-access.entity';
 import { AccessTokens } from '../src/modules/auth/jwt';
-import { HOUR_MS, issuePasswordToken } from '../src/modules/auth/password-reset-tokens';
-import { PasswordResetToken } from '../src/modules/auth/password-reset-token.entity';
+import { HOUR_MS, issuePasswordToken } from '../src/modules/password-reset/password-reset-tokens';
+import { PasswordResetToken } from '../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
-import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
+import { PASSWORD } from './helpers/fixtures';
 import { mailsTo, readOutbox } from './helpers/outbox';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestWorld } from './helpers/setup';
 
 /**
  * Account-wide fields belong to the person: an admin of only some of a person's companies cannot
@@ -14,14 +14,11 @@ import { startTestApp, type TestApp } from './helpers/test-app';
  * is announced to both addresses, and the reset links sent to the old one die.
  */
 
-let app: TestApp;
-let world: World;
+const { app, world } = useTestWorld();
 let adminOfBoth: string;
 let serial = 0;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  world = await buildWorld(app);
   const em = app.orm.em.fork();
   const admin = await em.findOneOrFail(Access, { key: 'admin' });
   const viewer = em.create(User, { email: 'both@example.com', firstName: 'Both', lastName: 'Admin', status: UserStatus.ACTIVE });
@@ -30,7 +27,6 @@ beforeAll(async () => {
   await em.flush();
   adminOfBoth = new AccessTokens(app.config.jwt).sign(viewer.id).token;
 });
-afterAll(() => app.close());
 
 /** A member of Acme East and of Globex West, with a pending reset link. */
 async function personInTwoTrees(): Promise<User> {
@@ -66,7 +62,7 @@ describe('an admin of one of the two trees', () => {
     expect(graphql.body.errors[0].message).toMatch(/remove the user's accesses in your companies instead/);
     const rest = await app.request('PUT', `/api/v1/users/${person.id}`, {
       body,
-      headers: { authorization: `Bearer ${world.token('acmeAdmin')}` },
+      headers: world.headers('acmeAdmin'),
     });
     expect(rest.status).toBe(403);
     expect(await stored(person.id)).toMatchObject({ email: person.email, status: UserStatus.ACTIVE, lastName: 'Trees' });

@@ -1,32 +1,20 @@
 import jwt from 'jsonwebtoken';
-import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/test-app';
+import { PASSWORD } from './helpers/fixtures';
+import { TEST_JWT_SECRET } from './helpers/test-app';
+import { useTestWorld } from './helpers/setup';
+import { signAccessToken } from './helpers/users';
+import { ME } from './helpers/documents';
 
 const LOGIN = `mutation Login($email: String!, $password: String!) {
   login(email: $email, password: $password) { token expiresAt user { id email status primaryCompany { name } } }
 }`;
-const ME = '{ me { id email } }';
 
 describe('login and tokens', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld();
 
   const login = (email: string, password: string) => app.graphql(LOGIN, { email, password });
   const sign = (claims: object, options: jwt.SignOptions = {}, secret = TEST_JWT_SECRET) =>
-    jwt.sign({ typ: 'access', ...claims }, secret, {
-      algorithm: 'HS256',
-      issuer: app.config.jwt.issuer,
-      audience: app.config.jwt.audience,
-      subject: String(world.users.acmeAdmin.id),
-      expiresIn: 600,
-      ...options,
-    });
+    signAccessToken(app, world.users.acmeAdmin.id, { claims, options, secret });
 
   it('returns a signed token for the right password, whatever the email case', async () => {
     const { status, body } = await login('AcmeAdmin@Example.com', PASSWORD);

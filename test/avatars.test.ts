@@ -1,15 +1,24 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Company } from '../src/modules/company/company.entity';
 import { User } from '../src/modules/user/user.entity';
-import { buildWorld, type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
-import { base64Of, gifBytes, jpegBytes, multipartGraphql, pngBytes, webpBytes } from './helpers/uploads';
+import { ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
+import {
+  base64Of,
+  companyAvatarKey,
+  gifBytes,
+  jpegBytes,
+  multipartGraphql,
+  pngBytes,
+  storedFileCount,
+  userAvatarKey,
+  webpBytes,
+} from './helpers/uploads';
+import { useTestWorld } from './helpers/setup';
+import { expectFieldError } from './helpers/expect';
+import { UPLOAD_USER_AVATAR } from './helpers/documents';
 
-const UPLOAD_USER = `mutation UploadUserAvatar($userId: ID!, $file: Upload, $base64: Base64FileInput) {
-  uploadUserAvatar(userId: $userId, file: $file, base64: $base64) { id avatarUrl }
-}`;
 const REMOVE_USER = `mutation RemoveUserAvatar($userId: ID!) { removeUserAvatar(userId: $userId) { id avatarUrl } }`;
 const UPLOAD_COMPANY = `mutation UploadCompanyAvatar($companyId: ID!, $file: Upload, $base64: Base64FileInput) {
   uploadCompanyAvatar(companyId: $companyId, file: $file, base64: $base64) { id avatarUrl }
@@ -17,34 +26,15 @@ const UPLOAD_COMPANY = `mutation UploadCompanyAvatar($companyId: ID!, $file: Upl
 const REMOVE_COMPANY = `mutation RemoveCompanyAvatar($companyId: ID!) { removeCompanyAvatar(companyId: $companyId) { id avatarUrl } }`;
 
 describe('avatars', () => {
-  let app: TestApp;
-  let world: World;
-  let filesRoot: string;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-    filesRoot = join(app.dataDir, 'files');
-  });
-  afterAll(() => app.close());
-
-  const tokenOf = (actor: Actor) => (actor === 'anonymous' ? undefined : world.token(actor));
-  const userKey = async (id: number) => (await app.orm.em.fork().findOneOrFail(User, id)).avatarKey ?? null;
-  const companyKey = async (id: number) => (await app.orm.em.fork().findOneOrFail(Company, id)).avatarKey ?? null;
-  const onDisk = (key: string) => existsSync(join(filesRoot, key));
-  const storedFileCount = () => {
-    try {
-      return readdirSync(filesRoot, { recursive: true, withFileTypes: true }).filter(
-        (entry) => entry.isFile() && !entry.name.endsWith('.content-type'),
-      ).length;
-    } catch {
-      return 0;
-    }
-  };
+  const { app, world } = useTestWorld();
+  const filesRoot = () => join(app.dataDir, 'files');
+  const userKey = (id: number) => userAvatarKey(app, id);
+  const companyKey = (id: number) => companyAvatarKey(app, id);
+  const onDisk = (key: string) => existsSync(join(filesRoot(), key));
   const uploadUser = (userId: number, bytes: Buffer, actor: Actor) =>
-    app.graphql(UPLOAD_USER, { userId: String(userId), base64: base64Of(bytes) }, tokenOf(actor));
+    app.graphql(UPLOAD_USER_AVATAR, { userId: String(userId), base64: base64Of(bytes) }, world.tokenOf(actor));
   const uploadCompany = (companyId: number, bytes: Buffer, actor: Actor) =>
-    app.graphql(UPLOAD_COMPANY, { companyId: String(companyId), base64: base64Of(bytes) }, tokenOf(actor));
+    app.graphql(UPLOAD_COMPANY, { companyId: String(companyId), base64: base64Of(bytes) }, world.tokenOf(actor));
 
   describe('a user avatar', () => {
     it('is stored under an unguessable key and served with safe, cacheable headers', async () => {
@@ -78,7 +68,7 @@ describe('avatars', () => {
       expect(onDisk(first)).toBe(true);
 
       const { body } = await app.graphql(
-        UPLOAD_USER,
+        UPLOAD_USER_AVATAR,
         { userId: String(id), base64: base64Of(webpBytes(), 'a.webp', 'image/webp') },
         world.token('labMember'),
       );
@@ -101,7 +91,7 @@ describe('avatars', () => {
 
     it('can be sent as a multipart upload', async () => {
       const id = world.users.westMember.id;
-      const { body } = await multipartGraphql(app, UPLOAD_USER, { userId: String(id), file: null }, gifBytes(), {
+      const { body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId: String(id), file: null }, gifBytes(), {
         token: world.token('westMember'),
         fileName: 'me.gif',
         fileType: 'image/gif',
@@ -113,7 +103,7 @@ describe('avatars', () => {
       const id = world.users.eastManager.id;
       await uploadUser(id, pngBytes(), 'eastManager');
       const before = (await userKey(id))!;
-      const files = storedFileCount();
+      const files = storedFileCount(app);
       const connection = app.orm.em.getConnection();
       await connection.execute(`create function refuse_avatar() returns trigger language plpgsql as $$
         begin raise exception 'refused by the test'; end $$`);
@@ -129,7 +119,7 @@ describe('avatars', () => {
       }
       expect(await userKey(id)).toBe(before);
       expect(onDisk(before)).toBe(true);
-      expect(storedFileCount()).toBe(files);
+      expect(storedFileCount(app)).toBe(files);
     });
 
     it.each<[Actor, string | null]>([
@@ -144,9 +134,9 @@ describe('avatars', () => {
     ])('upload and removal by %s: %s', async (actor, code) => {
       const id = world.users.labMember.id;
       await app.orm.em.fork().nativeUpdate(User, { id }, { avatarKey: null });
-      const files = storedFileCount();
+      const files = storedFileCount(app);
       const uploaded = await uploadUser(id, pngBytes(), actor);
-      const removed = await app.graphql(REMOVE_USER, { userId: String(id) }, tokenOf(actor));
+      const removed = await app.graphql(REMOVE_USER, { userId: String(id) }, world.tokenOf(actor));
       if (code === null) {
         expect(uploaded.body.errors).toBeUndefined();
         expect(uploaded.body.data.uploadUserAvatar.avatarUrl).toMatch(/^\/files\/avatars\/users\//);
@@ -156,7 +146,7 @@ describe('avatars', () => {
         expect(removed.body.errors[0].extensions.code).toBe(code);
       }
       expect(await userKey(id)).toBeNull();
-      expect(storedFileCount()).toBe(files);
+      expect(storedFileCount(app)).toBe(files);
     });
 
     it('refuses a removal by someone who may not, keeping the avatar', async () => {
@@ -178,7 +168,7 @@ describe('avatars', () => {
       const missing = await uploadUser(999_999, pngBytes(), 'superAdmin');
       expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
       const malformed = await app.graphql(REMOVE_USER, { userId: 'abc' }, world.token('superAdmin'));
-      expect(malformed.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field: 'userId' }] });
+      expectFieldError(malformed, 'userId');
     });
   });
 
@@ -219,9 +209,9 @@ describe('avatars', () => {
     it.each(ADMIN_OF_ACME_EAST)('upload and removal on Acme East by %s: %s', async (actor, code) => {
       const id = world.companies.acmeEast;
       await app.orm.em.fork().nativeUpdate(Company, { id }, { avatarKey: null });
-      const files = storedFileCount();
+      const files = storedFileCount(app);
       const uploaded = await uploadCompany(id, pngBytes(), actor);
-      const removed = await app.graphql(REMOVE_COMPANY, { companyId: String(id) }, tokenOf(actor));
+      const removed = await app.graphql(REMOVE_COMPANY, { companyId: String(id) }, world.tokenOf(actor));
       if (code === null) {
         expect(uploaded.body.errors).toBeUndefined();
         expect(uploaded.body.data.uploadCompanyAvatar.avatarUrl).toMatch(/^\/files\/avatars\/companies\//);
@@ -231,12 +221,12 @@ describe('avatars', () => {
         expect(removed.body.errors[0].extensions.code).toBe(code);
       }
       expect(await companyKey(id)).toBeNull();
-      expect(storedFileCount()).toBe(files);
+      expect(storedFileCount(app)).toBe(files);
     });
 
     it('refuses SVG for a company too, storing nothing', async () => {
       const id = world.companies.acme;
-      const files = storedFileCount();
+      const files = storedFileCount(app);
       const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
       const { body } = await app.graphql(
         UPLOAD_COMPANY,
@@ -245,7 +235,7 @@ describe('avatars', () => {
       );
       expect(body.errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
       expect(await companyKey(id)).toBeNull();
-      expect(storedFileCount()).toBe(files);
+      expect(storedFileCount(app)).toBe(files);
     });
   });
 
@@ -306,7 +296,7 @@ describe('avatars', () => {
     });
 
     it('serves nothing once the file is gone from storage', async () => {
-      rmSync(join(filesRoot, key));
+      rmSync(join(filesRoot(), key));
       expect((await app.request('GET', `/files/avatars/${key}`)).status).toBe(404);
     });
   });

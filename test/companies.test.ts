@@ -1,31 +1,27 @@
 import { Company } from '../src/modules/company/company.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
-import { buildWorld, type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
+import { useTestWorld } from './helpers/setup';
+import { expectFieldError } from './helpers/expect';
 
 const CREATE = `mutation CreateCompany($input: CreateCompanyInput!) {
   createCompany(input: $input) { id name isDefault parentCompany { id } membership { id name } avatarUrl children { id } }
 }`;
 
 describe('createCompany', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
   let growth: Membership;
   let starter: Membership;
 
   beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
     const em = app.orm.em.fork();
     growth = await em.findOneOrFail(Membership, { name: 'Growth' });
     starter = await em.findOneOrFail(Membership, { name: 'Starter' });
     await em.nativeUpdate(Company, { id: world.companies.acme }, { membership: growth.id });
     await em.nativeUpdate(Company, { id: world.companies.acmeEast }, { membership: growth.id });
   });
-  afterAll(() => app.close());
 
-  const create = (input: Record<string, unknown>, actor: Actor) =>
-    app.graphql(CREATE, { input }, actor === 'anonymous' ? undefined : world.token(actor));
+  const create = (input: Record<string, unknown>, actor: Actor) => app.graphql(CREATE, { input }, world.tokenOf(actor));
   const row = (id: string | number) => app.orm.em.fork().findOne(Company, Number(id), { populate: ['parent', 'membership'] });
   const countNamed = (name: string) => app.orm.em.fork().count(Company, { name });
 
@@ -94,10 +90,7 @@ describe('createCompany', () => {
       { name: 'Other plan', parentCompanyId: String(world.companies.acme), membershipId: String(starter.id) },
       'superAdmin',
     );
-    expect(otherPlanForChild.body.errors[0].extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      details: [{ field: 'membershipId' }],
-    });
+    expectFieldError(otherPlanForChild, 'membershipId');
     expect(await countNamed('Other plan')).toBe(0);
     const samePlanForChild = await create(
       { name: 'Same plan', parentCompanyId: String(world.companies.acme), membershipId: String(growth.id) },
@@ -123,8 +116,7 @@ describe('createCompany', () => {
     ['isDefault on a child', { isDefault: true }, 'isDefault'],
   ])('refuses %s with BAD_USER_INPUT on that field', async (_label, override, field) => {
     const input = { name: 'Refused', parentCompanyId: String(world.companies.acme), ...override };
-    const { body } = await create(input, 'superAdmin');
-    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field }] });
+    expectFieldError(await create(input, 'superAdmin'), field);
     expect(await countNamed('Refused')).toBe(0);
   });
 

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
-import { prepareDatabase } from '../src/db/prepare';
+import { prepareDatabase } from '../src/db/prepare-database';
 import { DEVELOPMENT_ADMIN_EMAIL } from '../src/db/seeders/bootstrap-admin';
 import { PASSWORD } from './helpers/fixtures';
 import { startTestApp } from './helpers/test-app';
+import { login } from './helpers/documents';
 
 const TABLES = ['accesses', 'memberships', 'stages', 'legal_terms', 'companies', 'users', 'user_accesses'];
 
@@ -25,11 +26,8 @@ describe('database lifecycle', () => {
     const env = { ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: PASSWORD };
     try {
       const first = await startTestApp(env, { dataDir, embedded: true });
-      const login = await first.graphql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-        e: 'ops@example.com',
-        p: PASSWORD,
-      });
-      expect(login.body.data.login.token).toBeTruthy();
+      const signedIn = await login(first, 'ops@example.com', PASSWORD);
+      expect(signedIn.body.data.login.token).toBeTruthy();
       await first.orm.em.getConnection().execute(`update companies set name = 'Renamed before restart' where is_default`);
       const before = await rowCounts(first);
       await first.close();
@@ -38,10 +36,7 @@ describe('database lifecycle', () => {
       expect(await rowCounts(second)).toEqual(before);
       const [{ name }] = await second.orm.em.getConnection().execute(`select name from companies where is_default`);
       expect(name).toBe('Renamed before restart');
-      const again = await second.graphql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-        e: 'ops@example.com',
-        p: PASSWORD,
-      });
+      const again = await login(second, 'ops@example.com', PASSWORD);
       expect(again.body.data.login.token).toBeTruthy();
       await second.close();
     } finally {

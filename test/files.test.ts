@@ -6,8 +6,6 @@ import { User } from '../src/modules/user/user.entity';
 import { MAX_GRAPHQL_JSON_BYTES, MAX_UPLOAD_BYTES } from '../src/shared/files/file-input';
 import { detectImage } from '../src/shared/files/image-type';
 import { LocalFileStorage } from '../src/shared/storage/local-file-storage';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
 import {
   base64Of,
   gifBytes,
@@ -18,10 +16,10 @@ import {
   pngBytes,
   webpBytes,
 } from './helpers/uploads';
+import { useTestWorld } from './helpers/setup';
+import { expectFieldError } from './helpers/expect';
+import { UPLOAD_USER_AVATAR } from './helpers/documents';
 
-const UPLOAD = `mutation Upload($userId: ID!, $file: Upload, $base64: Base64FileInput) {
-  uploadUserAvatar(userId: $userId, file: $file, base64: $base64) { id avatarUrl }
-}`;
 const MIB = 1024 * 1024;
 
 /** Every file under a directory, relative to it (empty when it does not exist). */
@@ -128,27 +126,23 @@ describe('image detection', () => {
 });
 
 describe('file inputs over HTTP', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
   let userId: string;
   let token: string;
   let filesRoot: string;
 
   beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
     userId = String(world.users.eastMember.id);
     token = world.token('eastMember');
     filesRoot = join(app.dataDir, 'files');
   });
-  afterAll(() => app.close());
   beforeEach(() => rmSync(filesRoot, { recursive: true, force: true }));
 
   const storedKey = async () => (await app.orm.em.fork().findOneOrFail(User, Number(userId))).avatarKey ?? null;
-  const upload = (variables: Record<string, unknown>) => app.graphql(UPLOAD, { userId, ...variables }, token);
+  const upload = (variables: Record<string, unknown>) => app.graphql(UPLOAD_USER_AVATAR, { userId, ...variables }, token);
 
   it('accepts a multipart upload sent with the Apollo-Require-Preflight header', async () => {
-    const { status, body } = await multipartGraphql(app, UPLOAD, { userId, file: null }, pngBytes(), { token });
+    const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, pngBytes(), { token });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const key = await storedKey();
@@ -158,7 +152,7 @@ describe('file inputs over HTTP', () => {
 
   it('refuses a multipart request without a preflight header with 400 (CSRF prevention), storing nothing', async () => {
     const before = await storedKey();
-    const { status, body } = await multipartGraphql(app, UPLOAD, { userId, file: null }, pngBytes(), {
+    const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, pngBytes(), {
       token,
       preflight: false,
     });
@@ -183,8 +177,8 @@ describe('file inputs over HTTP', () => {
     'refuses the undecodable base64 %j with BAD_USER_INPUT',
     async (data) => {
       const before = await storedKey();
-      const { body } = await upload({ base64: { name: 'a.png', type: 'image/png', data } });
-      expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field: 'base64.data' }] });
+      const result = await upload({ base64: { name: 'a.png', type: 'image/png', data } });
+      expectFieldError(result, 'base64.data');
       expect(await storedKey()).toBe(before);
       expect(filesUnder(filesRoot)).toEqual([]);
     },
@@ -193,7 +187,13 @@ describe('file inputs over HTTP', () => {
   it('wants exactly one of file or base64', async () => {
     const neither = await upload({});
     expect(neither.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    const both = await multipartGraphql(app, UPLOAD, { userId, file: null, base64: base64Of(pngBytes()) }, pngBytes(), { token });
+    const both = await multipartGraphql(
+      app,
+      UPLOAD_USER_AVATAR,
+      { userId, file: null, base64: base64Of(pngBytes()) },
+      pngBytes(),
+      { token },
+    );
     expect(both.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(both.body.errors[0].extensions.details.map((d: { field: string }) => d.field)).toEqual(['file', 'base64']);
     expect(filesUnder(filesRoot)).toEqual([]);
@@ -226,7 +226,7 @@ describe('file inputs over HTTP', () => {
   ])('refuses a multipart upload %s with PAYLOAD_TOO_LARGE, without hanging', async (_label, size) => {
     const big = Buffer.concat([pngBytes(), Buffer.alloc(size - pngBytes().length)]);
     const started = Date.now();
-    const { status, body } = await multipartGraphql(app, UPLOAD, { userId, file: null }, big, { token });
+    const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, big, { token });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(status).toBe(200);
     expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
@@ -237,9 +237,15 @@ describe('file inputs over HTTP', () => {
 
   it('answers a refused multipart upload it never reads (not allowed) without hanging', async () => {
     const big = Buffer.concat([pngBytes(), Buffer.alloc(4 * MIB)]);
-    const { body } = await multipartGraphql(app, UPLOAD, { userId: String(world.users.labMember.id), file: null }, big, {
-      token,
-    });
+    const { body } = await multipartGraphql(
+      app,
+      UPLOAD_USER_AVATAR,
+      { userId: String(world.users.labMember.id), file: null },
+      big,
+      {
+        token,
+      },
+    );
     expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
     expect(filesUnder(filesRoot)).toEqual([]);
   });
@@ -260,7 +266,7 @@ describe('file inputs over HTTP', () => {
     try {
       const big = Buffer.concat([pngBytes(), Buffer.alloc(4 * MIB)]);
       const forbidden = { userId: String(world.users.labMember.id), file: null };
-      const multipart = await multipartBody(UPLOAD, forbidden, big);
+      const multipart = await multipartBody(UPLOAD_USER_AVATAR, forbidden, big);
       const refused = await post(multipart.body, { ...multipartHeaders({ token }), 'content-type': multipart.contentType });
       expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
 
@@ -277,7 +283,10 @@ describe('file inputs over HTTP', () => {
   });
 
   it('refuses a second file in one multipart request with PAYLOAD_TOO_LARGE', async () => {
-    const { status, body } = await multipartGraphql(app, UPLOAD, { userId, file: null }, pngBytes(), { token, extraFiles: 1 });
+    const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, pngBytes(), {
+      token,
+      extraFiles: 1,
+    });
     expect(status).toBe(413);
     expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -316,7 +325,7 @@ describe('file inputs over HTTP', () => {
     const before = await storedKey();
     const inline = await upload({ base64: base64Of(bytes, name, type) });
     expect(inline.body.errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const multipart = await multipartGraphql(app, UPLOAD, { userId, file: null }, bytes, {
+    const multipart = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, bytes, {
       token,
       fileName: name,
       fileType: type,
@@ -344,7 +353,7 @@ describe('file inputs over HTTP', () => {
     ['WebP', webpBytes(), 'image/webp'],
     ['GIF', gifBytes(), 'image/gif'],
   ])('stores a %s with the type its bytes show', async (_label, bytes, contentType) => {
-    const { body } = await multipartGraphql(app, UPLOAD, { userId, file: null }, bytes, {
+    const { body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, bytes, {
       token,
       fileName: 'x.txt',
       fileType: 'text/html',

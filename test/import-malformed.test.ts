@@ -1,10 +1,9 @@
 import { ImportFile } from '../src/modules/import/import-file.entity';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { START_IMPORT } from './helpers/documents';
+import { waitForImport } from './helpers/imports';
 import { base64Of } from './helpers/uploads';
+import { useTestWorld } from './helpers/setup';
 
-const START = `mutation StartImport($companyId: ID!, $base64: Base64FileInput) {
-  startImport(companyId: $companyId, base64: $base64) { id } }`;
 const IMPORT = `query ImportFile($id: ID!) { importFile(id: $id) {
   status totalRows processedRows createdCount failedCount errors { row field message } } }`;
 
@@ -30,17 +29,11 @@ interface Transport {
   start(bytes: Buffer): Promise<string>;
   /** Starts an import that must be refused; the error's code and message. */
   refuse(bytes: Buffer): Promise<{ code: string; message: string }>;
-  /** Reads the import until the worker is done with it. */
-  read(id: string): Promise<ImportOutcome | null>;
+  /** Reads the import, which the worker is done with. */
+  read(id: string): Promise<ImportOutcome>;
 }
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startTestApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
 
 const graphql: Transport = {
   name: 'GraphQL startImport',
@@ -58,7 +51,6 @@ const graphql: Transport = {
     const { body } = await app.graphql(IMPORT, { id }, world.token('acmeAdmin'));
     expect(body.errors).toBeUndefined();
     const { status, totalRows, processedRows, createdCount, failedCount, errors } = body.data.importFile;
-    if (status === 'QUEUED' || status === 'PROCESSING') return null;
     return {
       status: status.toLowerCase(),
       total_rows: totalRows,
@@ -71,8 +63,8 @@ const graphql: Transport = {
 };
 const sendGraphql = (bytes: Buffer) =>
   app.graphql(
-    START,
-    { companyId: String(world.companies.acme), base64: base64Of(bytes, 'users.csv', 'text/csv') },
+    START_IMPORT,
+    { c: String(world.companies.acme), b: base64Of(bytes, 'users.csv', 'text/csv') },
     world.token('acmeAdmin'),
   );
 
@@ -89,29 +81,22 @@ const rest: Transport = {
     return { code: body.error.code, message: body.error.message };
   },
   async read(id) {
-    const { status, body } = await app.request('GET', `/api/v1/imports/${id}`, {
-      headers: { authorization: `Bearer ${world.token('acmeAdmin')}` },
-    });
+    const { status, body } = await app.request('GET', `/api/v1/imports/${id}`, { headers: world.headers('acmeAdmin') });
     expect(status).toBe(200);
     const { status: importStatus, total_rows, processed_rows, created_count, failed_count, errors } = body.import_file;
-    if (importStatus === 'queued' || importStatus === 'processing') return null;
     return { status: importStatus, total_rows, processed_rows, created_count, failed_count, errors };
   },
 };
 const sendRest = (bytes: Buffer) =>
   app.request('POST', '/api/v1/imports', {
     body: { company_id: world.companies.acme, name: 'users.csv', type: 'text/csv', file_base64: bytes.toString('base64') },
-    headers: { authorization: `Bearer ${world.token('acmeAdmin')}` },
+    headers: world.headers('acmeAdmin'),
   });
 
+/** The import as `transport` reports it once the worker is done with it. */
 async function finished(transport: Transport, id: string): Promise<ImportOutcome> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const outcome = await transport.read(id);
-    if (outcome) return outcome;
-    if (Date.now() > deadline) throw new Error(`import ${id} is not done`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForImport(app, id);
+  return transport.read(id);
 }
 
 /** The users whose email starts with `prefix`, with their grant, as the database holds them. */

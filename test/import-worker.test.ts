@@ -2,19 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config';
 import { type Database, openDatabase } from '../src/db/database';
-import { prepareDatabase } from '../src/db/prepare';
+import { prepareDatabase } from '../src/db/prepare-database';
 import { Company } from '../src/modules/company/company.entity';
 import { LeaseLostError } from '../src/modules/import/import-batch';
 import { ImportFile } from '../src/modules/import/import-file.entity';
-import { processImport } from '../src/modules/import/import-job';
-import { claimNextImport } from '../src/modules/import/import-jobs';
+import { processImport } from '../src/modules/import/import-processing';
+import { claimNextImport } from '../src/modules/import/import-leases';
 import { ImportWorker } from '../src/modules/import/import-worker';
 import { createLogger } from '../src/shared/logger';
 import { LocalFileStorage } from '../src/shared/storage/local-file-storage';
-import { TEST_JWT_SECRET } from './helpers/test-app';
+import { testConfig } from './helpers/test-app';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
+import { pollUntil } from './helpers/wait';
 
 /**
  * The worker on its own, against a real database (embedded, or TEST_DATABASE_URL's server): no app
@@ -32,13 +32,7 @@ describe('import worker', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'import-worker-test-'));
     testDatabase = await createTestDatabase();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      ...(testDatabase.url ? { DATABASE_URL: testDatabase.url } : {}),
-    });
+    const config = testConfig(dataDir, testDatabase.url);
     database = await openDatabase(config);
     await prepareDatabase(database.orm, config, () => undefined);
     storage = new LocalFileStorage(join(dataDir, 'files'));
@@ -104,14 +98,16 @@ describe('import worker', () => {
     return counts as { users: number; grants: number };
   };
 
-  async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  const until = <T>(probe: () => Promise<T>, what: string) => pollUntil(probe, what, { intervalMs: 20 });
+  /** Starts `worker` and waits until it has stopped itself after committing its first batch. */
+  async function runFirstBatchOnly(worker: ImportWorker): Promise<void> {
+    let stopped: Promise<void> | undefined;
+    worker.once('batch', () => {
+      stopped = worker.stop();
+    });
+    worker.start();
+    await until(async () => stopped !== undefined, 'the first batch');
+    await stopped;
   }
   const completed = (id: number) =>
     until(async () => (await importRow(id)).status === 'completed' && importRow(id), `import ${id}`);
@@ -136,14 +132,7 @@ describe('import worker', () => {
 
   it('resumes after a restart from the last committed batch, creating no user twice', async () => {
     const id = await queueImport(resumableRows('restart'));
-    const first = newWorker(10);
-    let stopped: Promise<void> | undefined;
-    first.once('batch', () => {
-      stopped = first.stop();
-    });
-    first.start();
-    await until(async () => stopped !== undefined, 'the first batch');
-    await stopped;
+    await runFirstBatchOnly(newWorker(10));
 
     // Stopped after its first batch: ten rows committed (one of them bad), the lease given back.
     expect(await importRow(id)).toMatchObject({
@@ -256,14 +245,7 @@ describe('import worker', () => {
       'mal-6@example.com,Mal,Six',
       'mal-4@example.com,Mal,Again',
     ]);
-    const first = newWorker(4);
-    let stopped: Promise<void> | undefined;
-    first.once('batch', () => {
-      stopped = first.stop();
-    });
-    first.start();
-    await until(async () => stopped !== undefined, 'the first batch');
-    await stopped;
+    await runFirstBatchOnly(newWorker(4));
     expect(await importRow(id)).toMatchObject({ status: 'processing', total_rows: 7, processed_rows: 4, created_count: 2 });
 
     newWorker(4).start();

@@ -1,11 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Company } from '../src/modules/company/company.entity';
 import { ImportFile } from '../src/modules/import/import-file.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
-import { buildWorld, type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
-import { base64Of, multipartGraphql, pngBytes } from './helpers/uploads';
+import { type World, ADMIN_OF_ACME_EAST, type Actor } from './helpers/fixtures';
+import { waitForImport } from './helpers/imports';
+import { base64Of, multipartGraphql, pngBytes, storedFileCount } from './helpers/uploads';
+import { useTestWorld } from './helpers/setup';
+import { expectFieldError } from './helpers/expect';
 
 const START = `mutation StartImport($companyId: ID!, $file: Upload, $base64: Base64FileInput) {
   startImport(companyId: $companyId, file: $file, base64: $base64) {
@@ -21,40 +21,19 @@ const csv = (...lines: string[]) => Buffer.from(`${lines.join('\n')}\n`, 'utf8')
 const HEADER = 'email,first_name,last_name,access';
 
 describe('CSV imports', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
 
-  beforeAll(async () => {
-    app = await startTestApp({ IMPORT_POLL_MS: '50' });
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
-
-  const tokenOf = (actor: Actor) => (actor === 'anonymous' ? undefined : world.token(actor));
   const start = (companyId: number, bytes: Buffer, actor: Actor, name = 'users.csv') =>
-    app.graphql(START, { companyId: String(companyId), base64: base64Of(bytes, name, 'text/csv') }, tokenOf(actor));
-  const storedImports = () => {
-    try {
-      return readdirSync(join(app.dataDir, 'files', 'imports'), { recursive: true, withFileTypes: true }).filter(
-        (entry) => entry.isFile() && !entry.name.endsWith('.content-type'),
-      ).length;
-    } catch {
-      return 0;
-    }
-  };
+    app.graphql(START, { companyId: String(companyId), base64: base64Of(bytes, name, 'text/csv') }, world.tokenOf(actor));
+  const storedImports = () => storedFileCount(app, 'imports');
   const importRows = async () => (await app.orm.em.fork().count(ImportFile, {})) as number;
 
-  /** Polls the import through the API until the worker is done with it. */
+  /** The import as `actor` reads it once the worker is done with it. */
   async function finished(id: string, actor: Actor = 'superAdmin'): Promise<any> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const { body } = await app.graphql(IMPORT, { id }, tokenOf(actor));
-      expect(body.errors).toBeUndefined();
-      const { status } = body.data.importFile;
-      if (status === 'COMPLETED' || status === 'FAILED') return body.data.importFile;
-      if (Date.now() > deadline) throw new Error(`import ${id} still ${status}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForImport(app, id);
+    const { body } = await app.graphql(IMPORT, { id }, world.tokenOf(actor));
+    expect(body.errors).toBeUndefined();
+    return body.data.importFile;
   }
 
   const usersByEmail = async (emails: string[]) => {
@@ -295,7 +274,7 @@ describe('CSV imports', () => {
       { companyId: 'abc', base64: base64Of(csv(HEADER), 'a.csv', 'text/csv') },
       world.token('superAdmin'),
     );
-    expect(malformed.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field: 'companyId' }] });
+    expectFieldError(malformed, 'companyId');
   });
 
   describe('reading imports', () => {
@@ -320,7 +299,7 @@ describe('CSV imports', () => {
       ['globexAdmin', 'NOT_FOUND'],
       ['anonymous', 'UNAUTHENTICATED'],
     ])('importFile of Acme East by %s: %s', async (actor, code) => {
-      const { body } = await app.graphql(IMPORT, { id: eastImport }, tokenOf(actor));
+      const { body } = await app.graphql(IMPORT, { id: eastImport }, world.tokenOf(actor));
       if (code === null) {
         expect(body.errors).toBeUndefined();
         expect(body.data.importFile).toMatchObject({ id: eastImport, status: 'COMPLETED', company: { name: 'Acme East' } });
@@ -336,7 +315,7 @@ describe('CSV imports', () => {
 
     it('lists only the imports of companies where the viewer is a manager or above', async () => {
       const ids = async (actor: Actor, companyId?: number) => {
-        const { body } = await app.graphql(LIST, { first: 100, companyId: companyId && String(companyId) }, tokenOf(actor));
+        const { body } = await app.graphql(LIST, { first: 100, companyId: companyId && String(companyId) }, world.tokenOf(actor));
         expect(body.errors).toBeUndefined();
         const nodes = body.data.importFiles.edges.map((edge: any) => edge.node);
         expect(body.data.importFiles.totalCount).toBe(nodes.length);
@@ -363,7 +342,7 @@ describe('CSV imports', () => {
       ['anonymous', undefined, 'UNAUTHENTICATED'],
     ])('refuses importFiles to %s (company filter %s) with %s', async (actor, filter, code) => {
       const companyId = filter === undefined ? undefined : String(filter === 0 ? world.companies.acmeEast : world.companies.acme);
-      const { body } = await app.graphql(LIST, { companyId }, tokenOf(actor));
+      const { body } = await app.graphql(LIST, { companyId }, world.tokenOf(actor));
       expect(body.errors[0].extensions.code).toBe(code);
     });
 

@@ -1,6 +1,7 @@
 import { LegalTerm } from '../src/modules/legal-term/legal-term.entity';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import type { World } from './helpers/fixtures';
+import { useTestWorld } from './helpers/setup';
+import { acceptanceRows, onboardingCompletedAt } from './helpers/onboarding';
 
 const APPROVE = `mutation Approve($id: ID!) { approveLegalTerm(legalTermId: $id) { acceptedAt legalTerm { id version } } }`;
 const COMPLETE = 'mutation { completeOnboarding { id onboardingCompletedAt } }';
@@ -9,16 +10,13 @@ const ME = '{ me { onboardingCompletedAt acceptedLegalTerms { acceptedAt legalTe
 type Viewer = keyof World['users'];
 
 describe('onboarding', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
   let current: { id: string; version: string };
   let draftId: number;
   let futureId: number;
   let olderId: number;
 
   beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
     const em = app.orm.em.fork();
     const term = (version: string, publishedAt: Date | null) =>
       em.create(LegalTerm, { version, title: `Terms ${version}`, body: 'Be nice.', publishedAt });
@@ -30,16 +28,6 @@ describe('onboarding', () => {
     const { body } = await app.graphql('{ currentLegalTerm { id version } }');
     current = body.data.currentLegalTerm;
   });
-  afterAll(() => app.close());
-
-  const acceptanceRows = (userId: number): Promise<{ legal_term_id: number; accepted_at: Date }[]> =>
-    app.orm.em
-      .getConnection()
-      .execute('select legal_term_id, accepted_at from legal_term_acceptances where user_id = ? order by id', [userId]);
-  const completedAt = async (userId: number): Promise<Date | null> => {
-    const [row] = await app.orm.em.getConnection().execute('select onboarding_completed_at from users where id = ?', [userId]);
-    return row.onboarding_completed_at;
-  };
 
   describe('approveLegalTerm', () => {
     it('records the accepted version once, and answers the same acceptance when repeated', async () => {
@@ -50,7 +38,7 @@ describe('onboarding', () => {
       const again = await app.graphql(APPROVE, { id: current.id }, token);
       expect(again.body.data.approveLegalTerm).toEqual(first.body.data.approveLegalTerm);
 
-      const rows = await acceptanceRows(world.users.eastMember.id);
+      const rows = await acceptanceRows(app, world.users.eastMember.id);
       expect(rows).toHaveLength(1);
       expect(rows[0].legal_term_id).toBe(Number(current.id));
       expect(new Date(rows[0].accepted_at).toISOString()).toBe(first.body.data.approveLegalTerm.acceptedAt);
@@ -64,7 +52,7 @@ describe('onboarding', () => {
     it.each<Viewer>(['superAdmin', 'acmeAdmin', 'eastManager', 'globexAdmin'])('lets %s accept for itself', async (viewer) => {
       const { body } = await app.graphql(APPROVE, { id: current.id }, world.token(viewer));
       expect(body.errors).toBeUndefined();
-      expect((await acceptanceRows(world.users[viewer].id)).map((row) => row.legal_term_id)).toEqual([Number(current.id)]);
+      expect((await acceptanceRows(app, world.users[viewer].id)).map((row) => row.legal_term_id)).toEqual([Number(current.id)]);
     });
 
     it.each<[string, () => string, string]>([
@@ -76,7 +64,7 @@ describe('onboarding', () => {
       const { body } = await app.graphql(APPROVE, { id: id() }, world.token('westMember'));
       expect(body.data).toBeNull();
       expect(body.errors[0].extensions.code).toBe(code);
-      expect(await acceptanceRows(world.users.westMember.id)).toEqual([]);
+      expect(await acceptanceRows(app, world.users.westMember.id)).toEqual([]);
     });
 
     it('asks an anonymous caller to authenticate', async () => {
@@ -97,7 +85,7 @@ describe('onboarding', () => {
       // An older version does not count.
       expect((await app.graphql(APPROVE, { id: String(olderId) }, token)).body.errors).toBeUndefined();
       expect((await app.graphql(COMPLETE, {}, token)).body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-      expect(await completedAt(userId)).toBeNull();
+      expect(await onboardingCompletedAt(app, userId)).toBeNull();
 
       expect((await app.graphql(APPROVE, { id: current.id }, token)).body.errors).toBeUndefined();
       const done = await app.graphql(COMPLETE, {}, token);
@@ -105,11 +93,11 @@ describe('onboarding', () => {
       const stamped = done.body.data.completeOnboarding.onboardingCompletedAt;
       expect(done.body.data.completeOnboarding.id).toBe(String(userId));
       expect(new Date(stamped).getTime()).toBeGreaterThan(Date.now() - 60_000);
-      expect(new Date((await completedAt(userId))!).toISOString()).toBe(stamped);
+      expect(new Date((await onboardingCompletedAt(app, userId))!).toISOString()).toBe(stamped);
 
       const again = await app.graphql(COMPLETE, {}, token);
       expect(again.body.data.completeOnboarding.onboardingCompletedAt).toBe(stamped);
-      expect(new Date((await completedAt(userId))!).toISOString()).toBe(stamped);
+      expect(new Date((await onboardingCompletedAt(app, userId))!).toISOString()).toBe(stamped);
       expect((await app.graphql(ME, {}, token)).body.data.me.onboardingCompletedAt).toBe(stamped);
     });
 

@@ -1,6 +1,6 @@
 import { Company } from '../src/modules/company/company.entity';
-import { addMembers, buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { addMembers, type World } from './helpers/fixtures';
+import { useTestWorld } from './helpers/setup';
 
 const PAGE = `query Page($first: Int, $after: String, $filter: UserFilter) {
   users(first: $first, after: $after, filter: $filter) {
@@ -11,15 +11,11 @@ const PAGE = `query Page($first: Int, $after: String, $filter: UserFilter) {
 }`;
 
 describe('cursor pagination and filters', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
 
   beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
     await addMembers(app.orm.em.fork(), world.companies.globexWest, 30, 'west');
   });
-  afterAll(() => app.close());
 
   const page = async (variables: Record<string, unknown>, viewer: keyof World['users'] = 'globexAdmin') => {
     const { body } = await app.graphql(PAGE, variables, world.token(viewer));

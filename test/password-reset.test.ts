@@ -2,35 +2,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Access } from '../src/modules/access/access.entity';
-import { PasswordResetToken } from '../src/modules/auth/password-reset-token.entity';
+import { PasswordResetToken } from '../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
 import { createOneTimeToken, hashOneTimeToken } from '../src/modules/auth/one-time-token';
 import { verifyPassword } from '../src/modules/auth/passwords';
-import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
+import { buildWorld, PASSWORD } from './helpers/fixtures';
 import { mailsTo, readOutbox, tokenFromMail, waitForMails } from './helpers/outbox';
 import { startSmtpSink } from './helpers/smtp-sink';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { startTestApp } from './helpers/test-app';
+import { useTestWorld } from './helpers/setup';
+import { login } from './helpers/documents';
+import { expectFieldError } from './helpers/expect';
 
 const REQUEST = 'mutation($email: String!) { requestPasswordReset(email: $email) }';
 const RESET = `mutation($token: String!, $password: String!) {
   resetPassword(token: $token, password: $password) { id email status primaryCompany { id } }
 }`;
-const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const NEW_PASSWORD = 'another fine passphrase 7';
 
 describe('password reset', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld();
 
   const requestReset = (email: string) => app.graphql(REQUEST, { email });
   const reset = (token: string, password = NEW_PASSWORD) => app.graphql(RESET, { token, password });
-  const login = (email: string, password: string) => app.graphql(LOGIN, { email, password });
   const tokensOf = (userId: number) => app.orm.em.fork().find(PasswordResetToken, { user: userId }, { orderBy: { id: 'asc' } });
   const userRow = (id: number) => app.orm.em.fork().findOneOrFail(User, id, { populate: ['passwordHash'] });
   /** Asks for a reset (typed as `asTyped`) and returns the token of the link that arrives by mail. */
@@ -77,8 +71,8 @@ describe('password reset', () => {
     expect(await verifyPassword(row.passwordHash!, NEW_PASSWORD)).toBe(true);
     expect(row.credentialsChangedAt).toBeInstanceOf(Date);
     expect((await tokensOf(user.id))[0].usedAt).toBeInstanceOf(Date);
-    expect((await login(user.email, PASSWORD)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect((await login(user.email, NEW_PASSWORD)).body.data.login.token).toEqual(expect.any(String));
+    expect((await login(app, user.email, PASSWORD)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await login(app, user.email, NEW_PASSWORD)).body.data.login.token).toEqual(expect.any(String));
 
     expectInvalidToken((await reset(token, 'yet another passphrase 9')).body);
     expect(await verifyPassword((await userRow(user.id)).passwordHash!, NEW_PASSWORD)).toBe(true);
@@ -113,7 +107,7 @@ describe('password reset', () => {
     const user = world.users.westMember;
     const token = await mailedToken(user.email);
     const weak = await reset(token, 'short');
-    expect(weak.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field: 'password' }] });
+    expectFieldError(weak, 'password');
     expect((await tokensOf(user.id))[0].usedAt).toBeNull();
     expect((await reset(token)).body.errors).toBeUndefined();
   });
@@ -166,12 +160,12 @@ describe('password reset', () => {
       world.token('acmeAdmin'),
     );
     expect(created.body.data.createUser.status).toBe('PENDING');
-    expect((await login('invited.person@example.com', NEW_PASSWORD)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await login(app, 'invited.person@example.com', NEW_PASSWORD)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
     const [mail] = await waitForMails(app.dataDir, 'invited.person@example.com');
     const { body } = await reset(tokenFromMail(mail));
     expect(body.data.resetPassword).toMatchObject({ email: 'invited.person@example.com', status: 'ACTIVE' });
-    expect((await login('invited.person@example.com', NEW_PASSWORD)).body.data.login.token).toEqual(expect.any(String));
+    expect((await login(app, 'invited.person@example.com', NEW_PASSWORD)).body.data.login.token).toEqual(expect.any(String));
   });
 
   it('writes valid RFC 5322 files to DATA_DIR/outbox', () => {

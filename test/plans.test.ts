@@ -3,25 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Company } from '../src/modules/company/company.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
-import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { testConfig } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
+import { START_IMPORT } from './helpers/documents';
+import { waitForImport } from './helpers/imports';
+import { useTestWorld } from './helpers/setup';
 
 /**
  * A plan belongs to a tree's root and bounds the distinct users of the whole tree; a child takes
  * its parent's plan and only a super_admin chooses one, so an admin cannot lift its own limit.
  */
 
-let app: TestApp;
-let world: World;
+const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
 let plan: Membership;
 let branch: number;
 
 beforeAll(async () => {
-  app = await startTestApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
   const em = app.orm.em.fork();
   plan = em.create(Membership, { name: 'Pair', maxUsers: 3, priceCents: 0, currency: 'EUR' });
   await em.flush();
@@ -39,7 +37,6 @@ beforeAll(async () => {
   expect(child.body.data.createCompany.membership).toEqual({ name: 'Pair', maxUsers: 3 });
   branch = Number(child.body.data.createCompany.id);
 });
-afterAll(() => app.close());
 
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }';
 const countUsersNamed = async (email: string) =>
@@ -76,7 +73,7 @@ it("refuses a new user in a child company when the root's tree is over its plan,
       company_id: branch,
       access_id: Number(member),
     },
-    headers: { authorization: `Bearer ${world.token('acmeAdmin')}` },
+    headers: world.headers('acmeAdmin'),
   });
   expect(rest.status).toBe(409);
   expect(await countUsersNamed('one-more@example.com')).toEqual([{ n: 0 }]);
@@ -86,7 +83,7 @@ it('refuses an admin choosing a plan on REST too, and writes nothing', async () 
   const starter = await app.orm.em.fork().findOneOrFail(Membership, { name: 'Starter' });
   const rest = await app.request('POST', '/api/v1/companies', {
     body: { name: 'Unlimited Branch', parent_company_id: world.companies.acme, membership_id: starter.id },
-    headers: { authorization: `Bearer ${world.token('acmeAdmin')}` },
+    headers: world.headers('acmeAdmin'),
   });
   expect(rest.status).toBe(403);
   expect(await app.orm.em.fork().count(Company, { name: 'Unlimited Branch' })).toBe(0);
@@ -96,23 +93,18 @@ it("imports into a child company only as many new users as the tree's plan admit
   await app.orm.em.fork().nativeUpdate(Membership, { id: plan.id }, { maxUsers: 6 });
   const csv = Buffer.from('email,first_name,last_name\nfirst-import@example.com,F,I\nsecond-import@example.com,S,I\n');
   const started = await app.graphql(
-    'mutation($c: ID!, $b: Base64FileInput) { startImport(companyId: $c, base64: $b) { id } }',
+    START_IMPORT,
     { c: String(branch), b: { name: 'x.csv', type: 'text/csv', data: csv.toString('base64') } },
     world.token('acmeAdmin'),
   );
   const id = started.body.data.startImport.id;
-  let importFile: { status: string; createdCount: number; errors: { row: number; message: string }[] } | undefined;
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
-    const { body } = await app.graphql(
-      `{ importFile(id: "${id}") { status createdCount errors { row message } } }`,
-      {},
-      world.token('acmeAdmin'),
-    );
-    importFile = body.data.importFile;
-    if (importFile!.status === 'COMPLETED') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  expect(importFile).toEqual({
+  await waitForImport(app, id);
+  const { body } = await app.graphql(
+    `{ importFile(id: "${id}") { status createdCount errors { row message } } }`,
+    {},
+    world.token('acmeAdmin'),
+  );
+  expect(body.data.importFile).toEqual({
     status: 'COMPLETED',
     createdCount: 1,
     errors: [{ row: 2, message: "the company has reached its membership's user limit" }],
@@ -123,12 +115,7 @@ describe('the migration that gives every child its root plan', () => {
   it('moves children of a database with data from the earlier migrations onto their root plan', async () => {
     const database = await createTestDatabase();
     const dataDir = mkdtempSync(join(tmpdir(), 'gateway-migration-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'x'.repeat(40),
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
-    });
+    const config = testConfig(dataDir, database.url);
     const { orm, close } = await openDatabase(config);
     try {
       await orm.getMigrator().up({ to: 'Migration20261201090000' });

@@ -1,14 +1,10 @@
 import { queryPrepared } from '../src/db/prepared-statements';
 import { Company } from '../src/modules/company/company.entity';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/setup';
 
 /** A prepared statement sent while a transaction is open runs in it, never on a second connection. */
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const app = useTestApp();
 
 const BACKEND = 'select pg_backend_pid() as pid, txid_current_if_assigned()::text as txid';
 

@@ -1,8 +1,8 @@
 import { buildSchema, type ExecutionResult, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { compiledExecution } from '../src/graphql/compiled-execution';
 import { StageService } from '../src/modules/stage/stage.service';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestWorld } from './helpers/setup';
+import { login } from './helpers/documents';
 
 function deferred() {
   let resolve!: () => void;
@@ -79,14 +79,7 @@ describe('query admission in the executor: one query at a time, one waiting', ()
 });
 
 describe('query admission over HTTP (GRAPHQL_CONCURRENT_QUERIES=1, GRAPHQL_QUEUED_QUERIES=0)', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp({ GRAPHQL_CONCURRENT_QUERIES: '1', GRAPHQL_QUEUED_QUERIES: '0' });
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld({ GRAPHQL_CONCURRENT_QUERIES: '1', GRAPHQL_QUEUED_QUERIES: '0' });
 
   it('answers a query past the limit with 503 and Retry-After on both transports, and serves mutations meanwhile', async () => {
     const held = deferred();
@@ -118,10 +111,8 @@ describe('query admission over HTTP (GRAPHQL_CONCURRENT_QUERIES=1, GRAPHQL_QUEUE
       expect(rest.headers.get('retry-after')).toBe('1');
       expect(rest.body.error.code).toBe('SERVICE_UNAVAILABLE');
 
-      const login = await app.graphql(
-        'mutation { login(email: "nobody@example.com", password: "wrong password 123") { token } }',
-      );
-      expect(login.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      const refused = await login(app, 'nobody@example.com', 'wrong password 123');
+      expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
       held.resolve();
       const answered = await first;

@@ -4,20 +4,15 @@ import { columnCount, readColumns, readRows, toReadModel } from '../src/db/read-
 import { UserAccess } from '../src/modules/access/user-access.entity';
 import { Company } from '../src/modules/company/company.entity';
 import { User } from '../src/modules/user/user.entity';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestWorld } from './helpers/setup';
 
 describe('read models', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
   let em: EntityManager;
 
   beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
     em = app.orm.em.fork() as EntityManager;
   });
-  afterAll(() => app.close());
 
   const readUser = async (id: number) =>
     (await readRows(em, User, `select ${readColumns(em, User, 'u')} from users u where u.id = ?`, [id]))[0];

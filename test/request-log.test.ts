@@ -1,17 +1,13 @@
 import { connect } from 'node:net';
 import { createLogger } from '../src/shared/logger';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/setup';
 
 /** The access log as the running app writes it: one JSON line per request, read from its stream. */
 const lines: Record<string, unknown>[] = [];
 const requestLines = () => lines.filter((line) => line.msg === 'request');
 const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({}, { logger });
-});
-afterAll(() => app.close());
+const app = useTestApp({}, { logger });
 beforeEach(() => {
   lines.length = 0;
 });

@@ -6,13 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, createApp } from '../src/app';
-import { loadConfig } from '../src/config';
 import { type Database, openDatabase } from '../src/db/database';
-import { prepareDatabase } from '../src/db/prepare';
+import { prepareDatabase } from '../src/db/prepare-database';
 import { createLogger } from '../src/shared/logger';
 import { shutDown } from '../src/shutdown';
 import { PASSWORD } from './helpers/fixtures';
-import { TEST_JWT_SECRET } from './helpers/test-app';
+import { testConfig } from './helpers/test-app';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 
 const ADMIN = { email: 'ops@example.com', password: PASSWORD };
@@ -22,15 +21,7 @@ const logger = createLogger('silent');
 async function startGateway() {
   const dataDir = mkdtempSync(join(tmpdir(), 'shutdown-test-'));
   const testDatabase: TestDatabase = await createTestDatabase();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'silent',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    ...(testDatabase.url ? { DATABASE_URL: testDatabase.url } : {}),
-  });
+  const config = testConfig(dataDir, testDatabase.url, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   const database: Database = await openDatabase(config, logger);
   await prepareDatabase(database.orm, config, () => undefined);
   const app: App = await createApp({ orm: database.orm, config, logger });

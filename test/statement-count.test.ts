@@ -2,25 +2,14 @@ import { Access } from '../src/modules/access/access.entity';
 import { UserAccess } from '../src/modules/access/user-access.entity';
 import { Company } from '../src/modules/company/company.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
-
-/** The benchmark query of contract/graphql.md, verbatim. */
-const BENCH = `query Bench($first: Int!) {
-  users(first: $first) { totalCount edges { node {
-    id fullName email status avatarUrl
-    primaryCompany { id name parentCompany { id name } }
-    accesses { id primary access { id name } company { id name } }
-  } } }
-}`;
+import type { World } from './helpers/fixtures';
+import { useTestWorld } from './helpers/setup';
+import { BENCH_QUERY } from './helpers/documents';
 
 describe('SQL statements per request do not grow with the list', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
 
   beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
     // 150 users spread over 15 child companies of Acme, each with one to three accesses.
     const em = app.orm.em.fork();
     const acme = await em.findOneOrFail(Company, world.companies.acme);
@@ -40,12 +29,11 @@ describe('SQL statements per request do not grow with the list', () => {
     }
     await em.flush();
   });
-  afterAll(() => app.close());
 
   const statementsFor = async (first: number, viewer: keyof World['users']) => {
     let edges = 0;
     const count = await app.countStatements(async () => {
-      const { body } = await app.graphql(BENCH, { first }, world.token(viewer));
+      const { body } = await app.graphql(BENCH_QUERY, { first }, world.token(viewer));
       expect(body.errors).toBeUndefined();
       edges = body.data.users.edges.length;
       const withParent = body.data.users.edges.find((edge: any) => edge.node.primaryCompany?.parentCompany);

@@ -1,23 +1,14 @@
 import { UserAccess } from '../src/modules/access/user-access.entity';
 import { Company } from '../src/modules/company/company.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
-import { ADD, expectRefused, REMOVE, SET, shape, userAccessHelpers, type Viewer } from './helpers/user-accesses';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { ADD, GRANT_CHANGES_BY_VIEWER, REMOVE, SET, shape, userAccessHelpers } from './helpers/user-accesses';
+import { standIn, useTestWorld } from './helpers/setup';
+import { expectRefused } from './helpers/expect';
 
 describe('user accesses: replace and membership capacity', () => {
-  let app: TestApp;
-  let world: World;
-  let c: World['companies'];
-  let h: Awaited<ReturnType<typeof userAccessHelpers>>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-    c = world.companies;
-    h = await userAccessHelpers(app, world);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld();
+  const h = userAccessHelpers(app, world);
+  const c = standIn(() => world.companies);
 
   describe('setUserAccesses', () => {
     it('keeps, changes, adds and removes grants in one go', async () => {
@@ -107,28 +98,16 @@ describe('user accesses: replace and membership capacity', () => {
     it('refuses an empty set, so the user keeps its accesses', async () => {
       const userId = await h.makeUser([[c.acmeEast, 'member']]);
       const before = await h.rowsOf(userId);
-      expectRefused(await app.graphql(SET, { userId, accesses: [] }, world.token('acmeAdmin')), 'BAD_USER_INPUT', 'accesses');
+      const refused = await app.graphql(SET, { userId, accesses: [] }, world.token('acmeAdmin'));
+      expectRefused(refused, 'BAD_USER_INPUT', { field: 'accesses' });
       expect(await h.rowsOf(userId)).toEqual(before);
     });
 
-    it.each<[Viewer, string]>([
-      ['superAdmin', 'ok'],
-      ['acmeAdmin', 'ok'],
-      ['globexAdmin', 'NOT_FOUND'],
-      ['eastManager', 'FORBIDDEN'],
-      ['eastMember', 'FORBIDDEN'],
-      ['anonymous', 'UNAUTHENTICATED'],
-    ])('as %s answers %s', async (viewer, code) => {
+    it.each(GRANT_CHANGES_BY_VIEWER)('as %s answers %s', async (viewer, code) => {
       const userId = await h.makeUser([[c.acmeEast, 'member']]);
-      const before = await h.rowsOf(userId);
-      const result = await app.graphql(SET, { userId, accesses: [h.grant(c.acmeEastLab, 'manager')] }, h.tokenOf(viewer));
-      if (code !== 'ok') {
-        expectRefused(result, code);
-        expect(await h.rowsOf(userId)).toEqual(before);
-      } else {
-        expect(result.body.errors).toBeUndefined();
-        expect(shape(await h.rowsOf(userId))).toEqual([{ companyId: c.acmeEastLab, access: 'manager', primary: true }]);
-      }
+      const accesses = [h.grant(c.acmeEastLab, 'manager')];
+      const { after } = await h.changeGrants(userId, code, () => app.graphql(SET, { userId, accesses }, world.tokenOf(viewer)));
+      if (code === 'ok') expect(shape(after)).toEqual([{ companyId: c.acmeEastLab, access: 'manager', primary: true }]);
     });
   });
 

@@ -1,20 +1,11 @@
-import { ADD, expectRefused, REMOVE, SET, shape, userAccessHelpers, type Viewer } from './helpers/user-accesses';
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { ADD, GRANT_CHANGES_BY_VIEWER, REMOVE, SET, shape, userAccessHelpers } from './helpers/user-accesses';
+import { standIn, useTestWorld } from './helpers/setup';
+import { expectRefused } from './helpers/expect';
 
 describe('user accesses: add and remove', () => {
-  let app: TestApp;
-  let world: World;
-  let c: World['companies'];
-  let h: Awaited<ReturnType<typeof userAccessHelpers>>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-    c = world.companies;
-    h = await userAccessHelpers(app, world);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld();
+  const h = userAccessHelpers(app, world);
+  const c = standIn(() => world.companies);
 
   describe('addUserAccesses', () => {
     it('adds a grant, moves the primary when asked and returns every grant by id', async () => {
@@ -55,26 +46,14 @@ describe('user accesses: add and remove', () => {
       await h.expectOnePrimaryPerUser();
     });
 
-    it.each<[Viewer, string]>([
-      ['superAdmin', 'ok'],
-      ['acmeAdmin', 'ok'],
-      ['globexAdmin', 'NOT_FOUND'],
-      ['eastManager', 'FORBIDDEN'],
-      ['eastMember', 'FORBIDDEN'],
-      ['anonymous', 'UNAUTHENTICATED'],
-    ])('as %s answers %s', async (viewer, code) => {
+    it.each(GRANT_CHANGES_BY_VIEWER)('as %s answers %s', async (viewer, code) => {
       const userId = await h.makeUser([[c.acmeEast, 'member']]);
-      const before = await h.rowsOf(userId);
-      const result = await app.graphql(ADD, { userId, accesses: [h.grant(c.acmeEastLab, 'member')] }, h.tokenOf(viewer));
-      if (code !== 'ok') {
-        expectRefused(result, code);
-        expect(await h.rowsOf(userId)).toEqual(before);
-      } else {
-        expect(result.body.errors).toBeUndefined();
-        expect(shape(await h.rowsOf(userId))).toEqual([
-          ...shape(before),
-          { companyId: c.acmeEastLab, access: 'member', primary: false },
-        ]);
+      const accesses = [h.grant(c.acmeEastLab, 'member')];
+      const { before, after } = await h.changeGrants(userId, code, () =>
+        app.graphql(ADD, { userId, accesses }, world.tokenOf(viewer)),
+      );
+      if (code === 'ok') {
+        expect(shape(after)).toEqual([...shape(before), { companyId: c.acmeEastLab, access: 'member', primary: false }]);
       }
     });
 
@@ -122,7 +101,8 @@ describe('user accesses: add and remove', () => {
     ])('answers BAD_USER_INPUT for %s', async (_name, accesses, field) => {
       const userId = await h.makeUser([[c.acmeEast, 'member']]);
       const before = await h.rowsOf(userId);
-      expectRefused(await app.graphql(ADD, { userId, accesses: accesses() }, world.token('acmeAdmin')), 'BAD_USER_INPUT', field);
+      const refused = await app.graphql(ADD, { userId, accesses: accesses() }, world.token('acmeAdmin'));
+      expectRefused(refused, 'BAD_USER_INPUT', { field });
       expect(await h.rowsOf(userId)).toEqual(before);
     });
   });
@@ -161,27 +141,15 @@ describe('user accesses: add and remove', () => {
       expectRefused(await app.graphql(REMOVE, { id: 999999 }, world.token('superAdmin')), 'NOT_FOUND');
     });
 
-    it.each<[Viewer, string]>([
-      ['superAdmin', 'ok'],
-      ['acmeAdmin', 'ok'],
-      ['globexAdmin', 'NOT_FOUND'],
-      ['eastManager', 'FORBIDDEN'],
-      ['eastMember', 'FORBIDDEN'],
-      ['anonymous', 'UNAUTHENTICATED'],
-    ])('as %s answers %s', async (viewer, code) => {
+    it.each(GRANT_CHANGES_BY_VIEWER)('as %s answers %s', async (viewer, code) => {
       const userId = await h.makeUser([
         [c.acmeEast, 'member'],
         [c.acmeEastLab, 'member'],
       ]);
-      const before = await h.rowsOf(userId);
-      const result = await app.graphql(REMOVE, { id: before[1].id }, h.tokenOf(viewer));
-      if (code !== 'ok') {
-        expectRefused(result, code);
-        expect(await h.rowsOf(userId)).toEqual(before);
-      } else {
-        expect(result.body.errors).toBeUndefined();
-        expect(await h.rowsOf(userId)).toEqual([before[0]]);
-      }
+      const { before, after } = await h.changeGrants(userId, code, (rows) =>
+        app.graphql(REMOVE, { id: rows[1].id }, world.tokenOf(viewer)),
+      );
+      if (code === 'ok') expect(after).toEqual([before[0]]);
     });
   });
 });

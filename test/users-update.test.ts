@@ -1,37 +1,24 @@
-import { PasswordResetToken } from '../src/modules/auth/password-reset-token.entity';
+import { PasswordResetToken } from '../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
 import { hashOneTimeToken } from '../src/modules/auth/one-time-token';
 import { verifyPassword } from '../src/modules/auth/passwords';
-import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { PASSWORD, type Actor } from './helpers/fixtures';
 import { addUser, earlierToken } from './helpers/users';
+import { useTestWorld } from './helpers/setup';
+import { expectFieldError } from './helpers/expect';
+import { findUser } from './helpers/users';
+import { login, me } from './helpers/documents';
 
 const UPDATE_USER = `mutation($id: ID!, $input: UpdateUserInput!) {
   updateUser(id: $id, input: $input) { id firstName lastName email status }
 }`;
-const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const NEW_PASSWORD = 'a brand new passphrase 42';
 
-type Viewer = keyof World['users'] | 'anonymous';
-
 describe('updateUser', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld();
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
-
-  const updateUser = (viewer: Viewer | { token: string }, id: number, input: Record<string, unknown>) =>
-    app.graphql(
-      UPDATE_USER,
-      { id: String(id), input },
-      typeof viewer === 'object' ? viewer.token : viewer === 'anonymous' ? undefined : world.token(viewer),
-    );
-  const findUser = (email: string) => app.orm.em.fork().findOne(User, { email }, { populate: ['passwordHash'] });
-  const me = (token: string) => app.graphql('{ me { id } }', {}, token);
+  const updateUser = (viewer: Actor | { token: string }, id: number, input: Record<string, unknown>) =>
+    app.graphql(UPDATE_USER, { id: String(id), input }, typeof viewer === 'object' ? viewer.token : world.tokenOf(viewer));
   const eastMember = () => addUser(app, [[world.companies.acmeEast, 'member']]);
   /** An outstanding reset link of the user, to see which changes use it up. */
   const addResetToken = async (userId: number) => {
@@ -46,7 +33,7 @@ describe('updateUser', () => {
     await em.flush();
   };
 
-  it.each<[Viewer, string]>([
+  it.each<[Actor, string]>([
     ['labMember', 'OK'], // self
     ['superAdmin', 'OK'],
     ['acmeAdmin', 'OK'],
@@ -70,7 +57,7 @@ describe('updateUser', () => {
     }
   });
 
-  it.each<[Viewer | 'self', string]>([
+  it.each<[Actor | 'self', string]>([
     ['superAdmin', 'OK'],
     ['acmeAdmin', 'OK'],
     ['globexAdmin', 'NOT_FOUND'],
@@ -131,8 +118,7 @@ describe('updateUser', () => {
     ['a last name that is too long', { lastName: 'y'.repeat(101) }, 'lastName'],
   ])('refuses %s with BAD_USER_INPUT naming the field', async (_case, input, field) => {
     const target = await eastMember();
-    const { body } = await updateUser('acmeAdmin', target.id, input);
-    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field }] });
+    expectFieldError(await updateUser('acmeAdmin', target.id, input), field);
     expect(await app.orm.em.fork().findOneOrFail(User, target.id)).toMatchObject({ email: target.email, firstName: 'Extra' });
   });
 
@@ -151,14 +137,14 @@ describe('updateUser', () => {
     const target = await eastMember();
     const token = earlierToken(app, target.id);
     await addResetToken(target.id);
-    expect((await me(token)).status).toBe(200);
+    expect((await me(app, token)).status).toBe(200);
 
     const { body } = await updateUser('acmeAdmin', target.id, { status: 'INACTIVE' });
     expect(body.data.updateUser.status).toBe('INACTIVE');
-    expect((await me(token)).status).toBe(401);
+    expect((await me(app, token)).status).toBe(401);
     // Reactivation does not revive the sessions of before.
     expect((await updateUser('acmeAdmin', target.id, { status: 'ACTIVE' })).body.data.updateUser.status).toBe('ACTIVE');
-    expect((await me(token)).status).toBe(401);
+    expect((await me(app, token)).status).toBe(401);
     const reset = await app.orm.em.fork().findOneOrFail(PasswordResetToken, { user: target.id });
     expect(reset.usedAt).toBeInstanceOf(Date);
   });
@@ -172,20 +158,18 @@ describe('updateUser', () => {
       const { body } = await updateUser({ token: oldToken }, target.id, { password: NEW_PASSWORD, currentPassword: PASSWORD });
       expect(body.errors).toBeUndefined();
 
-      const stored = (await findUser(target.email))!;
+      const stored = (await findUser(app, { email: target.email }))!;
       expect(await verifyPassword(stored.passwordHash!, NEW_PASSWORD)).toBe(true);
       expect(stored.credentialsChangedAt).toBeInstanceOf(Date);
-      const revoked = await me(oldToken);
+      const revoked = await me(app, oldToken);
       expect(revoked.status).toBe(401);
       expect(revoked.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
       const reset = await app.orm.em.fork().findOneOrFail(PasswordResetToken, { user: target.id });
       expect(reset.usedAt).toBeInstanceOf(Date);
 
-      expect((await app.graphql(LOGIN, { email: target.email, password: PASSWORD })).body.errors[0].extensions.code).toBe(
-        'UNAUTHENTICATED',
-      );
-      const login = await app.graphql(LOGIN, { email: target.email, password: NEW_PASSWORD });
-      expect((await me(login.body.data.login.token)).body.data.me.id).toBe(String(target.id));
+      expect((await login(app, target.email, PASSWORD)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      const signedIn = await login(app, target.email, NEW_PASSWORD);
+      expect((await me(app, signedIn.body.data.login.token)).body.data.me.id).toBe(String(target.id));
     });
 
     it.each([
@@ -195,20 +179,18 @@ describe('updateUser', () => {
     ])('refuses a change %s and keeps the old password', async (_case, input, field) => {
       const target = await eastMember();
       const token = earlierToken(app, target.id);
-      const { body } = await updateUser({ token }, target.id, input);
-      expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-      expect(body.errors[0].extensions.details).toEqual([expect.objectContaining({ field })]);
-      const stored = (await findUser(target.email))!;
+      expectFieldError(await updateUser({ token }, target.id, input), field);
+      const stored = (await findUser(app, { email: target.email }))!;
       expect(await verifyPassword(stored.passwordHash!, PASSWORD)).toBe(true);
       expect(stored.credentialsChangedAt).toBeNull();
-      expect((await me(token)).status).toBe(200);
+      expect((await me(app, token)).status).toBe(200);
     });
 
     it('does not let an admin set another user’s password', async () => {
       const target = await eastMember();
       const { body } = await updateUser('acmeAdmin', target.id, { password: NEW_PASSWORD, currentPassword: PASSWORD });
       expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
-      expect(await verifyPassword((await findUser(target.email))!.passwordHash!, PASSWORD)).toBe(true);
+      expect(await verifyPassword((await findUser(app, { email: target.email }))!.passwordHash!, PASSWORD)).toBe(true);
     });
   });
 

@@ -1,18 +1,11 @@
-import { buildWorld, type World } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import type { World } from './helpers/fixtures';
+import { useTestWorld } from './helpers/setup';
 
 const USER_EMAILS = '{ users(first: 100) { totalCount edges { node { email } } } }';
 const COMPANY_NAMES = '{ companies(first: 100) { totalCount edges { node { name } } } }';
 
 describe('what each role sees across two company trees', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld();
 
   const emails = async (viewer: keyof World['users']) => {
     const { body } = await app.graphql(USER_EMAILS, {}, world.token(viewer));

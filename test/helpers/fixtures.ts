@@ -23,6 +23,12 @@ export interface World {
     User
   >;
   token(user: keyof World['users']): string;
+  /** The token of a fixture user, or no token at all for 'anonymous'. */
+  tokenOf(actor: Actor): string | undefined;
+  /** The Authorization header of a fixture user (`Bearer …`, or the bare token legacy clients send); none for 'anonymous'. */
+  headers(actor: Actor, options?: { bare?: boolean }): Record<string, string>;
+  /** The ids of the four seeded accesses, by key. */
+  accessIds: Record<AccessKey, number>;
 }
 
 /** A fixture user, or a request without a token. */
@@ -84,6 +90,8 @@ export async function buildWorld(app: TestApp): Promise<World> {
   await em.flush();
 
   const tokens = new AccessTokens(app.config.jwt);
+  const token = (key: keyof World['users']) => tokens.sign(users[key].id).token;
+  const tokenOf = (actor: Actor) => (actor === 'anonymous' ? undefined : token(actor));
   return {
     companies: {
       acme: acme.id,
@@ -94,7 +102,13 @@ export async function buildWorld(app: TestApp): Promise<World> {
       leadsy: leadsy.id,
     },
     users,
-    token: (key) => tokens.sign(users[key].id).token,
+    token,
+    tokenOf,
+    headers(actor, { bare = false } = {}): Record<string, string> {
+      const signed = tokenOf(actor);
+      return signed === undefined ? {} : { authorization: bare ? signed : `Bearer ${signed}` };
+    },
+    accessIds: Object.fromEntries([...accesses].map(([key, access]) => [key, access.id])) as Record<AccessKey, number>,
   };
 }
 

@@ -1,6 +1,5 @@
-import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { Invitation } from '../../src/modules/invitation/invitation.entity';
-import type { World } from './fixtures';
+import type { Actor, World } from './fixtures';
 import { mailsTo, tokenFromMail } from './outbox';
 import type { HttpResult, TestApp } from './test-app';
 
@@ -13,20 +12,18 @@ export const ACCEPT_INVITATION = `mutation($input: AcceptInvitationInput!) {
 }`;
 export const NEW_PASSWORD = 'a fresh invitee passphrase 8';
 
-export type Viewer = keyof World['users'] | 'anonymous';
+export type Viewer = Actor;
 
 /**
  * Calls the invitation operations as a fixture user and remembers every response body, so a test
- * can check that no mailed token ever comes back through the API.
+ * can check that no mailed token ever comes back through the API (use it inside tests and hooks).
  */
-export async function invitationHelpers(app: TestApp, world: World) {
-  const accesses = await app.orm.em.fork().find(Access, {});
-  const accessIds = Object.fromEntries(accesses.map((access) => [access.key, String(access.id)])) as Record<AccessKey, string>;
+export function invitationHelpers(app: TestApp, world: World) {
   const responses: string[] = [];
   let serial = 0;
 
   const call = async (query: string, variables: Record<string, unknown>, viewer: Viewer): Promise<HttpResult> => {
-    const result = await app.graphql(query, variables, viewer === 'anonymous' ? undefined : world.token(viewer));
+    const result = await app.graphql(query, variables, world.tokenOf(viewer));
     responses.push(JSON.stringify(result.body));
     return result;
   };
@@ -37,7 +34,7 @@ export async function invitationHelpers(app: TestApp, world: World) {
         input: {
           email: `invitee${++serial}@example.com`,
           companyId: String(world.companies.acmeEast),
-          accessId: accessIds.member,
+          accessId: String(world.accessIds.member),
           ...input,
         },
       },
@@ -45,7 +42,6 @@ export async function invitationHelpers(app: TestApp, world: World) {
     );
 
   return {
-    accessIds,
     responses,
     create,
     /** Creates an invitation that must succeed; returns it with the token of the link mailed for it. */
@@ -71,10 +67,4 @@ export async function invitationHelpers(app: TestApp, world: World) {
         .getConnection()
         .execute(`update invitations set expires_at = now() - interval '1 minute' where id = ?`, [Number(id)]),
   };
-}
-
-export function expectRefused(result: HttpResult, code: string, message?: string): void {
-  expect(result.body.data ?? null).toBeNull();
-  expect(result.body.errors[0].extensions.code).toBe(code);
-  if (message !== undefined) expect(result.body.errors[0].message).toBe(message);
 }

@@ -9,9 +9,9 @@ import pg from 'pg';
 import { type App, createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
-import { prepareDatabase } from '../../src/db/prepare';
+import { prepareDatabase } from '../../src/db/prepare-database';
 import { SESSION_RESET_SQL } from '../../src/db/orm-options';
-import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-jobs';
+import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-leases';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -50,6 +50,18 @@ export interface TestAppOptions {
   logger?: Logger;
 }
 
+/** The configuration of a test: DATA_DIR, the test JWT secret, silent logs and DATABASE_URL when given, then `env`. */
+export function testConfig(dataDir: string, databaseUrl: string | undefined, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+}
+
 /** Starts the real app on a fresh database and a loopback port, as `main.ts` does. */
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gateway-test-'));
@@ -63,14 +75,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   let app: App | undefined;
   let server: Server | undefined;
   try {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      ...(testDatabase.url ? { DATABASE_URL: testDatabase.url } : {}),
-      ...env,
-    });
+    const config = testConfig(dataDir, testDatabase.url, env);
     database = await openDatabase(config, createLogger('silent'));
     await prepareDatabase(database.orm, config, () => undefined);
     app = await createApp({ orm: database.orm, config, logger: options.logger ?? createLogger('silent') });

@@ -1,4 +1,8 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { Company } from '../../src/modules/company/company.entity';
+import { User } from '../../src/modules/user/user.entity';
 import type { TestApp } from './test-app';
 
 /** Small but well-formed images of each accepted type, with the dimensions their header declares. */
@@ -169,3 +173,22 @@ export const base64Of = (bytes: Buffer, name = 'avatar.png', type = 'image/png')
   type,
   data: bytes.toString('base64'),
 });
+
+/** How many files the app stored under DATA_DIR/files (or a folder of it), not counting the `.content-type` files beside them unless asked. */
+export function storedFileCount(app: TestApp, folder = '', { withContentTypes = false } = {}): number {
+  try {
+    return readdirSync(join(app.dataDir, 'files', folder), { recursive: true, withFileTypes: true }).filter(
+      (entry) => entry.isFile() && (withContentTypes || !entry.name.endsWith('.content-type')),
+    ).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The avatar key stored on the user's row, null when it has none. */
+export const userAvatarKey = async (app: TestApp, id: number) =>
+  (await app.orm.em.fork().findOneOrFail(User, id)).avatarKey ?? null;
+
+/** The avatar key stored on the company's row, null when it has none. */
+export const companyAvatarKey = async (app: TestApp, id: number) =>
+  (await app.orm.em.fork().findOneOrFail(Company, id)).avatarKey ?? null;

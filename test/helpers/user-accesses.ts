@@ -1,7 +1,8 @@
-import { Access, type AccessKey } from '../../src/modules/access/access.entity';
+import type { AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import type { World } from './fixtures';
+import type { Actor, World } from './fixtures';
+import { expectRefused } from './expect';
 import type { TestApp } from './test-app';
 
 const GRANT = 'id primary company { id } access { key } user { id }';
@@ -11,7 +12,7 @@ export const SET = `mutation Set($userId: ID!, $accesses: [UserAccessInput!]!) {
   setUserAccesses(userId: $userId, accesses: $accesses) { ${GRANT} } }`;
 export const REMOVE = `mutation Remove($id: ID!) { removeUserAccess(id: $id) { ${GRANT} } }`;
 
-export type Viewer = keyof World['users'] | 'anonymous';
+export type Viewer = Actor;
 
 export interface GrantRow {
   id: number;
@@ -23,26 +24,37 @@ export interface GrantRow {
 /** The rows of a grant list without their ids, for comparing sets built by different requests. */
 export const shape = (rows: GrantRow[]) => rows.map(({ companyId, access, primary }) => ({ companyId, access, primary }));
 
-export function expectRefused(result: { body: any }, code: string, field?: string): void {
-  expect(result.body.data ?? null).toBeNull();
-  expect(result.body.errors[0].extensions.code).toBe(code);
-  if (field) expect(result.body.errors[0].extensions.details).toEqual([expect.objectContaining({ field })]);
-}
+/** Who may change the grants of an Acme East member: 'ok', or the code the caller is refused with. */
+export const GRANT_CHANGES_BY_VIEWER: [Viewer, string][] = [
+  ['superAdmin', 'ok'],
+  ['acmeAdmin', 'ok'],
+  ['globexAdmin', 'NOT_FOUND'],
+  ['eastManager', 'FORBIDDEN'],
+  ['eastMember', 'FORBIDDEN'],
+  ['anonymous', 'UNAUTHENTICATED'],
+];
 
-/** Builds grant inputs, creates grantees and reads `user_accesses` straight from the database. */
-export async function userAccessHelpers(app: TestApp, world: World) {
-  const accesses = await app.orm.em.fork().find(Access, {});
-  const accessIds = Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<AccessKey, number>;
-  const connection = app.orm.em.getConnection();
+/** Builds grant inputs, creates grantees and reads `user_accesses` straight from the database (use it inside tests and hooks). */
+export function userAccessHelpers(app: TestApp, world: World) {
   let userCount = 0;
+  const connection = () => app.orm.em.getConnection();
+
+  const rowsOf = async (userId: number): Promise<GrantRow[]> => {
+    const rows: { id: number; company_id: number; key: AccessKey; primary: boolean }[] = await connection().execute(
+      'select ua.id, ua.company_id, a.key, ua.primary from user_accesses ua join accesses a on a.id = ua.access_id where ua.user_id = ? order by ua.id',
+      [userId],
+    );
+    return rows.map((row) => ({ id: row.id, companyId: row.company_id, access: row.key, primary: row.primary }));
+  };
 
   return {
-    accessIds,
-    tokenOf: (viewer: Viewer) => (viewer === 'anonymous' ? undefined : world.token(viewer)),
+    get accessIds() {
+      return world.accessIds;
+    },
 
     grant: (companyId: number, key: AccessKey, primary?: boolean) => ({
       companyId: String(companyId),
-      accessId: String(accessIds[key]),
+      accessId: String(world.accessIds[key]),
       ...(primary === undefined ? {} : { primary }),
     }),
 
@@ -57,23 +69,28 @@ export async function userAccessHelpers(app: TestApp, world: World) {
         status: UserStatus.ACTIVE,
       });
       grants.forEach(([companyId, key], index) =>
-        em.create(UserAccess, { user, company: companyId, access: accessIds[key], primary: index === 0 }),
+        em.create(UserAccess, { user, company: companyId, access: world.accessIds[key], primary: index === 0 }),
       );
       await em.flush();
       return user.id;
     },
 
-    async rowsOf(userId: number): Promise<GrantRow[]> {
-      const rows: { id: number; company_id: number; key: AccessKey; primary: boolean }[] = await connection.execute(
-        'select ua.id, ua.company_id, a.key, ua.primary from user_accesses ua join accesses a on a.id = ua.access_id where ua.user_id = ? order by ua.id',
-        [userId],
-      );
-      return rows.map((row) => ({ id: row.id, companyId: row.company_id, access: row.key, primary: row.primary }));
+    rowsOf,
+
+    /** Sends `change` and checks it ends as `code` says (refused, no row changed; or 'ok', no error); gives the rows before and after. */
+    async changeGrants(userId: number, code: string, change: (before: GrantRow[]) => Promise<{ body: any }>) {
+      const before = await rowsOf(userId);
+      const result = await change(before);
+      if (code === 'ok') expect(result.body.errors).toBeUndefined();
+      else expectRefused(result, code);
+      const after = await rowsOf(userId);
+      if (code !== 'ok') expect(after).toEqual(before);
+      return { before, after };
     },
 
     /** Every user holding a grant has exactly one primary one. */
     async expectOnePrimaryPerUser(): Promise<void> {
-      const offenders = await connection.execute(
+      const offenders = await connection().execute(
         'select user_id from user_accesses group by user_id having count(*) filter (where "primary") <> 1',
       );
       expect(offenders).toEqual([]);

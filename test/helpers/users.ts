@@ -26,13 +26,32 @@ export async function addUser(app: TestApp, grants: [number, AccessKey][], statu
   return user;
 }
 
-/** A valid access token issued a few seconds ago, i.e. before any credential change the test makes next. */
-export function earlierToken(app: TestApp, userId: number): string {
-  return jwt.sign({ typ: 'access', iat: Math.floor(Date.now() / 1000) - 5 }, TEST_JWT_SECRET, {
+/** An access token of `userId` made as the app makes them (HS256, its issuer and audience, 10 minutes), but for what `options`, `claims` or `secret` change. */
+export function signAccessToken(
+  app: TestApp,
+  userId: number,
+  {
+    options = {},
+    claims = {},
+    secret = TEST_JWT_SECRET,
+  }: { options?: jwt.SignOptions; claims?: object; secret?: jwt.Secret } = {},
+): string {
+  return jwt.sign({ typ: 'access', ...claims }, secret, {
     algorithm: 'HS256',
     issuer: app.config.jwt.issuer,
     audience: app.config.jwt.audience,
     subject: String(userId),
     expiresIn: 600,
+    ...options,
   });
+}
+
+/** The user row with this email (or id), its password hash loaded; null when there is none. */
+export function findUser(app: TestApp, where: { email: string } | { id: number }): Promise<User | null> {
+  return app.orm.em.fork().findOne(User, where, { populate: ['passwordHash'] });
+}
+
+/** A valid access token issued a few seconds ago, i.e. before any credential change the test makes next. */
+export function earlierToken(app: TestApp, userId: number): string {
+  return signAccessToken(app, userId, { claims: { iat: Math.floor(Date.now() / 1000) - 5 } });
 }

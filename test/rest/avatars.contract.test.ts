@@ -1,13 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Company } from '../../src/modules/company/company.entity';
-import { User } from '../../src/modules/user/user.entity';
 import { MIB } from '../../src/shared/files/file-input';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { jpegBytes, pngBytes } from '../helpers/uploads';
-import { startContractApp, type TestApp } from './contract-app';
+import { companyAvatarKey, jpegBytes, pngBytes, storedFileCount, userAvatarKey } from '../helpers/uploads';
 import { COMPANY, expectErrorBody, expectShape, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { useContractWorld } from './contract-app';
 
 /** The seed's own example of `PUT /api/v1/users/avatar`, verbatim: the request body and the 200 body. */
 const SEED_REQUEST = JSON.parse(`{ "user_id": 0, "avatar_base64": "string", "name": "string", "type": "string" }`);
@@ -31,26 +28,12 @@ function typeProblems(actual: unknown, example: unknown, path = '$'): string[] {
   return sameType ? [] : [`${path} should be a ${typeof example}, got ${JSON.stringify(actual)}`];
 }
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startContractApp();
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useContractWorld();
 
-const as = (user: keyof World['users'], bare = false) => ({
-  authorization: bare ? world.token(user) : `Bearer ${world.token(user)}`,
-});
 const filesRoot = () => join(app.dataDir, 'files');
-const storedFiles = () =>
-  existsSync(filesRoot())
-    ? readdirSync(filesRoot(), { recursive: true, withFileTypes: true }).filter(
-        (entry) => entry.isFile() && !entry.name.endsWith('.content-type'),
-      ).length
-    : 0;
-const userKey = async (id: number) => (await app.orm.em.fork().findOneOrFail(User, id)).avatarKey ?? null;
-const companyKey = async (id: number) => (await app.orm.em.fork().findOneOrFail(Company, id)).avatarKey ?? null;
+const storedFiles = () => storedFileCount(app);
+const userKey = (id: number) => userAvatarKey(app, id);
+const companyKey = (id: number) => companyAvatarKey(app, id);
 const userUpload = (userId: unknown, bytes: Buffer | string, extra: Record<string, unknown> = {}) => ({
   user_id: userId,
   avatar_base64: typeof bytes === 'string' ? bytes : bytes.toString('base64'),
@@ -99,7 +82,7 @@ describeRoute('PUT', '/users/avatar', () => {
     const request = userUpload(labMember(), png, { name: 'me.png' });
     expect(Object.keys(request).sort()).toEqual(Object.keys(SEED_REQUEST).sort());
     // An admin of Acme sees the parent of the user's company, so every value has the example's type.
-    const { status, body } = await putUserAvatar(request, as('acmeAdmin'));
+    const { status, body } = await putUserAvatar(request, world.headers('acmeAdmin'));
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['user']);
     expect(typeProblems(body, SEED_200)).toEqual([]);
@@ -123,7 +106,7 @@ describeRoute('PUT', '/users/avatar', () => {
     const png = pngBytes(5, 5);
     const { status, body } = await putUserAvatar(
       userUpload(labMember(), `data:image/png;base64,${png.toString('base64')}`),
-      as('labMember', true),
+      world.headers('labMember', { bare: true }),
     );
     expect(status).toBe(200);
     expect(body.user.avatar_route).toBe(`/files/avatars/${await labKey()}`);
@@ -134,7 +117,7 @@ describeRoute('PUT', '/users/avatar', () => {
 
   it('stores the type the bytes say, not the claimed type or name', async () => {
     const jpeg = jpegBytes(2, 2);
-    const { status, body } = await putUserAvatar(userUpload(labMember(), jpeg), as('labMember'));
+    const { status, body } = await putUserAvatar(userUpload(labMember(), jpeg), world.headers('labMember'));
     expect(status).toBe(200);
     expect(body.user.avatar_route).toMatch(/\.jpg$/);
     await expectServed(body.user.avatar_route, jpeg, 'image/jpeg');
@@ -154,13 +137,13 @@ describeRoute('PUT', '/users/avatar', () => {
 
   it('answers 403 for a visible user the caller may not change, 404 for a user in another tree or none', async () => {
     const request = userUpload(labMember(), pngBytes());
-    await expectRefusedChange(() => putUserAvatar(request, as('eastMember')), 403, 'FORBIDDEN', labKey);
-    await expectRefusedChange(() => putUserAvatar(request, as('eastManager')), 403, 'FORBIDDEN', labKey);
-    await expectRefusedChange(() => putUserAvatar(request, as('globexAdmin')), 404, 'NOT_FOUND', labKey);
+    await expectRefusedChange(() => putUserAvatar(request, world.headers('eastMember')), 403, 'FORBIDDEN', labKey);
+    await expectRefusedChange(() => putUserAvatar(request, world.headers('eastManager')), 403, 'FORBIDDEN', labKey);
+    await expectRefusedChange(() => putUserAvatar(request, world.headers('globexAdmin')), 404, 'NOT_FOUND', labKey);
     const westKey = () => userKey(world.users.westMember.id);
     const west = userUpload(world.users.westMember.id, pngBytes());
-    await expectRefusedChange(() => putUserAvatar(west, as('acmeAdmin')), 404, 'NOT_FOUND', westKey);
-    const missing = await putUserAvatar(userUpload(999_999, pngBytes()), as('superAdmin'));
+    await expectRefusedChange(() => putUserAvatar(west, world.headers('acmeAdmin')), 404, 'NOT_FOUND', westKey);
+    const missing = await putUserAvatar(userUpload(999_999, pngBytes()), world.headers('superAdmin'));
     expect(missing.status).toBe(404);
   });
 
@@ -169,7 +152,7 @@ describeRoute('PUT', '/users/avatar', () => {
     ['text', Buffer.from('just some text, not an image at all')],
   ])('answers 415 for %s bytes sent as image/png', async (_kind, bytes) => {
     await expectRefusedChange(
-      () => putUserAvatar(userUpload(labMember(), bytes), as('labMember')),
+      () => putUserAvatar(userUpload(labMember(), bytes), world.headers('labMember')),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
       labKey,
@@ -178,27 +161,27 @@ describeRoute('PUT', '/users/avatar', () => {
 
   it('accepts exactly 5 MiB decoded, answers 413 for one byte more and for a body over 7 MB', async () => {
     const padded = (size: number) => Buffer.concat([pngBytes(), Buffer.alloc(size - pngBytes().length, 1)]);
-    const atLimit = await putUserAvatar(userUpload(labMember(), padded(5 * MIB)), as('labMember'));
+    const atLimit = await putUserAvatar(userUpload(labMember(), padded(5 * MIB)), world.headers('labMember'));
     expect(atLimit.status).toBe(200);
     const over = userUpload(labMember(), padded(5 * MIB + 1));
-    await expectRefusedChange(() => putUserAvatar(over, as('labMember')), 413, 'PAYLOAD_TOO_LARGE', labKey);
+    await expectRefusedChange(() => putUserAvatar(over, world.headers('labMember')), 413, 'PAYLOAD_TOO_LARGE', labKey);
     const huge = userUpload(labMember(), 'A'.repeat(7.5 * 1024 * 1024));
-    await expectRefusedChange(() => putUserAvatar(huge, as('labMember')), 413, 'PAYLOAD_TOO_LARGE', labKey);
+    await expectRefusedChange(() => putUserAvatar(huge, world.headers('labMember')), 413, 'PAYLOAD_TOO_LARGE', labKey);
   });
 
   it('answers 400 for undecodable base64 and for a missing or malformed user_id', async () => {
     const undecodable = userUpload(labMember(), 'this is *not* base64!');
-    await expectRefusedChange(() => putUserAvatar(undecodable, as('labMember')), 400, 'BAD_USER_INPUT', labKey);
+    await expectRefusedChange(() => putUserAvatar(undecodable, world.headers('labMember')), 400, 'BAD_USER_INPUT', labKey);
     for (const body of [
       { avatar_base64: pngBytes().toString('base64'), name: 'a.png', type: 'image/png' },
       userUpload('abc', pngBytes()),
       userUpload(labMember(), ''),
     ]) {
-      const { status, body: answer } = await putUserAvatar(body, as('labMember'));
+      const { status, body: answer } = await putUserAvatar(body, world.headers('labMember'));
       expect(status).toBe(400);
       expectErrorBody(answer, 'BAD_USER_INPUT');
     }
-    const missing = await putUserAvatar({ avatar_base64: pngBytes().toString('base64') }, as('labMember'));
+    const missing = await putUserAvatar({ avatar_base64: pngBytes().toString('base64') }, world.headers('labMember'));
     expect(missing.body.error.details).toEqual([{ field: 'user_id', message: expect.any(String) }]);
   });
 });
@@ -207,7 +190,7 @@ describeRoute('DELETE', '/users/avatar', () => {
   const id = () => world.users.eastMember.id;
   const key = () => userKey(id());
   const upload = async () => {
-    expect((await putUserAvatar(userUpload(id(), pngBytes()), as('eastMember'))).status).toBe(200);
+    expect((await putUserAvatar(userUpload(id(), pngBytes()), world.headers('eastMember'))).status).toBe(200);
     return (await key())!;
   };
 
@@ -218,7 +201,7 @@ describeRoute('DELETE', '/users/avatar', () => {
     const stored = await upload();
     const { status, body } = await app.request('DELETE', `/api/v1/users/avatar${inBody ? '' : `?user_id=${id()}`}`, {
       body: inBody ? { user_id: id() } : undefined,
-      headers: as('acmeAdmin'),
+      headers: world.headers('acmeAdmin'),
     });
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['user']);
@@ -232,11 +215,13 @@ describeRoute('DELETE', '/users/avatar', () => {
     const stored = await upload();
     const remove = (headers: Record<string, string>, body?: unknown) =>
       app.request('DELETE', '/api/v1/users/avatar', { body, headers });
-    await expectRefusedChange(() => remove(as('eastMember'), {}), 400, 'BAD_USER_INPUT', key);
-    expect((await remove(as('eastMember'))).body.error.details).toEqual([{ field: 'user_id', message: expect.any(String) }]);
+    await expectRefusedChange(() => remove(world.headers('eastMember'), {}), 400, 'BAD_USER_INPUT', key);
+    expect((await remove(world.headers('eastMember'))).body.error.details).toEqual([
+      { field: 'user_id', message: expect.any(String) },
+    ]);
     await expectRefusedChange(() => remove({}, { user_id: id() }), 401, 'UNAUTHENTICATED', key);
-    await expectRefusedChange(() => remove(as('eastManager'), { user_id: id() }), 403, 'FORBIDDEN', key);
-    await expectRefusedChange(() => remove(as('globexAdmin'), { user_id: id() }), 404, 'NOT_FOUND', key);
+    await expectRefusedChange(() => remove(world.headers('eastManager'), { user_id: id() }), 403, 'FORBIDDEN', key);
+    await expectRefusedChange(() => remove(world.headers('globexAdmin'), { user_id: id() }), 404, 'NOT_FOUND', key);
     expect(await key()).toBe(stored);
   });
 });
@@ -247,7 +232,7 @@ describeRoute('PUT', '/companies/avatar', () => {
 
   it('answers 200 {company} for an admin of it, with a route that serves the image', async () => {
     const jpeg = jpegBytes(4, 3);
-    const { status, body } = await putCompanyAvatar(lab(), jpeg, as('acmeAdmin', true));
+    const { status, body } = await putCompanyAvatar(lab(), jpeg, world.headers('acmeAdmin', { bare: true }));
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['company']);
     expectShape(body.company, COMPANY);
@@ -260,14 +245,14 @@ describeRoute('PUT', '/companies/avatar', () => {
   it('answers 401, 403, 404, 415 and 400 without storing anything', async () => {
     const jpeg = jpegBytes();
     await expectRefusedChange(() => putCompanyAvatar(lab(), jpeg, {}), 401, 'UNAUTHENTICATED', key);
-    await expectRefusedChange(() => putCompanyAvatar(lab(), jpeg, as('eastManager')), 403, 'FORBIDDEN', key);
-    await expectRefusedChange(() => putCompanyAvatar(lab(), jpeg, as('globexAdmin')), 404, 'NOT_FOUND', key);
+    await expectRefusedChange(() => putCompanyAvatar(lab(), jpeg, world.headers('eastManager')), 403, 'FORBIDDEN', key);
+    await expectRefusedChange(() => putCompanyAvatar(lab(), jpeg, world.headers('globexAdmin')), 404, 'NOT_FOUND', key);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
-    await expectRefusedChange(() => putCompanyAvatar(lab(), svg, as('acmeAdmin')), 415, 'UNSUPPORTED_MEDIA_TYPE', key);
+    await expectRefusedChange(() => putCompanyAvatar(lab(), svg, world.headers('acmeAdmin')), 415, 'UNSUPPORTED_MEDIA_TYPE', key);
     const noCompany = () =>
       app.request('PUT', '/api/v1/companies/avatar', {
         body: { avatar_base64: jpeg.toString('base64'), name: 'a.jpg', type: 'image/jpeg' },
-        headers: as('acmeAdmin'),
+        headers: world.headers('acmeAdmin'),
       });
     await expectRefusedChange(noCompany, 400, 'BAD_USER_INPUT', key);
   });
@@ -279,14 +264,14 @@ describeRoute('DELETE', '/companies/avatar', () => {
   const remove = (headers: Record<string, string>, { body, query = '' }: { body?: unknown; query?: string } = {}) =>
     app.request('DELETE', `/api/v1/companies/avatar${query}`, { body, headers });
   const upload = async () => {
-    expect((await putCompanyAvatar(east(), jpegBytes(), as('acmeAdmin'))).status).toBe(200);
+    expect((await putCompanyAvatar(east(), jpegBytes(), world.headers('acmeAdmin'))).status).toBe(200);
     return (await key())!;
   };
 
   it('answers 200 {company} with avatar_route null, company_id in the body or the query string', async () => {
     for (const where of [{ body: { company_id: east() } }, { query: `?company_id=${east()}` }]) {
       const stored = await upload();
-      const { status, body } = await remove(as('acmeAdmin'), where);
+      const { status, body } = await remove(world.headers('acmeAdmin'), where);
       expect(status).toBe(200);
       expect(Object.keys(body)).toEqual(['company']);
       expectShape(body.company, COMPANY);
@@ -299,10 +284,10 @@ describeRoute('DELETE', '/companies/avatar', () => {
   it('answers 400 without company_id, 401, 403 and 404, keeping the avatar', async () => {
     const stored = await upload();
     const body = { company_id: east() };
-    await expectRefusedChange(() => remove(as('acmeAdmin'), { body: {} }), 400, 'BAD_USER_INPUT', key);
+    await expectRefusedChange(() => remove(world.headers('acmeAdmin'), { body: {} }), 400, 'BAD_USER_INPUT', key);
     await expectRefusedChange(() => remove({}, { body }), 401, 'UNAUTHENTICATED', key);
-    await expectRefusedChange(() => remove(as('eastMember'), { body }), 403, 'FORBIDDEN', key);
-    await expectRefusedChange(() => remove(as('globexAdmin'), { body }), 404, 'NOT_FOUND', key);
+    await expectRefusedChange(() => remove(world.headers('eastMember'), { body }), 403, 'FORBIDDEN', key);
+    await expectRefusedChange(() => remove(world.headers('globexAdmin'), { body }), 404, 'NOT_FOUND', key);
     expect(await key()).toBe(stored);
   });
 });

@@ -1,8 +1,34 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { Actor, World } from '../helpers/fixtures';
+import { type SetupOptions, useTestApp, useTestWorld } from '../helpers/setup';
 import { type HttpResult, startTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app';
 
 export type { TestApp };
+
+/** `useTestApp` for the REST tests: the app is started through `startContractApp`. */
+export function useContractApp(env: Record<string, string> = {}, options: SetupOptions = {}): TestApp {
+  return useTestApp(env, { ...options, start: startContractApp });
+}
+
+/** `useTestWorld` for the REST tests: the app is started through `startContractApp`, then the fixture world is built. */
+export function useContractWorld(env: Record<string, string> = {}, options: SetupOptions = {}): { app: TestApp; world: World } {
+  return useTestWorld(env, { ...options, start: startContractApp });
+}
+
+/** A REST client of the app: sends `method /api/v1<path>` as a fixture user (no token for 'anonymous'), with a JSON body if given. */
+export function restClient(app: TestApp, world: World) {
+  return (method: string, path: string, caller: Actor, body?: unknown) =>
+    app.request(method, `/api/v1${path}`, { body, headers: world.headers(caller) });
+}
+
+/** Who is refused a write that needs an admin of Acme East, with the REST status and code each one gets. */
+export const REFUSED_ADMIN_WRITES_IN_ACME_EAST: [Actor, number, string][] = [
+  ['eastManager', 403, 'FORBIDDEN'],
+  ['eastMember', 403, 'FORBIDDEN'],
+  ['globexAdmin', 404, 'NOT_FOUND'],
+  ['anonymous', 401, 'UNAUTHENTICATED'],
+];
 
 /**
  * The REST contract tests start the app through here: every answer of `/api/v1` they receive is checked

@@ -1,41 +1,26 @@
-import { Access } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { Company } from '../../src/modules/company/company.entity';
 import { User } from '../../src/modules/user/user.entity';
-import { REST_ROUTES } from '../../src/rest/routes';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
-import { startContractApp, type TestApp } from './contract-app';
+import { REST_ROUTES } from '../../src/rest/route-table';
+import { PASSWORD, type World } from '../helpers/fixtures';
+import { waitForImport } from '../helpers/imports';
 import { expectErrorBody, expectShape, META } from './contract-shapes';
+import { useContractWorld } from './contract-app';
 
 /** The conventions every route of the contract shares, checked across the layer rather than per route. */
 
-let app: TestApp;
-let world: World;
-let memberAccessId: number;
+const { app, world } = useContractWorld({ IMPORT_POLL_MS: '50' });
 beforeAll(async () => {
-  app = await startContractApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
-  memberAccessId = (await app.orm.em.fork().findOneOrFail(Access, { key: 'member' })).id;
   // One finished import, so the imports list has something to page (and no worker runs during the tests).
   const file = Buffer.from('email,first_name,last_name\nconv.import@example.com,Conv,Import\n').toString('base64');
   const { body } = await post('/imports', { company_id: world.companies.acme, name: 'c.csv', file_base64: file });
-  await waitUntilFinished(body.import_file.id);
+  await waitForImport(app, body.import_file.id);
 });
-afterAll(() => app.close());
 
-const bearer = (user: keyof World['users']) => ({ authorization: `Bearer ${world.token(user)}` });
-const get = (path: string, headers: Record<string, string> = bearer('acmeAdmin')) =>
+const get = (path: string, headers: Record<string, string> = world.headers('acmeAdmin')) =>
   app.request('GET', `/api/v1${path}`, { headers });
-function post(path: string, body: unknown, headers: Record<string, string> = bearer('acmeAdmin')) {
+function post(path: string, body: unknown, headers: Record<string, string> = world.headers('acmeAdmin')) {
   return app.request('POST', `/api/v1${path}`, { body, headers });
-}
-
-async function waitUntilFinished(id: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!['completed', 'failed'].includes((await get(`/imports/${id}`)).body.import_file.status)) {
-    if (Date.now() > deadline) throw new Error(`import ${id} did not finish`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const counts = async () => {
@@ -123,7 +108,7 @@ describe.each([
 describe('request bodies', () => {
   const company = (name: string) => ({ name, parent_company_id: world.companies.acme });
   const raw = (body: string, contentType: string, path = '/companies') =>
-    app.request('POST', `/api/v1${path}`, { body, headers: { ...bearer('acmeAdmin'), 'content-type': contentType } });
+    app.request('POST', `/api/v1${path}`, { body, headers: { ...world.headers('acmeAdmin'), 'content-type': contentType } });
 
   it('answers 400 for malformed JSON and for a JSON body that is not an object, writing nothing', async () => {
     const before = await counts();
@@ -177,7 +162,7 @@ describe('unknown routes and methods', () => {
   it.each(['/api/v1/nothing/here', '/api/v1/users/1/nothing', '/api/v1/companies/1/avatar/extra', '/api/v1'])(
     'answers GET %s with 404 in the error shape, not HTML',
     async (path) => {
-      const { status, headers, body } = await app.request('GET', path, { headers: bearer('acmeAdmin') });
+      const { status, headers, body } = await app.request('GET', path, { headers: world.headers('acmeAdmin') });
       expect(status).toBe(404);
       expect(headers.get('content-type')).toMatch(/^application\/json/);
       expect(body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
@@ -193,7 +178,7 @@ describe('unknown routes and methods', () => {
   ])('answers %s on the known path %s with 405 and an Allow header', async (method, pattern, path) => {
     const allowed = REST_ROUTES.filter((route) => route.path === pattern).map((route) => route.method);
     expect(allowed.length).toBeGreaterThan(0);
-    const { status, headers, body } = await app.request(method, `/api/v1${path}`, { headers: bearer('superAdmin') });
+    const { status, headers, body } = await app.request(method, `/api/v1${path}`, { headers: world.headers('superAdmin') });
     expect(status).toBe(405);
     expect(headers.get('allow')?.split(', ').sort()).toEqual([...allowed].sort());
     expectErrorBody(body, 'BAD_USER_INPUT');
@@ -207,7 +192,7 @@ describe('failed mutations', () => {
     email,
     password: PASSWORD,
     company_id: world.companies.acmeEast,
-    access_id: memberAccessId,
+    access_id: world.accessIds.member,
   });
 
   it('never answer 2xx: a POST /users refused with 409 leaves the users table unchanged', async () => {
@@ -225,7 +210,7 @@ describe('failed mutations', () => {
     ['globexAdmin', 404],
   ])('never answer 2xx: a POST /users by %s is %i and writes nothing', async (caller, expected) => {
     const before = await counts();
-    const { status } = await post('/users', newUser(`refused-${caller}@example.com`), bearer(caller));
+    const { status } = await post('/users', newUser(`refused-${caller}@example.com`), world.headers(caller));
     expect(status).toBe(expected);
     expect(await counts()).toEqual(before);
   });
@@ -240,13 +225,13 @@ describe('error bodies', () => {
         last_name: 'B',
         email: 'acmeadmin@example.com',
         company_id: world.companies.acme,
-        access_id: memberAccessId,
+        access_id: world.accessIds.member,
       }),
       post('/companies', { name: 'x', parent_company_id: 2147483647 }),
       post('/companies', { name: 'x', parent_company_id: '99999999999999999999' }),
       get('/users/99999999999'),
       post('/invitations/accept', { token: "'; drop table users; --", first_name: 'a', last_name: 'b', password: PASSWORD }, {}),
-      app.request('POST', '/api/v1/users', { body: '{"email":', headers: bearer('acmeAdmin') }),
+      app.request('POST', '/api/v1/users', { body: '{"email":', headers: world.headers('acmeAdmin') }),
       get('/nothing'),
     ]);
     for (const { status, body } of failures) {
@@ -320,7 +305,7 @@ describe('error details name the keys the client sent', () => {
   it.each(cases)('%s', async (_label, method, path, body, field) => {
     const { status, body: response } = await app.request(method, `/api/v1${path()}`, {
       body: body(),
-      headers: bearer('acmeAdmin'),
+      headers: world.headers('acmeAdmin'),
     });
     expect(status).toBe(400);
     expectErrorBody(response, 'BAD_USER_INPUT');

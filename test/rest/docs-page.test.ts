@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { startContractApp, type TestApp } from './contract-app';
+import { useContractApp } from './contract-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '.artifacts');
@@ -9,11 +9,10 @@ const ARTIFACTS = join(__dirname, '..', '.artifacts');
 const describeWithBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
 describeWithBrowser('the human-readable API reference at /api/v1/docs', () => {
-  let app: TestApp;
+  const app = useContractApp();
   let browser: Browser;
 
   beforeAll(async () => {
-    app = await startContractApp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -28,10 +27,7 @@ describeWithBrowser('the human-readable API reference at /api/v1/docs', () => {
       ],
     });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => browser?.close());
 
   it('renders every route of the OpenAPI document from local assets only', async () => {
     const page = await browser.newPage();

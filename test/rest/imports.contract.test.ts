@@ -1,28 +1,15 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { ImportFile } from '../../src/modules/import/import-file.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { pngBytes } from '../helpers/uploads';
-import { startContractApp, type TestApp } from './contract-app';
+import type { Actor } from '../helpers/fixtures';
+import { waitForImport } from '../helpers/imports';
+import { pngBytes, storedFileCount } from '../helpers/uploads';
 import { expectErrorBody, expectShape, IMPORT_FILE, META } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { REFUSED_ADMIN_WRITES_IN_ACME_EAST, restClient, useContractWorld } from './contract-app';
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startContractApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useContractWorld({ IMPORT_POLL_MS: '50' });
 
-type Caller = keyof World['users'] | 'anonymous';
-
-const call = (method: string, path: string, caller: Caller, body?: unknown) =>
-  app.request(method, `/api/v1${path}`, {
-    body,
-    headers: caller === 'anonymous' ? {} : { authorization: `Bearer ${world.token(caller)}` },
-  });
+const call = restClient(app, world);
 
 const HEADER = 'email,first_name,last_name,access';
 const csv = (...lines: string[]) => Buffer.from(`${[HEADER, ...lines].join('\n')}\n`, 'utf8');
@@ -34,30 +21,18 @@ const MIXED = csv(
   'linus.import@example.com,Linus,Torvalds,',
 );
 
-const startImport = (companyId: number, bytes: Buffer, caller: Caller = 'acmeAdmin', name = 'team.csv') =>
+const startImport = (companyId: number, bytes: Buffer, caller: Actor = 'acmeAdmin', name = 'team.csv') =>
   call('POST', '/imports', caller, { company_id: companyId, name, type: 'text/csv', file_base64: bytes.toString('base64') });
 
 const importRows = () => app.orm.em.fork().count(ImportFile, {});
-const storedImports = () => {
-  try {
-    return readdirSync(join(app.dataDir, 'files', 'imports'), { recursive: true, withFileTypes: true }).filter(
-      (entry) => entry.isFile() && !entry.name.endsWith('.content-type'),
-    ).length;
-  } catch {
-    return 0;
-  }
-};
+const storedImports = () => storedFileCount(app, 'imports');
 
-/** Polls GET /imports/:id until the worker is done with the import. */
-async function finished(id: number, caller: Caller = 'acmeAdmin'): Promise<any> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { status, body } = await call('GET', `/imports/${id}`, caller);
-    expect(status).toBe(200);
-    if (body.import_file.status === 'completed' || body.import_file.status === 'failed') return body.import_file;
-    if (Date.now() > deadline) throw new Error(`import ${id} still ${body.import_file.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The import as GET /imports/:id shows it once the worker is done with it. */
+async function finished(id: number, caller: Actor = 'acmeAdmin'): Promise<any> {
+  await waitForImport(app, id);
+  const { status, body } = await call('GET', `/imports/${id}`, caller);
+  expect(status).toBe(200);
+  return body.import_file;
 }
 
 /** Expects a refused start that stored neither a row nor a file. */
@@ -107,12 +82,7 @@ describeRoute('POST', '/imports', () => {
     ]);
   });
 
-  it.each<[Caller, number, string]>([
-    ['eastManager', 403, 'FORBIDDEN'],
-    ['eastMember', 403, 'FORBIDDEN'],
-    ['globexAdmin', 404, 'NOT_FOUND'],
-    ['anonymous', 401, 'UNAUTHENTICATED'],
-  ])('refuses %s with %i and stores nothing', async (caller, status, code) => {
+  it.each(REFUSED_ADMIN_WRITES_IN_ACME_EAST)('refuses %s with %i and stores nothing', async (caller, status, code) => {
     await expectNothingStored(() => startImport(world.companies.acmeEast, MIXED, caller), status, code);
   });
 

@@ -1,44 +1,39 @@
-import { Access, type AccessKey } from '../../src/modules/access/access.entity';
+import type { AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { Invitation, InvitationStatus } from '../../src/modules/invitation/invitation.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
+import type { Actor } from '../helpers/fixtures';
 import { NEW_PASSWORD } from '../helpers/invitations';
 import { mailsTo, tokenFromMail } from '../helpers/outbox';
-import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, INVITATION, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { restClient, useContractWorld } from './contract-app';
 
-let app: TestApp;
-let world: World;
-let accessIds: Record<AccessKey, number>;
-beforeAll(async () => {
-  app = await startContractApp();
-  world = await buildWorld(app);
-  const accesses = await app.orm.em.fork().find(Access, {});
-  accessIds = Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<AccessKey, number>;
-});
-afterAll(() => app.close());
+const { app, world } = useContractWorld();
 
-type Caller = keyof World['users'] | 'anonymous';
-
-const call = (method: string, path: string, caller: Caller, body?: unknown) =>
-  app.request(method, `/api/v1${path}`, {
-    body,
-    headers: caller === 'anonymous' ? {} : { authorization: `Bearer ${world.token(caller)}` },
-  });
+const call = restClient(app, world);
 
 let serial = 0;
 const nextEmail = () => `rest-invitee${++serial}@example.com`;
 const invitationsOf = (email: string) => app.orm.em.fork().find(Invitation, { email }, { orderBy: { id: 'asc' } });
 const invitationRow = (id: number) => app.orm.em.fork().findOneOrFail(Invitation, id);
 
+/** Accepts an invitation through the REST route, as Ivy Invitee choosing NEW_PASSWORD but for what `fields` changes. */
+const accept = (token: string, fields: Record<string, unknown> = {}) =>
+  call('POST', '/invitations/accept', 'anonymous', {
+    token,
+    first_name: 'Ivy',
+    last_name: 'Invitee',
+    password: NEW_PASSWORD,
+    ...fields,
+  });
+
 /** Invites `email` into Acme East as a member through the REST route; returns the invitation and its mailed token. */
-async function invite(email = nextEmail(), caller: Caller = 'acmeAdmin') {
+async function invite(email = nextEmail(), caller: Actor = 'acmeAdmin') {
   const { status, body } = await call('POST', '/invitations', caller, {
     email,
     company_id: world.companies.acmeEast,
-    access_id: accessIds.member,
+    access_id: world.accessIds.member,
   });
   expect(status).toBe(201);
   const mails = mailsTo(app.dataDir, email);
@@ -50,7 +45,7 @@ describeRoute('POST', '/invitations', () => {
     const { status, body } = await call('POST', '/invitations', 'eastManager', {
       email: '  Rest.Nina@Example.COM ',
       company_id: world.companies.acmeEast,
-      access_id: accessIds.manager,
+      access_id: world.accessIds.manager,
       first_name: 'Nina',
       last_name: 'Rest',
       status: 'accepted',
@@ -63,7 +58,7 @@ describeRoute('POST', '/invitations', () => {
     expect(body.invitation).toMatchObject({
       email: 'rest.nina@example.com',
       company_id: world.companies.acmeEast,
-      access_id: accessIds.manager,
+      access_id: world.accessIds.manager,
       status: 'pending',
       invited_by_id: world.users.eastManager.id,
     });
@@ -76,11 +71,11 @@ describeRoute('POST', '/invitations', () => {
     const row = await invitationRow(body.invitation.id);
     expect(row).toMatchObject({ status: InvitationStatus.PENDING, firstName: 'Nina', lastName: 'Rest' });
     expect(row.company.id).toBe(world.companies.acmeEast);
-    expect(row.access.id).toBe(accessIds.manager);
+    expect(row.access.id).toBe(world.accessIds.manager);
     expect(row.invitedBy?.id).toBe(world.users.eastManager.id);
   });
 
-  it.each<[Caller, AccessKey, number, string]>([
+  it.each<[Actor, AccessKey, number, string]>([
     ['eastMember', 'member', 403, 'FORBIDDEN'],
     ['eastManager', 'admin', 403, 'FORBIDDEN'],
     ['globexAdmin', 'member', 404, 'NOT_FOUND'],
@@ -90,7 +85,7 @@ describeRoute('POST', '/invitations', () => {
     const { status, body } = await call('POST', '/invitations', caller, {
       email,
       company_id: world.companies.acmeEast,
-      access_id: accessIds[access],
+      access_id: world.accessIds[access],
     });
     expect(status).toBe(expected);
     expectErrorBody(body, code);
@@ -103,7 +98,7 @@ describeRoute('POST', '/invitations', () => {
     const { status, body } = await call('POST', '/invitations', 'acmeAdmin', {
       email: invitation.email.toUpperCase(),
       company_id: world.companies.acmeEast,
-      access_id: accessIds.member,
+      access_id: world.accessIds.member,
     });
     expect(status).toBe(409);
     expectErrorBody(body, 'CONFLICT');
@@ -116,7 +111,12 @@ describeRoute('POST', '/invitations', () => {
     ['an access_id that is not a number', { access_id: 'member' }, 'access_id'],
     ['an email that is not a string', { email: 12 }, 'email'],
   ])('answers 400 for %s', async (_case, fields, field) => {
-    const body = { email: 'shape@example.com', company_id: world.companies.acmeEast, access_id: accessIds.member, ...fields };
+    const body = {
+      email: 'shape@example.com',
+      company_id: world.companies.acmeEast,
+      access_id: world.accessIds.member,
+      ...fields,
+    };
     const result = await call('POST', '/invitations', 'acmeAdmin', body);
     expect(result.status).toBe(400);
     expectErrorBody(result.body, 'BAD_USER_INPUT');
@@ -128,7 +128,7 @@ describeRoute('POST', '/invitations', () => {
     const { status, body } = await call('POST', '/invitations', 'acmeAdmin', {
       email: 'not-an-email',
       company_id: world.companies.acmeEast,
-      access_id: accessIds.member,
+      access_id: world.accessIds.member,
     });
     expect(status).toBe(400);
     expectErrorBody(body, 'BAD_USER_INPUT');
@@ -181,11 +181,7 @@ describeRoute('GET', '/invitations/pending', () => {
 describeRoute('POST', '/invitations/accept', () => {
   it('answers 200 {token, expires_at, user} for the mailed token, and the token signs the user in', async () => {
     const { invitation, token } = await invite();
-    const { status, body } = await call('POST', '/invitations/accept', 'anonymous', {
-      token,
-      first_name: 'Ivy',
-      last_name: 'Invitee',
-      password: NEW_PASSWORD,
+    const { status, body } = await accept(token, {
       status: 'inactive',
     });
     expect(status).toBe(200);
@@ -195,7 +191,7 @@ describeRoute('POST', '/invitations/accept', () => {
     expectShape(body.user, USER);
     expect(body.user).toMatchObject({ email: invitation.email, first_name: 'Ivy', last_name: 'Invitee', status: 'active' });
     expect(body.user.primary_company.id).toBe(world.companies.acmeEast);
-    expect(body.user.primary_access).toMatchObject({ company_id: world.companies.acmeEast, access_id: accessIds.member });
+    expect(body.user.primary_access).toMatchObject({ company_id: world.companies.acmeEast, access_id: world.accessIds.member });
     expect(JSON.stringify(body)).not.toContain(token);
     expect(JSON.stringify(body)).not.toMatch(/password|argon2/i);
 
@@ -210,27 +206,17 @@ describeRoute('POST', '/invitations/accept', () => {
     expect(user.status).toBe(UserStatus.ACTIVE);
     const grants = await app.orm.em.fork().find(UserAccess, { user: user.id });
     expect(grants.map((grant) => [grant.company.id, grant.access.id, grant.primary])).toEqual([
-      [world.companies.acmeEast, accessIds.member, true],
+      [world.companies.acmeEast, world.accessIds.member, true],
     ]);
 
-    const again = await call('POST', '/invitations/accept', 'anonymous', {
-      token,
-      first_name: 'Ivy',
-      last_name: 'Again',
-      password: NEW_PASSWORD,
-    });
+    const again = await accept(token, { last_name: 'Again' });
     expect(again.status).toBe(400);
     expectErrorBody(again.body, 'BAD_USER_INPUT');
   });
 
   it('answers 400 for an invalid token and creates no account', async () => {
     const before = await app.orm.em.fork().count(User, {});
-    const { status, body } = await call('POST', '/invitations/accept', 'anonymous', {
-      token: 'not-a-real-invitation-token',
-      first_name: 'Ivy',
-      last_name: 'Invitee',
-      password: NEW_PASSWORD,
-    });
+    const { status, body } = await accept('not-a-real-invitation-token');
     expect(status).toBe(400);
     expectErrorBody(body, 'BAD_USER_INPUT');
     expect(body.error.details).toEqual([{ field: 'token', message: expect.any(String) }]);
@@ -239,12 +225,7 @@ describeRoute('POST', '/invitations/accept', () => {
 
   it('answers 400 for a weak password or a missing field and leaves the invitation pending', async () => {
     const { invitation, token } = await invite();
-    const weak = await call('POST', '/invitations/accept', 'anonymous', {
-      token,
-      first_name: 'Ivy',
-      last_name: 'Invitee',
-      password: 'short',
-    });
+    const weak = await accept(token, { password: 'short' });
     expect(weak.status).toBe(400);
     expectErrorBody(weak.body, 'BAD_USER_INPUT');
     const missing = await call('POST', '/invitations/accept', 'anonymous', { token, first_name: 'Ivy', password: NEW_PASSWORD });
@@ -269,17 +250,12 @@ describeRoute('DELETE', '/invitations/:id', () => {
     expect(again.status).toBe(409);
     expectErrorBody(again.body, 'CONFLICT');
 
-    const accept = await call('POST', '/invitations/accept', 'anonymous', {
-      token,
-      first_name: 'Ivy',
-      last_name: 'Invitee',
-      password: NEW_PASSWORD,
-    });
-    expect(accept.status).toBe(400);
+    const accepted = await accept(token);
+    expect(accepted.status).toBe(400);
     expect(await app.orm.em.fork().count(User, { email: invitation.email })).toBe(0);
   });
 
-  it.each<[Caller, number, string]>([
+  it.each<[Actor, number, string]>([
     ['eastMember', 403, 'FORBIDDEN'],
     ['globexAdmin', 404, 'NOT_FOUND'],
     ['anonymous', 401, 'UNAUTHENTICATED'],

@@ -1,8 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020';
-import { normalizeEmail } from '../../src/modules/user/user-fields';
+import { normalizeEmail } from '../../src/shared/field-rules';
 import { buildOpenApiDocument } from '../../src/rest/openapi';
-import { REST_ROUTES } from '../../src/rest/routes';
+import { REST_ROUTES } from '../../src/rest/route-table';
 
 /** What the generated document says, beyond the responses the contract tests check against it. */
 const document = buildOpenApiDocument(REST_ROUTES) as any;

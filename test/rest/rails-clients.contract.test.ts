@@ -1,30 +1,21 @@
-import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { User } from '../../src/modules/user/user.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
+import type { World } from '../helpers/fixtures';
 import { jpegBytes, pngBytes } from '../helpers/uploads';
 import { addUser } from '../helpers/users';
-import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { restClient, useContractWorld } from './contract-app';
 
 /** What Rails clients send: PATCH where PUT updates, and bodies wrapped in their resource key. */
 
-let app: TestApp;
-let world: World;
-let accessIds: Record<AccessKey, number>;
+const { app, world } = useContractWorld({ IMPORT_POLL_MS: '50' });
 let currentTermId: number;
 beforeAll(async () => {
-  app = await startContractApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
-  const accesses = await app.orm.em.fork().find(Access, {});
-  accessIds = Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<AccessKey, number>;
   currentTermId = (await app.request('GET', '/api/v1/legal_terms/current')).body.legal_term.id;
 });
-afterAll(() => app.close());
 
 type Caller = keyof World['users'];
-const call = (method: string, path: string, caller: Caller, body?: unknown) =>
-  app.request(method, `/api/v1${path}`, { body, headers: { authorization: `Bearer ${world.token(caller)}` } });
+const call = restClient(app, world);
 const userRow = (id: number) => app.orm.em.fork().findOneOrFail(User, id);
 let serial = 0;
 const nextEmail = () => `rails-client${++serial}@example.com`;
@@ -75,7 +66,7 @@ describeRoute('PATCH', '/companies/avatar', () => {
 describeRoute('PATCH', '/users/:user_id/user_accesses', () => {
   it('answers as PUT does: 200 {user_accesses}, the whole set replaced', async () => {
     const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
-    const body = { user_accesses: [{ company_id: world.companies.acmeEastLab, access_id: accessIds.manager }] };
+    const body = { user_accesses: [{ company_id: world.companies.acmeEastLab, access_id: world.accessIds.manager }] };
     const { status, body: answer } = await expectPatchAsPut(`/users/${user.id}/user_accesses`, 'acmeAdmin', body, ['id']);
     expect(status).toBe(200);
     expect(answer.user_accesses).toEqual([expect.objectContaining({ company_id: world.companies.acmeEastLab, primary: true })]);
@@ -112,7 +103,7 @@ describe('a body wrapped in its resource key', () => {
         last_name: 'User',
         email: nextEmail(),
         company_id: world.companies.acmeEast,
-        access_id: accessIds.member,
+        access_id: world.accessIds.member,
       }),
       201,
     ],
@@ -137,7 +128,7 @@ describe('a body wrapped in its resource key', () => {
       'POST /invitations',
       'invitation',
       'acmeAdmin',
-      () => ({ email: nextEmail(), company_id: world.companies.acmeEast, access_id: accessIds.member }),
+      () => ({ email: nextEmail(), company_id: world.companies.acmeEast, access_id: world.accessIds.member }),
       201,
     ],
     [

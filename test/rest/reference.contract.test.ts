@@ -1,72 +1,74 @@
 import { AccessTokens } from '../../src/modules/auth/jwt';
-import { buildWorld, type World } from '../helpers/fixtures';
+import type { World } from '../helpers/fixtures';
 import { addUser } from '../helpers/users';
-import { startContractApp, type TestApp } from './contract-app';
-import { ACCESS, COMPANY, expectErrorBody, expectShape, LEGAL_TERM, MEMBERSHIP, META, STAGE } from './contract-shapes';
+import {
+  ACCESS,
+  COMPANY,
+  expectErrorBody,
+  expectShape,
+  LEGAL_TERM,
+  MEMBERSHIP,
+  META,
+  type Shape,
+  STAGE,
+} from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { useContractWorld } from './contract-app';
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startContractApp();
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useContractWorld();
 
-const as = (user: keyof World['users']) => ({ authorization: `Bearer ${world.token(user)}` });
 const get = (path: string, user?: keyof World['users']) =>
-  app.request('GET', `/api/v1${path}`, { headers: user ? as(user) : {} });
+  app.request('GET', `/api/v1${path}`, { headers: user ? world.headers(user) : {} });
+
+/** GET `path` answers 200 with a list under `key`, each item of `shape`, to `user`, and 401 without a token; gives the list. */
+async function expectList(path: string, key: string, shape: Shape, user: keyof World['users']): Promise<any[]> {
+  const { status, body } = await get(path, user);
+  expect(status).toBe(200);
+  body[key].forEach((item: unknown) => expectShape(item, shape));
+  expect((await get(path)).status).toBe(401);
+  return body[key];
+}
+
+/** GET `path`/:id answers 200 with the first item of the list, under `key`, of `shape`; and 404 NOT_FOUND for an unknown id. */
+async function expectShown(path: string, [listKey, key]: [string, string], shape: Shape, user: keyof World['users']) {
+  const [first] = await expectList(path, listKey, shape, user);
+  const { status, body } = await get(`${path}/${first.id}`, user);
+  expect(status).toBe(200);
+  expectShape(body[key], shape);
+  const missing = await get(`${path}/9999`, user);
+  expect(missing.status).toBe(404);
+  expectErrorBody(missing.body, 'NOT_FOUND');
+}
 
 describeRoute('GET', '/stages', () => {
   it('answers 200 {stages} ordered by position', async () => {
-    const { status, body } = await get('/stages', 'eastMember');
-    expect(status).toBe(200);
-    body.stages.forEach((stage: unknown) => expectShape(stage, STAGE));
-    const positions = body.stages.map((stage: any) => stage.position);
+    const positions = (await expectList('/stages', 'stages', STAGE, 'eastMember')).map((stage) => stage.position);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
-    expect((await get('/stages')).status).toBe(401);
   });
 });
 
 describeRoute('GET', '/accesses', () => {
   it('answers 200 {accesses} with the four fixed keys', async () => {
-    const { status, body } = await get('/accesses', 'eastMember');
-    expect(status).toBe(200);
-    body.accesses.forEach((access: unknown) => expectShape(access, ACCESS));
-    expect(body.accesses.map((access: any) => access.key).sort()).toEqual(['admin', 'manager', 'member', 'super_admin']);
-    expect((await get('/accesses')).status).toBe(401);
+    const accesses = await expectList('/accesses', 'accesses', ACCESS, 'eastMember');
+    expect(accesses.map((access) => access.key).sort()).toEqual(['admin', 'manager', 'member', 'super_admin']);
   });
 });
 
 describeRoute('GET', '/accesses/:id', () => {
   it('answers 200 {access}, 404 for an unknown id', async () => {
-    const { body: list } = await get('/accesses', 'eastMember');
-    const { status, body } = await get(`/accesses/${list.accesses[0].id}`, 'eastMember');
-    expect(status).toBe(200);
-    expectShape(body.access, ACCESS);
-    const missing = await get('/accesses/9999', 'eastMember');
-    expect(missing.status).toBe(404);
-    expectErrorBody(missing.body, 'NOT_FOUND');
+    await expectShown('/accesses', ['accesses', 'access'], ACCESS, 'eastMember');
   });
 });
 
 describeRoute('GET', '/memberships', () => {
   it('answers 200 {memberships}', async () => {
-    const { status, body } = await get('/memberships', 'westMember');
-    expect(status).toBe(200);
-    expect(body.memberships.length).toBeGreaterThanOrEqual(3);
-    body.memberships.forEach((membership: unknown) => expectShape(membership, MEMBERSHIP));
-    expect((await get('/memberships')).status).toBe(401);
+    expect((await expectList('/memberships', 'memberships', MEMBERSHIP, 'westMember')).length).toBeGreaterThanOrEqual(3);
   });
 });
 
 describeRoute('GET', '/memberships/:id', () => {
   it('answers 200 {membership}, 404 for an unknown id', async () => {
-    const { body: list } = await get('/memberships', 'westMember');
-    const { status, body } = await get(`/memberships/${list.memberships[0].id}`, 'westMember');
-    expect(status).toBe(200);
-    expectShape(body.membership, MEMBERSHIP);
-    expect((await get('/memberships/9999', 'westMember')).status).toBe(404);
+    await expectShown('/memberships', ['memberships', 'membership'], MEMBERSHIP, 'westMember');
   });
 });
 

@@ -3,18 +3,14 @@ import { join } from 'node:path';
 import { buildGatewaySchema } from '../../src/graphql/schema';
 import { defineRoute } from '../../src/rest/rest-route';
 import { assertRoutesValid } from '../../src/rest/rest-router';
-import { REST_ROUTES } from '../../src/rest/routes';
-import { startContractApp, type TestApp } from './contract-app';
+import { REST_ROUTES } from '../../src/rest/route-table';
+import { useContractApp } from './contract-app';
 import { DESCRIBE_ROUTE_CALL } from './describe-route';
 
 const key = (method: string, path: string) => `${method} ${path}`;
 
 describe('the REST route table', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startContractApp();
-  });
-  afterAll(() => app.close());
+  const app = useContractApp();
 
   it('has a contract test for every route', () => {
     const tested = new Set<string>();
@@ -27,9 +23,10 @@ describe('the REST route table', () => {
   });
 
   it('starts the app of every REST test through startContractApp, so that each answer is checked against the document', () => {
+    // test-app starts an unchecked app, and setup's useTestApp/useTestWorld do by default (contract-app wraps them).
     const unchecked = readdirSync(__dirname)
       .filter((name) => name.endsWith('.test.ts'))
-      .filter((name) => /from '\.\.\/helpers\/test-app'/.test(readFileSync(join(__dirname, name), 'utf8')));
+      .filter((name) => /from '\.\.\/helpers\/(test-app|setup)'/.test(readFileSync(join(__dirname, name), 'utf8')));
     expect(unchecked).toEqual([]);
   });
 

@@ -1,26 +1,16 @@
-import { buildWorld, type World } from '../helpers/fixtures';
+import type { Actor } from '../helpers/fixtures';
 import { type GrantRow, shape, userAccessHelpers } from '../helpers/user-accesses';
-import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, USER_ACCESS } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { useContractWorld } from './contract-app';
 
-let app: TestApp;
-let world: World;
-let helpers: Awaited<ReturnType<typeof userAccessHelpers>>;
-beforeAll(async () => {
-  app = await startContractApp();
-  world = await buildWorld(app);
-  helpers = await userAccessHelpers(app, world);
-});
-afterAll(() => app.close());
+const { app, world } = useContractWorld();
+const helpers = userAccessHelpers(app, world);
 
-type Caller = keyof World['users'] | 'anonymous';
-const as = (caller: Caller, bare = false): Record<string, string> =>
-  caller === 'anonymous' ? {} : { authorization: bare ? world.token(caller) : `Bearer ${world.token(caller)}` };
 const grantsPath = (userId: number) => `/api/v1/users/${userId}/user_accesses`;
 const grant = (companyId: number, key: 'admin' | 'manager' | 'member' | 'super_admin', primary?: boolean) => ({
   company_id: companyId,
-  access_id: helpers.accessIds[key],
+  access_id: world.accessIds[key],
   ...(primary === undefined ? {} : { primary }),
 });
 
@@ -29,7 +19,7 @@ const legacyOf = (userId: number, row: GrantRow) => ({
   id: row.id,
   user_id: userId,
   company_id: row.companyId,
-  access_id: helpers.accessIds[row.access],
+  access_id: world.accessIds[row.access],
   access_name: expect.any(String),
   primary: row.primary,
 });
@@ -58,8 +48,8 @@ async function expectRefused(
 }
 
 describeRoute('POST', '/users/:user_id/user_accesses', () => {
-  const add = (userId: number, body: unknown, caller: Caller) =>
-    app.request('POST', grantsPath(userId), { body, headers: as(caller) });
+  const add = (userId: number, body: unknown, caller: Actor) =>
+    app.request('POST', grantsPath(userId), { body, headers: world.headers(caller) });
 
   it('answers 201 {user_accesses} with all of the user’s grants, the new one primary when asked', async () => {
     const userId = await helpers.makeUser([[world.companies.acmeEast, 'member']]);
@@ -102,7 +92,7 @@ describeRoute('POST', '/users/:user_id/user_accesses', () => {
 describeRoute('GET', '/users/:user_id/user_accesses', () => {
   it('answers 200 {user_accesses} to a caller who sees the user, with a bare token too', async () => {
     const userId = world.users.labMember.id;
-    for (const headers of [as('eastMember'), as('acmeAdmin', true)]) {
+    for (const headers of [world.headers('eastMember'), world.headers('acmeAdmin', { bare: true })]) {
       const { status, body } = await app.request('GET', grantsPath(userId), { headers });
       expect(status).toBe(200);
       await expectGrantList(body, userId);
@@ -117,7 +107,7 @@ describeRoute('GET', '/users/:user_id/user_accesses', () => {
       [grantsPath(world.users.labMember.id), 'anonymous', 401, 'UNAUTHENTICATED'],
       ['/api/v1/users/abc/user_accesses', 'acmeAdmin', 400, 'BAD_USER_INPUT'],
     ] as const) {
-      const { status, body } = await app.request('GET', path, { headers: as(caller) });
+      const { status, body } = await app.request('GET', path, { headers: world.headers(caller) });
       expect(status).toBe(expected);
       expectErrorBody(body, code);
     }
@@ -125,8 +115,8 @@ describeRoute('GET', '/users/:user_id/user_accesses', () => {
 });
 
 describeRoute('PUT', '/users/:user_id/user_accesses', () => {
-  const set = (userId: number, body: unknown, caller: Caller) =>
-    app.request('PUT', grantsPath(userId), { body, headers: as(caller) });
+  const set = (userId: number, body: unknown, caller: Actor) =>
+    app.request('PUT', grantsPath(userId), { body, headers: world.headers(caller) });
 
   it('answers 200 {user_accesses} after replacing the whole set', async () => {
     const userId = await helpers.makeUser([
@@ -157,7 +147,8 @@ describeRoute('PUT', '/users/:user_id/user_accesses', () => {
 });
 
 describeRoute('DELETE', '/user_accesses/:id', () => {
-  const remove = (id: number, caller: Caller) => app.request('DELETE', `/api/v1/user_accesses/${id}`, { headers: as(caller) });
+  const remove = (id: number, caller: Actor) =>
+    app.request('DELETE', `/api/v1/user_accesses/${id}`, { headers: world.headers(caller) });
 
   it('answers 200 {user_access} with the removed grant, and the row is gone', async () => {
     const userId = await helpers.makeUser([
@@ -182,7 +173,7 @@ describeRoute('DELETE', '/user_accesses/:id', () => {
     await expectRefused(userId, () => remove(only.id, 'eastManager'), 403, 'FORBIDDEN');
     await expectRefused(userId, () => remove(only.id, 'globexAdmin'), 404, 'NOT_FOUND');
     await expectRefused(userId, () => remove(only.id, 'anonymous'), 401, 'UNAUTHENTICATED');
-    const malformed = await app.request('DELETE', '/api/v1/user_accesses/abc', { headers: as('acmeAdmin') });
+    const malformed = await app.request('DELETE', '/api/v1/user_accesses/abc', { headers: world.headers('acmeAdmin') });
     expect(malformed.status).toBe(400);
     expectErrorBody(malformed.body, 'BAD_USER_INPUT');
   });

@@ -1,21 +1,11 @@
 import { AccessTokens } from '../../src/modules/auth/jwt';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { PASSWORD } from '../helpers/fixtures';
 import { addUser } from '../helpers/users';
-import { startContractApp, type TestApp } from './contract-app';
 import { expectErrorBody, expectShape, META, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { useContractWorld } from './contract-app';
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startContractApp();
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
-
-const as = (user: keyof World['users'], bare = false) => ({
-  authorization: bare ? world.token(user) : `Bearer ${world.token(user)}`,
-});
+const { app, world } = useContractWorld();
 
 describeRoute('POST', '/users/login', () => {
   it('answers 200 {token, expires_at, user} and ignores unknown keys', async () => {
@@ -82,7 +72,7 @@ describeRoute('POST', '/users/login', () => {
 
 describeRoute('GET', '/users/validate_jwt', () => {
   it('answers 200 {valid, expires_at, user} for a Bearer and for a bare token', async () => {
-    for (const headers of [as('eastManager'), as('eastManager', true)]) {
+    for (const headers of [world.headers('eastManager'), world.headers('eastManager', { bare: true })]) {
       const { status, body } = await app.request('GET', '/api/v1/users/validate_jwt', { headers });
       expect(status).toBe(200);
       expect(body.valid).toBe(true);
@@ -103,7 +93,7 @@ describeRoute('GET', '/users/validate_jwt', () => {
 describeRoute('GET', '/users/find_by_email', () => {
   it('answers 200 {user} for a manager, case-insensitively', async () => {
     const { status, body } = await app.request('GET', '/api/v1/users/find_by_email?email=EastMember@Example.com', {
-      headers: as('eastManager'),
+      headers: world.headers('eastManager'),
     });
     expect(status).toBe(200);
     expectShape(body.user, USER);
@@ -112,21 +102,21 @@ describeRoute('GET', '/users/find_by_email', () => {
 
   it('answers 404 for a member, for someone in another tree, and 400 without email', async () => {
     const member = await app.request('GET', '/api/v1/users/find_by_email?email=labmember@example.com', {
-      headers: as('eastMember'),
+      headers: world.headers('eastMember'),
     });
     expect(member.status).toBe(404);
     const otherTree = await app.request('GET', '/api/v1/users/find_by_email?email=westmember@example.com', {
-      headers: as('acmeAdmin'),
+      headers: world.headers('acmeAdmin'),
     });
     expect(otherTree.status).toBe(404);
     expectErrorBody(otherTree.body, 'NOT_FOUND');
-    expect((await app.request('GET', '/api/v1/users/find_by_email', { headers: as('acmeAdmin') })).status).toBe(400);
+    expect((await app.request('GET', '/api/v1/users/find_by_email', { headers: world.headers('acmeAdmin') })).status).toBe(400);
   });
 });
 
 describeRoute('GET', '/users', () => {
   it('answers 200 {users, meta} with only the users the caller may see', async () => {
-    const { status, body } = await app.request('GET', '/api/v1/users?per_page=2&page=2', { headers: as('acmeAdmin') });
+    const { status, body } = await app.request('GET', '/api/v1/users?per_page=2&page=2', { headers: world.headers('acmeAdmin') });
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['meta', 'users']);
     expectShape(body.meta, META);
@@ -134,21 +124,21 @@ describeRoute('GET', '/users', () => {
     expect(body.users).toHaveLength(2);
     body.users.forEach((user: unknown) => expectShape(user, USER));
 
-    const all = await app.request('GET', '/api/v1/users?per_page=100', { headers: as('acmeAdmin') });
+    const all = await app.request('GET', '/api/v1/users?per_page=100', { headers: world.headers('acmeAdmin') });
     expect(all.body.users.map((user: any) => user.email)).not.toContain('westmember@example.com');
     expect(all.body.users.slice(2, 4)).toEqual(body.users);
   });
 
   it('filters by company_id, status and q', async () => {
     const filtered = await app.request('GET', `/api/v1/users?company_id=${world.companies.acmeEast}&status=active&q=manager`, {
-      headers: as('acmeAdmin'),
+      headers: world.headers('acmeAdmin'),
     });
     expect(filtered.body.users.map((user: any) => user.email)).toEqual(['eastmanager@example.com']);
     expect(filtered.body.meta.total).toBe(1);
   });
 
   it.each(['per_page=0', 'per_page=101', 'page=0', 'page=abc', 'status=deleted'])('answers 400 for %s', async (query) => {
-    const { status, body } = await app.request('GET', `/api/v1/users?${query}`, { headers: as('acmeAdmin') });
+    const { status, body } = await app.request('GET', `/api/v1/users?${query}`, { headers: world.headers('acmeAdmin') });
     expect(status).toBe(400);
     expectErrorBody(body, 'BAD_USER_INPUT');
     expect(body.error.details[0].field).toBe(query.split('=')[0]);
@@ -163,15 +153,19 @@ describeRoute('GET', '/users', () => {
 
 describeRoute('GET', '/users/:id', () => {
   it('answers 200 {user} for a visible user', async () => {
-    const { status, body } = await app.request('GET', `/api/v1/users/${world.users.labMember.id}`, { headers: as('eastMember') });
+    const { status, body } = await app.request('GET', `/api/v1/users/${world.users.labMember.id}`, {
+      headers: world.headers('eastMember'),
+    });
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['user']);
     expectShape(body.user, USER);
   });
 
   it('answers 404 for a user outside the caller’s companies, exactly as for a missing one', async () => {
-    const outside = await app.request('GET', `/api/v1/users/${world.users.westMember.id}`, { headers: as('acmeAdmin') });
-    const missing = await app.request('GET', '/api/v1/users/99999', { headers: as('acmeAdmin') });
+    const outside = await app.request('GET', `/api/v1/users/${world.users.westMember.id}`, {
+      headers: world.headers('acmeAdmin'),
+    });
+    const missing = await app.request('GET', '/api/v1/users/99999', { headers: world.headers('acmeAdmin') });
     expect([outside.status, missing.status]).toEqual([404, 404]);
     expectErrorBody(outside.body, 'NOT_FOUND');
     expect(outside.body.error.message.replace(/\d+/, 'N')).toBe(missing.body.error.message.replace(/\d+/, 'N'));
@@ -191,7 +185,7 @@ describeRoute('GET', '/users/:id', () => {
   });
 
   it('answers 400 for an id that is not a number', async () => {
-    const { status } = await app.request('GET', '/api/v1/users/abc', { headers: as('acmeAdmin') });
+    const { status } = await app.request('GET', '/api/v1/users/abc', { headers: world.headers('acmeAdmin') });
     expect(status).toBe(400);
   });
 });

@@ -1,33 +1,18 @@
-import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
-import { PasswordResetToken } from '../../src/modules/auth/password-reset-token.entity';
+import { PasswordResetToken } from '../../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
 import { verifyPassword } from '../../src/modules/auth/passwords';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { PASSWORD, type World } from '../helpers/fixtures';
 import { mailsTo, tokenFromMail, waitForMails } from '../helpers/outbox';
-import { addUser } from '../helpers/users';
-import { startContractApp, type TestApp } from './contract-app';
+import { addUser, findUser } from '../helpers/users';
 import { expectErrorBody, expectShape, USER } from './contract-shapes';
 import { describeRoute } from './describe-route';
+import { useContractWorld } from './contract-app';
 
 const NEW_PASSWORD = 'a brand new passphrase 42';
 
-let app: TestApp;
-let world: World;
-let accessIds: Record<AccessKey, number>;
-beforeAll(async () => {
-  app = await startContractApp();
-  world = await buildWorld(app);
-  const accesses = await app.orm.em.fork().find(Access, {});
-  accessIds = Object.fromEntries(accesses.map((access) => [access.key, access.id])) as Record<AccessKey, number>;
-});
-afterAll(() => app.close());
+const { app, world } = useContractWorld();
 
-const as = (user: keyof World['users'], bare = false) => ({
-  authorization: bare ? world.token(user) : `Bearer ${world.token(user)}`,
-});
-const userRow = (where: { id: number } | { email: string }) =>
-  app.orm.em.fork().findOne(User, where, { populate: ['passwordHash'] });
 const countUsers = () => app.orm.em.fork().count(User, {});
 const grantsOf = async (userId: number) =>
   (await app.orm.em.fork().find(UserAccess, { user: userId }, { orderBy: { id: 'asc' } })).map((grant) => [
@@ -43,14 +28,14 @@ describeRoute('POST', '/users', () => {
     last_name: 'Person',
     email: `rest-new${++serial}@example.com`,
     company_id: world.companies.acmeEast,
-    access_id: accessIds.member,
+    access_id: world.accessIds.member,
     ...overrides,
   });
   const create = (body: unknown, headers: Record<string, string>) => app.request('POST', '/api/v1/users', { body, headers });
 
   it('answers 201 {user}: a pending user without a password, mailed a link, unknown keys ignored', async () => {
     const body = newUser({ email: ' Rest.Pending@Example.com ', password_hash: 'x', id: 424242, role: 'super_admin' });
-    const { status, body: answer } = await create(body, as('acmeAdmin'));
+    const { status, body: answer } = await create(body, world.headers('acmeAdmin'));
     expect(status).toBe(201);
     expect(Object.keys(answer)).toEqual(['user']);
     expectShape(answer.user, USER);
@@ -58,30 +43,30 @@ describeRoute('POST', '/users', () => {
       email: 'rest.pending@example.com',
       status: 'pending',
       full_name: 'New Person',
-      primary_access: { company_id: world.companies.acmeEast, access_id: accessIds.member, access_name: 'Member' },
+      primary_access: { company_id: world.companies.acmeEast, access_id: world.accessIds.member, access_name: 'Member' },
       primary_company: { id: world.companies.acmeEast, name: 'Acme East' },
     });
     expect(answer.user.id).not.toBe(424242);
     expect(JSON.stringify(answer)).not.toMatch(/token|password/i);
 
-    const row = (await userRow({ email: 'rest.pending@example.com' }))!;
+    const row = (await findUser(app, { email: 'rest.pending@example.com' }))!;
     expect(row.id).toBe(answer.user.id);
     expect(row.passwordHash).toBeNull();
     expect(row.status).toBe(UserStatus.PENDING);
-    expect(await grantsOf(row.id)).toEqual([[world.companies.acmeEast, accessIds.member, true]]);
-    expect(await userRow({ id: 424242 })).toBeNull();
+    expect(await grantsOf(row.id)).toEqual([[world.companies.acmeEast, world.accessIds.member, true]]);
+    expect(await findUser(app, { id: 424242 })).toBeNull();
     expect(tokenFromMail(mailsTo(app.dataDir, 'rest.pending@example.com')[0])).toEqual(expect.any(String));
   });
 
   it('maps password, status and access_id: an inactive admin with a usable password', async () => {
-    const body = newUser({ password: NEW_PASSWORD, status: 'inactive', access_id: accessIds.admin });
-    const { status, body: answer } = await create(body, as('acmeAdmin', true));
+    const body = newUser({ password: NEW_PASSWORD, status: 'inactive', access_id: world.accessIds.admin });
+    const { status, body: answer } = await create(body, world.headers('acmeAdmin', { bare: true }));
     expect(status).toBe(201);
     expect(answer.user).toMatchObject({ status: 'inactive', primary_access: { access_name: 'Admin' } });
-    const row = (await userRow({ id: answer.user.id }))!;
+    const row = (await findUser(app, { id: answer.user.id }))!;
     expect(row.status).toBe(UserStatus.INACTIVE);
     expect(await verifyPassword(row.passwordHash!, NEW_PASSWORD)).toBe(true);
-    expect(await grantsOf(row.id)).toEqual([[world.companies.acmeEast, accessIds.admin, true]]);
+    expect(await grantsOf(row.id)).toEqual([[world.companies.acmeEast, world.accessIds.admin, true]]);
   });
 
   it.each<[keyof World['users'] | 'anonymous', number, string]>([
@@ -91,16 +76,16 @@ describeRoute('POST', '/users', () => {
     ['anonymous', 401, 'UNAUTHENTICATED'],
   ])('%s gets %s and creates nobody', async (viewer, expected, code) => {
     const body = newUser();
-    const { status, body: answer } = await create(body, viewer === 'anonymous' ? {} : as(viewer));
+    const { status, body: answer } = await create(body, viewer === 'anonymous' ? {} : world.headers(viewer));
     expect(status).toBe(expected);
     expectErrorBody(answer, code);
-    expect(await userRow({ email: body.email })).toBeNull();
+    expect(await findUser(app, { email: body.email })).toBeNull();
   });
 
   it.each(["O'Brien+Tag@Example.IE", 'user@mail.example.xn--p1ai', 'a!b#c{d}@sub.example.travelersinsurance'])(
     'accepts %s and answers it lower-cased, as the Email schema of the document allows',
     async (email) => {
-      const { status, body } = await create(newUser({ email }), as('acmeAdmin'));
+      const { status, body } = await create(newUser({ email }), world.headers('acmeAdmin'));
       expect(status).toBe(201);
       expect(body.user.email).toBe(email.toLowerCase());
     },
@@ -109,7 +94,7 @@ describeRoute('POST', '/users', () => {
   it.each(['"quoted"@example.com', 'user@bücher.de', 'user@localhost'])(
     'answers 400 for %s, outside the Email schema',
     async (email) => {
-      const { status, body } = await create(newUser({ email }), as('acmeAdmin'));
+      const { status, body } = await create(newUser({ email }), world.headers('acmeAdmin'));
       expect(status).toBe(400);
       expect(body.error.details).toEqual([{ field: 'email', message: 'must be an email' }]);
     },
@@ -117,7 +102,7 @@ describeRoute('POST', '/users', () => {
 
   it('answers 409 for an email that is taken, whatever its case', async () => {
     const before = await countUsers();
-    const { status, body } = await create(newUser({ email: 'EastMember@Example.COM' }), as('acmeAdmin'));
+    const { status, body } = await create(newUser({ email: 'EastMember@Example.COM' }), world.headers('acmeAdmin'));
     expect(status).toBe(409);
     expectErrorBody(body, 'CONFLICT');
     expect(await countUsers()).toBe(before);
@@ -125,7 +110,7 @@ describeRoute('POST', '/users', () => {
 
   it('answers 400 naming the missing fields, and for an invalid status', async () => {
     const before = await countUsers();
-    const missing = await create({ email: 'half@example.com' }, as('acmeAdmin'));
+    const missing = await create({ email: 'half@example.com' }, world.headers('acmeAdmin'));
     expect(missing.status).toBe(400);
     expectErrorBody(missing.body, 'BAD_USER_INPUT');
     expect(missing.body.error.details.map((detail: any) => detail.field).sort()).toEqual([
@@ -134,7 +119,7 @@ describeRoute('POST', '/users', () => {
       'first_name',
       'last_name',
     ]);
-    const badStatus = await create(newUser({ status: 'deleted' }), as('acmeAdmin'));
+    const badStatus = await create(newUser({ status: 'deleted' }), world.headers('acmeAdmin'));
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.error.details).toEqual([{ field: 'status', message: expect.any(String) }]);
     expect(await countUsers()).toBe(before);
@@ -147,12 +132,12 @@ describeRoute('PUT', '/users/:id', () => {
 
   it('answers 200 {user} to a user renaming itself', async () => {
     const id = world.users.eastMember.id;
-    const { status, body } = await update(id, { first_name: ' Renamed ', last_name: 'Member' }, as('eastMember'));
+    const { status, body } = await update(id, { first_name: ' Renamed ', last_name: 'Member' }, world.headers('eastMember'));
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['user']);
     expectShape(body.user, USER);
     expect(body.user).toMatchObject({ id, first_name: 'Renamed', last_name: 'Member', full_name: 'Renamed Member' });
-    const row = (await userRow({ id }))!;
+    const row = (await findUser(app, { id }))!;
     expect([row.firstName, row.lastName]).toEqual(['Renamed', 'Member']);
   });
 
@@ -162,13 +147,13 @@ describeRoute('PUT', '/users/:id', () => {
     const { status, body } = await update(
       id,
       { first_name: 'Still', id: other, password_hash: '$argon2id$forged', user_id: other },
-      as('eastMember'),
+      world.headers('eastMember'),
     );
     expect(status).toBe(200);
     expect(body.user).toMatchObject({ id, first_name: 'Still' });
-    const row = (await userRow({ id }))!;
+    const row = (await findUser(app, { id }))!;
     expect(await verifyPassword(row.passwordHash!, PASSWORD)).toBe(true);
-    expect((await userRow({ id: other }))!.firstName).toBe('LabMember');
+    expect((await findUser(app, { id: other }))!.firstName).toBe('LabMember');
   });
 
   it('lets an admin change the status, and answers 403 when the user itself sends one', async () => {
@@ -177,39 +162,39 @@ describeRoute('PUT', '/users/:id', () => {
     const refused = await update(user.id, { first_name: 'Sneaky', status: 'inactive' }, selfToken);
     expect(refused.status).toBe(403);
     expectErrorBody(refused.body, 'FORBIDDEN');
-    const unchanged = (await userRow({ id: user.id }))!;
+    const unchanged = (await findUser(app, { id: user.id }))!;
     expect([unchanged.firstName, unchanged.status]).toEqual(['Extra', UserStatus.ACTIVE]);
 
-    const { status, body } = await update(user.id, { status: 'inactive' }, as('acmeAdmin'));
+    const { status, body } = await update(user.id, { status: 'inactive' }, world.headers('acmeAdmin'));
     expect(status).toBe(200);
     expect(body.user).toMatchObject({ id: user.id, status: 'inactive' });
-    expect((await userRow({ id: user.id }))!.status).toBe(UserStatus.INACTIVE);
+    expect((await findUser(app, { id: user.id }))!.status).toBe(UserStatus.INACTIVE);
   });
 
   it('answers 403 to a member changing someone else, 404 outside the tree, 401 without a token', async () => {
     const id = world.users.labMember.id;
     for (const [headers, expected, code] of [
-      [as('eastMember'), 403, 'FORBIDDEN'],
-      [as('eastManager'), 403, 'FORBIDDEN'],
-      [as('globexAdmin'), 404, 'NOT_FOUND'],
+      [world.headers('eastMember'), 403, 'FORBIDDEN'],
+      [world.headers('eastManager'), 403, 'FORBIDDEN'],
+      [world.headers('globexAdmin'), 404, 'NOT_FOUND'],
       [{}, 401, 'UNAUTHENTICATED'],
     ] as const) {
       const { status, body } = await update(id, { first_name: 'Hijacked' }, headers);
       expect(status).toBe(expected);
       expectErrorBody(body, code);
     }
-    expect((await userRow({ id }))!.firstName).toBe('LabMember');
+    expect((await findUser(app, { id }))!.firstName).toBe('LabMember');
   });
 
   it('answers 409 for a taken email and 400 for an invalid one, changing nothing', async () => {
     const id = world.users.labMember.id;
-    const taken = await update(id, { email: 'eastmanager@example.com' }, as('acmeAdmin'));
+    const taken = await update(id, { email: 'eastmanager@example.com' }, world.headers('acmeAdmin'));
     expect(taken.status).toBe(409);
     expectErrorBody(taken.body, 'CONFLICT');
-    const invalid = await update(id, { email: 'not-an-email' }, as('acmeAdmin'));
+    const invalid = await update(id, { email: 'not-an-email' }, world.headers('acmeAdmin'));
     expect(invalid.status).toBe(400);
     expectErrorBody(invalid.body, 'BAD_USER_INPUT');
-    expect((await userRow({ id }))!.email).toBe('labmember@example.com');
+    expect((await findUser(app, { id }))!.email).toBe('labmember@example.com');
   });
 });
 
@@ -243,7 +228,7 @@ describeRoute('POST', '/users/reset_password', () => {
     expect(Object.keys(body)).toEqual(['user']);
     expectShape(body.user, USER);
     expect(body.user).toMatchObject({ id: user.id, email: user.email, status: 'active' });
-    const row = (await userRow({ id: user.id }))!;
+    const row = (await findUser(app, { id: user.id }))!;
     expect(await verifyPassword(row.passwordHash!, NEW_PASSWORD)).toBe(true);
     expect((await app.orm.em.fork().find(PasswordResetToken, { user: user.id })).every((stored) => stored.usedAt)).toBe(true);
 
@@ -251,7 +236,7 @@ describeRoute('POST', '/users/reset_password', () => {
     expect(again.status).toBe(400);
     expectErrorBody(again.body, 'BAD_USER_INPUT');
     expect(again.body.error.details).toEqual([{ field: 'token', message: expect.any(String) }]);
-    expect(await verifyPassword((await userRow({ id: user.id }))!.passwordHash!, NEW_PASSWORD)).toBe(true);
+    expect(await verifyPassword((await findUser(app, { id: user.id }))!.passwordHash!, NEW_PASSWORD)).toBe(true);
   });
 
   it.each([

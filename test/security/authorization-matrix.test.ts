@@ -2,16 +2,15 @@ import { Access } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { AccessTokens } from '../../src/modules/auth/jwt';
 import { createOneTimeToken } from '../../src/modules/auth/one-time-token';
-import { HOUR_MS, issuePasswordToken } from '../../src/modules/auth/password-reset-tokens';
+import { HOUR_MS, issuePasswordToken } from '../../src/modules/password-reset/password-reset-tokens';
 import { Company } from '../../src/modules/company/company.entity';
 import { Invitation } from '../../src/modules/invitation/invitation.entity';
 import { LegalTermAcceptance } from '../../src/modules/legal-term/legal-term-acceptance.entity';
 import { LegalTerm } from '../../src/modules/legal-term/legal-term.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
 import { buildGatewaySchema } from '../../src/graphql/schema';
-import { REST_ROUTES } from '../../src/rest/routes';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';
+import { REST_ROUTES } from '../../src/rest/route-table';
+import type { HttpResult } from '../helpers/test-app';
 import {
   ACCOUNT_READS,
   MATRIX,
@@ -22,6 +21,7 @@ import {
   type Target,
 } from './authorization-matrix';
 import { bearer, databaseDigest } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
 /**
  * Runs the authorization matrix (authorization-matrix.ts) on both transports: every operation,
@@ -31,19 +31,16 @@ import { bearer, databaseDigest } from './security-helpers';
 
 const STATUS_OF: Record<Exclude<Outcome, 'ok'>, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
-let app: TestApp;
-let world: World;
+const { app, world } = useTestWorld({
+  IMPORT_POLL_MS: '50',
+  // Every case signs in, resets or accepts from one address: the limits have their own tests.
+  RATE_LIMIT_PER_ADDRESS: '100000',
+});
 let tokens: Map<Exclude<Relation, 'self' | 'anonymous'>, string>;
 let serial = 0;
 let currentTerms: LegalTerm;
 
 beforeAll(async () => {
-  app = await startTestApp({
-    IMPORT_POLL_MS: '50',
-    // Every case signs in, resets or accepts from one address: the limits have their own tests.
-    RATE_LIMIT_PER_ADDRESS: '100000',
-  });
-  world = await buildWorld(app);
   const em = app.orm.em.fork();
   const admin = await em.findOneOrFail(Access, { key: 'admin' });
   const passwordHash = (await em.findOneOrFail(User, world.users.acmeAdmin.id, { populate: ['passwordHash'] })).passwordHash;
@@ -83,7 +80,6 @@ beforeAll(async () => {
     ['otherTree', signer.sign(otherTree.id).token],
   ]);
 });
-afterAll(() => app.close());
 
 /** T: member of Acme East and of Globex West, with a reset token; plus a pending invitation into Acme East. */
 async function makeTarget(): Promise<Target> {

@@ -1,4 +1,5 @@
 import { base64Of, pngBytes } from '../helpers/uploads';
+import { LOGIN } from '../helpers/documents';
 
 /**
  * The authorization matrix: for every mutation of the schema and every account-wide read, what
@@ -344,8 +345,8 @@ export const MATRIX: MatrixOperation[] = [
     expected: PUBLIC,
     writes: false,
     graphql: {
-      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
-      variables: (t) => ({ e: t.email, p: 'correct horse battery staple' }),
+      query: LOGIN,
+      variables: (t) => ({ email: t.email, password: 'correct horse battery staple' }),
     },
     rest: {
       method: 'POST',

@@ -1,12 +1,14 @@
 import { Access } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { buildGatewaySchema } from '../../src/graphql/schema';
-import { REST_ROUTES } from '../../src/rest/routes';
-import { buildWorld, type World } from '../helpers/fixtures';
+import { REST_ROUTES } from '../../src/rest/route-table';
+import { START_IMPORT } from '../helpers/documents';
+import { waitForImport } from '../helpers/imports';
 import { invitationHelpers } from '../helpers/invitations';
-import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';
+import type { HttpResult } from '../helpers/test-app';
 import { CSV, GRAPHQL_CASES, id, NOT_OBJECT_SCOPED, PNG, REST_CASES, type Targets } from './bola-cases';
 import { bearer, databaseDigest } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
 /**
  * Broken object-level authorization (OWASP API1): the admin of Globex names Acme's users,
@@ -15,24 +17,17 @@ import { bearer, databaseDigest } from './security-helpers';
  * row changes. The tables list every operation, and a test fails when one is added without a row.
  */
 
-let app: TestApp;
-let world: World;
+const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
 let targets: Targets;
 let digest: Record<string, string>;
 
 beforeAll(async () => {
-  app = await startTestApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
   const acmeAdmin = world.token('acmeAdmin');
   const em = app.orm.em.fork();
   const member = await em.findOneOrFail(Access, { key: 'member' });
   const grant = await em.findOneOrFail(UserAccess, { user: world.users.eastMember.id });
-  const { invitation } = await (await invitationHelpers(app, world)).invite('acmeAdmin', { email: 'bola.invitee@example.com' });
-  const started = await app.graphql(
-    'mutation($c: ID!, $b: Base64FileInput) { startImport(companyId: $c, base64: $b) { id } }',
-    { c: id(world.companies.acme), b: CSV() },
-    acmeAdmin,
-  );
+  const { invitation } = await invitationHelpers(app, world).invite('acmeAdmin', { email: 'bola.invitee@example.com' });
+  const started = await app.graphql(START_IMPORT, { c: id(world.companies.acme), b: CSV() }, acmeAdmin);
   // Avatars to remove, so that a removal that went through would show.
   const avatars = [
     await app.graphql(
@@ -60,16 +55,9 @@ beforeAll(async () => {
     globexUser: world.users.westMember.id,
   };
   // The import worker finishes the import first, so that the digest is stable.
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
-    const [{ status }] = await app.orm.em
-      .getConnection()
-      .execute('select status from import_files where id = ?', [targets.importFile]);
-    if (status === 'completed' || status === 'failed') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForImport(app, targets.importFile);
   digest = await databaseDigest(app);
 });
-afterAll(() => app.close());
 
 function expectNothingLeaked(result: HttpResult): void {
   expect(JSON.stringify(result.body)).not.toMatch(/eastmember@|labmember@|bola\.invitee@|"Acme/);

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { PasswordResetToken } from '../../src/modules/auth/password-reset-token.entity';
+import { PasswordResetToken } from '../../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
 import { hashOneTimeToken } from '../../src/modules/auth/one-time-token';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { PASSWORD, type World } from '../helpers/fixtures';
 import { invitationHelpers } from '../helpers/invitations';
-import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';
+import { useTestWorld } from '../helpers/setup';
+import type { HttpResult } from '../helpers/test-app';
 import { expectSimilarTimes, medianTimes } from './security-helpers';
+import { login } from '../helpers/documents';
 
 /**
  * Whether an account exists must not show in an answer: not in its message, its status or (within
@@ -14,18 +16,11 @@ import { expectSimilarTimes, medianTimes } from './security-helpers';
 const ROUNDS = 15;
 const WRONG = 'not the password at all';
 const NEW_PASSWORD = 'a brand new passphrase 9';
-const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const REQUEST_RESET = 'mutation($email: String!) { requestPasswordReset(email: $email) }';
 const RESET = 'mutation($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { id } }';
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  // The rate limits would stop the repeated attempts of this file; they have their own tests.
-  app = await startTestApp({ RATE_LIMIT_PER_ACCOUNT: '10000', RATE_LIMIT_PER_ADDRESS: '100000' });
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+// The rate limits would stop the repeated attempts of this file; they have their own tests.
+const { app, world } = useTestWorld({ RATE_LIMIT_PER_ACCOUNT: '10000', RATE_LIMIT_PER_ADDRESS: '100000' });
 
 /** What a client sees of an answer: status and body (GraphQL's `locations` aside, which only depend on the document). */
 const visible = ({ status, body }: HttpResult) => ({ status, body });
@@ -42,7 +37,7 @@ async function expectIndistinguishable(send: (variant: string) => Promise<HttpRe
 }
 
 describe('login', () => {
-  const graphql = (email: string, password: string) => app.graphql(LOGIN, { email, password });
+  const graphql = (email: string, password: string) => login(app, email, password);
   const rest = (email: string, password: string) => app.request('POST', '/api/v1/users/login', { body: { email, password } });
 
   it.each([
@@ -100,7 +95,7 @@ describe('invitation acceptance', () => {
   ] as const)(
     'answers the invitation of a deactivated account like a wrong password for an active one (%s)',
     async (transport, activeInto, inactiveInto) => {
-      const invitations = await invitationHelpers(app, world);
+      const invitations = invitationHelpers(app, world);
       const invite = (email: string, company: keyof World['companies']) =>
         invitations.invite('acmeAdmin', { email, companyId: String(world.companies[company]) });
       const active = await invite('westmember@example.com', activeInto);
@@ -121,7 +116,7 @@ describe('invitation acceptance', () => {
     const em = app.orm.em.fork();
     em.create(User, { email: 'never.set@example.com', firstName: 'N', lastName: 'S', status: UserStatus.INACTIVE });
     await em.flush();
-    const invitations = await invitationHelpers(app, world);
+    const invitations = invitationHelpers(app, world);
     const invite = (email: string) => invitations.invite('acmeAdmin', { email, companyId: String(world.companies.acmeEastLab) });
     const [active, passwordless] = [await invite('westmember@example.com'), await invite('never.set@example.com')];
     await expectIndistinguishable((token) => invitations.accept(token, { password: WRONG }), [active.token, passwordless.token]);

@@ -1,17 +1,13 @@
 import { User } from '../../src/modules/user/user.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { bearer } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
 /** What an unexpected failure shows a client: a code and a request id, never its text, stack, SQL or path. */
 const SECRET_DETAIL = 'select password_hash from users -- refused by the test';
 const LEAKS = /refused by the test|password_hash|select |stack|\.ts:\d+|node_modules|plpgsql|trigger/i;
 
-let app: TestApp;
-let world: World;
+const { app, world } = useTestWorld();
 beforeAll(async () => {
-  app = await startTestApp();
-  world = await buildWorld(app);
   const connection = app.orm.em.getConnection();
   await connection.execute(`create function refuse_rename() returns trigger language plpgsql as $$
     begin raise exception '${SECRET_DETAIL}'; end $$`);
@@ -19,7 +15,6 @@ beforeAll(async () => {
     'create trigger refuse_rename before update of last_name on users for each row execute function refuse_rename()',
   );
 });
-afterAll(() => app.close());
 
 const lastNameOf = async (id: number) => (await app.orm.em.fork().findOneOrFail(User, id)).lastName;
 

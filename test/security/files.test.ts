@@ -1,17 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ImportFile } from '../../src/modules/import/import-file.entity';
-import { User } from '../../src/modules/user/user.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
-import { base64Of, gifBytes, jpegBytes, multipartGraphql, pngBytes } from '../helpers/uploads';
-import { bearer, expectRestError } from './security-helpers';
+import { START_IMPORT, UPLOAD_USER_AVATAR } from '../helpers/documents';
+import { waitForImport } from '../helpers/imports';
+import { base64Of, gifBytes, jpegBytes, multipartGraphql, pngBytes, storedFileCount, userAvatarKey } from '../helpers/uploads';
+import { expectRestError } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
-const UPLOAD = `mutation($userId: ID!, $file: Upload, $base64: Base64FileInput) {
-  uploadUserAvatar(userId: $userId, file: $file, base64: $base64) { avatarUrl }
-}`;
-const START_IMPORT = 'mutation($c: ID!, $b: Base64FileInput) { startImport(companyId: $c, base64: $b) { id } }';
 const MIB = 1024 * 1024;
 
 /** A valid PNG carrying `text` in a tEXt chunk, as image editors store comments. */
@@ -43,31 +37,16 @@ const MARKUP = [
   '<ScRiPt src=//evil.example/x.js></ScRiPt>',
 ];
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startTestApp({ IMPORT_POLL_MS: '50' });
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
 
-const storedFiles = (folder: string) => {
-  try {
-    return readdirSync(join(app.dataDir, 'files', folder), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-      .length;
-  } catch {
-    return 0;
-  }
-};
-const avatarKeyOf = async (id: number) => (await app.orm.em.fork().findOneOrFail(User, id)).avatarKey ?? null;
-const asLab = () => bearer(world.token('labMember'));
+const storedFiles = (folder: string) => storedFileCount(app, folder, { withContentTypes: true });
 const labId = () => String(world.users.labMember.id);
 const graphqlUpload = (bytes: Buffer, type = 'image/png') =>
-  app.graphql(UPLOAD, { userId: labId(), base64: base64Of(bytes, 'avatar.png', type) }, world.token('labMember'));
+  app.graphql(UPLOAD_USER_AVATAR, { userId: labId(), base64: base64Of(bytes, 'avatar.png', type) }, world.token('labMember'));
 const restUpload = (bytes: Buffer, type = 'image/png') =>
   app.request('PUT', '/api/v1/users/avatar', {
     body: { user_id: world.users.labMember.id, avatar_base64: bytes.toString('base64'), name: 'avatar.png', type },
-    headers: asLab(),
+    headers: world.headers('labMember'),
   });
 
 async function expectImageRefused(bytes: Buffer, type = 'image/png'): Promise<void> {
@@ -75,7 +54,7 @@ async function expectImageRefused(bytes: Buffer, type = 'image/png'): Promise<vo
   const graphql = await graphqlUpload(bytes, type);
   expect(graphql.body.errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   expectRestError(await restUpload(bytes, type), 415, 'UNSUPPORTED_MEDIA_TYPE');
-  expect(await avatarKeyOf(world.users.labMember.id)).toBeNull();
+  expect(await userAvatarKey(app, world.users.labMember.id)).toBeNull();
   expect(storedFiles('avatars')).toBe(before);
 }
 
@@ -86,7 +65,7 @@ describe('images are what their bytes say, and nothing else', () => {
 
   it.each(MARKUP.slice(0, 4))('refuses a JPEG polyglot carrying %s, also as a multipart upload', async (markup) => {
     await expectImageRefused(jpegWithComment(markup), 'image/jpeg');
-    const multipart = await multipartGraphql(app, UPLOAD, { userId: labId(), file: null }, jpegWithComment(markup), {
+    const multipart = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId: labId(), file: null }, jpegWithComment(markup), {
       token: world.token('labMember'),
       fileType: 'image/jpeg',
     });
@@ -117,8 +96,6 @@ describe('images are what their bytes say, and nothing else', () => {
 });
 
 describe('CSV imports', () => {
-  const acmeAdmin = () => bearer(world.token('acmeAdmin'));
-
   it('stores cells starting with =, +, -, @, tab or CR as their text, never evaluated (through REST)', async () => {
     const csv = [
       'email,first_name,last_name,access',
@@ -133,16 +110,13 @@ describe('CSV imports', () => {
         type: 'text/csv',
         file_base64: Buffer.from(csv).toString('base64'),
       },
-      headers: acmeAdmin(),
+      headers: world.headers('acmeAdmin'),
     });
     expect(started.status).toBe(202);
     const id = started.body.import_file.id;
-    const deadline = Date.now() + 15_000;
-    let importFile = started.body.import_file;
-    while (importFile.status !== 'completed' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      importFile = (await app.request('GET', `/api/v1/imports/${id}`, { headers: acmeAdmin() })).body.import_file;
-    }
+    await waitForImport(app, id);
+    const importFile = (await app.request('GET', `/api/v1/imports/${id}`, { headers: world.headers('acmeAdmin') })).body
+      .import_file;
     expect(importFile).toMatchObject({ status: 'completed', created_count: 3, failed_count: 0 });
     const expected: [string, string, string][] = [
       ['csv.formula@example.com', '=HYPERLINK("http://evil.example/?","click")', "+cmd|' /C calc'!A0"],
@@ -150,7 +124,9 @@ describe('CSV imports', () => {
       ['csv.control@example.com', '\tTabbed', '\rReturn'],
     ];
     for (const [email, firstName, lastName] of expected) {
-      const found = await app.request('GET', `/api/v1/users/find_by_email?email=${email}`, { headers: acmeAdmin() });
+      const found = await app.request('GET', `/api/v1/users/find_by_email?email=${email}`, {
+        headers: world.headers('acmeAdmin'),
+      });
       expect(found.headers.get('content-type')).toMatch(/^application\/json/);
       expect(found.body.user).toMatchObject({ first_name: firstName, last_name: lastName });
     }
@@ -162,7 +138,7 @@ describe('CSV imports', () => {
     const before = [await app.orm.em.fork().count(ImportFile, {}), storedFiles('imports')];
     const rest = await app.request('POST', '/api/v1/imports', {
       body: { company_id: world.companies.acme, name: 'big.csv', type: 'text/csv', file_base64: big.toString('base64') },
-      headers: acmeAdmin(),
+      headers: world.headers('acmeAdmin'),
     });
     expectRestError(rest, 413, 'PAYLOAD_TOO_LARGE');
     const graphql = await app.graphql(

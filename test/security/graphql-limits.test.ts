@@ -2,19 +2,12 @@ import { getIntrospectionQuery } from 'graphql';
 import { MAX_PAGE_SIZE } from '../../src/graphql/connection';
 import { Access } from '../../src/modules/access/access.entity';
 import { User } from '../../src/modules/user/user.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { gifBytes, multipartGraphql } from '../helpers/uploads';
 import { expectGraphqlRefusal } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
+import { BENCH_QUERY } from '../helpers/documents';
+import { expectFieldError } from '../helpers/expect';
 
-/** The contract's benchmark query: it must keep passing every limit at its largest page. */
-const BENCH = `query Bench($first: Int!) {
-  users(first: $first) { totalCount edges { node {
-    id fullName email status avatarUrl
-    primaryCompany { id name parentCompany { id name } }
-    accesses { id primary access { id name } company { id name } }
-  } } }
-}`;
 /** Depth 12: users edges node companies members edges node companies members edges node id. */
 const DEEP = `users(first: 1) { edges { node { companies { members(first: 1) { edges { node {
   companies { members(first: 1) { edges { node { id } } } } } } } } } } }`;
@@ -28,23 +21,17 @@ const padded = (document: string, bytes: number, filler = 'x') =>
   `${document}\n#${filler.repeat(Math.floor((bytes - Buffer.byteLength(document) - 2) / Buffer.byteLength(filler)))}`;
 
 describe('GraphQL abuse limits (development defaults)', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld();
 
   const gql = (query: string, variables?: Record<string, unknown>) => app.graphql(query, variables, world.token('superAdmin'));
 
   it('lets the benchmark query through at its largest page, and the REST list route at per_page=100', async () => {
-    const bench = await gql(BENCH, { first: MAX_PAGE_SIZE });
+    // The contract's benchmark query must keep passing every limit at its largest page.
+    const bench = await gql(BENCH_QUERY, { first: MAX_PAGE_SIZE });
     expect(bench.body.errors).toBeUndefined();
     expect(bench.body.data.users.totalCount).toBeGreaterThan(0);
     const rest = await app.request('GET', '/api/v1/users?per_page=100', {
-      headers: { authorization: `Bearer ${world.token('superAdmin')}` },
+      headers: world.headers('superAdmin'),
     });
     expect(rest.status).toBe(200);
   });
@@ -123,9 +110,7 @@ describe('GraphQL abuse limits (development defaults)', () => {
     ['importFiles', `{ importFiles(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }`],
     ['Company.members', `{ companies(first: 1) { edges { node { members(first: ${MAX_PAGE_SIZE + 1}) { totalCount } } } } }`],
   ])(`caps the page size of %s at ${MAX_PAGE_SIZE}, naming first`, async (_label, query) => {
-    const { body } = await gql(query);
-    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(body.errors[0].extensions.details).toEqual([expect.objectContaining({ field: 'first' })]);
+    expectFieldError(await gql(query), 'first');
   });
 
   it('caps the grants of one addUserAccesses/setUserAccesses call at 50, on both transports, writing nothing', async () => {
@@ -141,7 +126,7 @@ describe('GraphQL abuse limits (development defaults)', () => {
     }
     const rest = await app.request('POST', `/api/v1/users/${target}/user_accesses`, {
       body: { user_accesses: grants.map(() => ({ company_id: world.companies.acme, access_id: member.id })) },
-      headers: { authorization: `Bearer ${world.token('superAdmin')}` },
+      headers: world.headers('superAdmin'),
     });
     expect(rest.status).toBe(400);
     const [{ count }] = await app.orm.em
@@ -169,7 +154,7 @@ describe('GraphQL abuse limits (development defaults)', () => {
   it('runs one operation per HTTP request: a batch is refused (Apollo default, kept explicitly)', async () => {
     const batch = await app.request('POST', '/graphql', {
       body: [{ query: '{ me { id } }' }, { query: '{ me { email } }' }],
-      headers: { authorization: `Bearer ${world.token('superAdmin')}` },
+      headers: world.headers('superAdmin'),
     });
     expect(batch.status).toBe(400);
     expect(batch.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -177,7 +162,7 @@ describe('GraphQL abuse limits (development defaults)', () => {
   });
 
   it('never runs a mutation sent with GET (405, nothing changed), while a GET query works', async () => {
-    const headers = { authorization: `Bearer ${world.token('eastMember')}`, 'apollo-require-preflight': 'true' };
+    const headers = { ...world.headers('eastMember'), 'apollo-require-preflight': 'true' };
     const mutation = encodeURIComponent('mutation { completeOnboarding { id onboardingCompletedAt } }');
     const refused = await app.request('GET', `/graphql?query=${mutation}`, { headers });
     expect(refused.status).toBe(405);
@@ -191,14 +176,7 @@ describe('GraphQL abuse limits (development defaults)', () => {
 });
 
 describe('GraphQL abuse limits in production, and on the REST routes', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp({ NODE_ENV: 'production', GRAPHQL_MAX_COST: '1000' });
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld({ NODE_ENV: 'production', GRAPHQL_MAX_COST: '1000' });
 
   const gql = (query: string) => app.graphql(query, {}, world.token('superAdmin'));
 
@@ -220,7 +198,7 @@ describe('GraphQL abuse limits in production, and on the REST routes', () => {
   });
 
   it('measures a REST route with its own variables: per_page=100 is over a cost limit of 1000, per_page=5 is not', async () => {
-    const headers = { authorization: `Bearer ${world.token('superAdmin')}` };
+    const headers = world.headers('superAdmin');
     const large = await app.request('GET', '/api/v1/users?per_page=100', { headers });
     expect(large.status).toBe(400);
     expect(large.body.error).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/Cost limit of 1000/) });
@@ -229,16 +207,9 @@ describe('GraphQL abuse limits in production, and on the REST routes', () => {
 });
 
 describe('GraphQL document size, GRAPHQL_MAX_DOCUMENT_BYTES=2048, on every way of sending a document', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld({ GRAPHQL_MAX_DOCUMENT_BYTES: '2048' });
 
-  beforeAll(async () => {
-    app = await startTestApp({ GRAPHQL_MAX_DOCUMENT_BYTES: '2048' });
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
-
-  const headers = () => ({ authorization: `Bearer ${world.token('westMember')}`, 'apollo-require-preflight': 'true' });
+  const headers = () => ({ ...world.headers('westMember'), 'apollo-require-preflight': 'true' });
   const post = (query: string) => app.request('POST', '/graphql', { body: { query }, headers: headers() });
   const get = (query: string) => app.request('GET', `/graphql?query=${encodeURIComponent(query)}`, { headers: headers() });
 

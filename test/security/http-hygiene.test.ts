@@ -1,10 +1,10 @@
 import { loadConfig } from '../../src/config';
 import { User } from '../../src/modules/user/user.entity';
 import { MAX_GRAPHQL_JSON_BYTES } from '../../src/shared/files/file-input';
-import { buildWorld, type World } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp } from '../helpers/test-app';
 import { base64Of, pngBytes } from '../helpers/uploads';
 import { bearer, expectGraphqlRefusal, expectRestError } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
 const ALLOWED_ORIGIN = 'https://app.example.com';
 const OTHER_ORIGIN = 'https://evil.example';
@@ -21,13 +21,7 @@ function csp(headers: Headers): Map<string, string[]> {
   );
 }
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startTestApp({ CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com` });
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useTestWorld({ CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com` });
 
 describe('security headers (helmet)', () => {
   it.each([

@@ -1,31 +1,23 @@
-import { buildWorld, type World } from '../helpers/fixtures';
+import type { World } from '../helpers/fixtures';
 import { invitationHelpers, type Viewer } from '../helpers/invitations';
 import { mailsTo } from '../helpers/outbox';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { expectGraphqlLimited, expectRestLimited } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
 /** Small limits, so that each case reaches them in a few requests. */
 const LIMITS = { INVITATIONS_PER_INVITER: '2', INVITATIONS_PER_COMPANY: '3', INVITATIONS_WINDOW_SECONDS: '600' };
 
 describe('invitations per inviter and per company (INVITATIONS_PER_INVITER=2, INVITATIONS_PER_COMPANY=3)', () => {
-  let app: TestApp;
-  let world: World;
-  let invitations: Awaited<ReturnType<typeof invitationHelpers>>;
+  const { app, world } = useTestWorld(LIMITS);
+  const invitations = invitationHelpers(app, world);
   let serial = 0;
-
-  beforeAll(async () => {
-    app = await startTestApp(LIMITS);
-    world = await buildWorld(app);
-    invitations = await invitationHelpers(app, world);
-  });
-  afterAll(() => app.close());
 
   const graphqlInvite = (viewer: Viewer, companyId: number, email = `limited${++serial}@example.com`) =>
     invitations.create(viewer, { email, companyId: String(companyId) });
   const restInvite = (viewer: keyof World['users'], companyId: number, email = `limited${++serial}@example.com`) =>
     app.request('POST', '/api/v1/invitations', {
-      body: { email, company_id: companyId, access_id: Number(invitations.accessIds.member) },
-      headers: { authorization: `Bearer ${world.token(viewer)}` },
+      body: { email, company_id: companyId, access_id: world.accessIds.member },
+      headers: world.headers(viewer),
     });
   const pointsOf = async (key: string) => {
     const rows = await app.orm.em.getConnection().execute('select points from rate_limits where key = ?', [key]);

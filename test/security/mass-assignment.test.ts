@@ -1,13 +1,12 @@
-import { Access } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { Company } from '../../src/modules/company/company.entity';
 import { Invitation } from '../../src/modules/invitation/invitation.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { buildWorld, type World } from '../helpers/fixtures';
+import type { World } from '../helpers/fixtures';
 import { invitationHelpers } from '../helpers/invitations';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { addUser, earlierToken } from '../helpers/users';
 import { bearer, expectRestError } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
 
 /** Keys a client must never be able to set, sent along with legitimate fields (OWASP API3). */
 const ATTACKER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$YXR0YWNrZXI$YXR0YWNrZXJhdHRhY2tlcmF0dGFja2Vy';
@@ -23,15 +22,7 @@ const SMUGGLED = (world: World) => ({
   is_super_admin: true,
 });
 
-let app: TestApp;
-let world: World;
-let accessIds: Record<string, number>;
-beforeAll(async () => {
-  app = await startTestApp();
-  world = await buildWorld(app);
-  accessIds = Object.fromEntries((await app.orm.em.fork().find(Access, {})).map((access) => [access.key, access.id]));
-});
-afterAll(() => app.close());
+const { app, world } = useTestWorld();
 
 const findUser = (where: object) => app.orm.em.fork().findOneOrFail(User, where, { populate: ['passwordHash'] });
 const grantsOf = async (userId: number) =>
@@ -49,7 +40,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
     const after = await findUser({ id: user.id });
     expect(after.firstName).toBe('Renamed');
     expect({ ...after, firstName: before.firstName, updatedAt: before.updatedAt }).toEqual(before);
-    expect(await grantsOf(user.id)).toEqual([[world.companies.acmeEast, accessIds.member]]);
+    expect(await grantsOf(user.id)).toEqual([[world.companies.acmeEast, world.accessIds.member]]);
   });
 
   it('PUT /users/:id refuses a status change by the user itself (403), which only admins may make', async () => {
@@ -77,7 +68,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
         last_name: 'Person',
         email: 'mass.new@example.com',
         company_id: world.companies.acmeEast,
-        access_id: accessIds.member,
+        access_id: world.accessIds.member,
         access: 'super_admin',
       },
       headers: bearer(world.token('acmeAdmin')),
@@ -87,7 +78,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
     expect(created.id).not.toBe(424242);
     expect(created.passwordHash ?? null).toBeNull();
     expect(created).toMatchObject({ status: UserStatus.PENDING, avatarKey: null, onboardingCompletedAt: null });
-    expect(await grantsOf(created.id)).toEqual([[world.companies.acmeEast, accessIds.member]]);
+    expect(await grantsOf(created.id)).toEqual([[world.companies.acmeEast, world.accessIds.member]]);
   });
 
   it('POST /companies and POST /invitations ignore ids, avatars, statuses, tokens and authors', async () => {
@@ -105,7 +96,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
       body: {
         email: 'mass.invitee@example.com',
         company_id: world.companies.acmeEast,
-        access_id: accessIds.member,
+        access_id: world.accessIds.member,
         status: 'accepted',
         token_hash: 'a'.repeat(64),
         invited_by_id: world.users.superAdmin.id,
@@ -124,7 +115,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
   });
 
   it('POST /invitations/accept gives the invited company and access, active, whatever else is sent', async () => {
-    const { token } = await (await invitationHelpers(app, world)).invite('acmeAdmin', { email: 'mass.accept@example.com' });
+    const { token } = await invitationHelpers(app, world).invite('acmeAdmin', { email: 'mass.accept@example.com' });
     const result = await app.request('POST', '/api/v1/invitations/accept', {
       body: {
         token,
@@ -134,14 +125,14 @@ describe('REST: unknown keys are ignored, never assigned', () => {
         ...SMUGGLED(world),
         email: 'someone.else@example.com',
         status: 'inactive',
-        access_id: accessIds.super_admin,
+        access_id: world.accessIds.super_admin,
       },
     });
     expect(result.status).toBe(200);
     const created = await findUser({ email: 'mass.accept@example.com' });
     expect(created.status).toBe(UserStatus.ACTIVE);
     expect(created.passwordHash).not.toBe(ATTACKER_HASH);
-    expect(await grantsOf(created.id)).toEqual([[world.companies.acmeEast, accessIds.member]]);
+    expect(await grantsOf(created.id)).toEqual([[world.companies.acmeEast, world.accessIds.member]]);
     expect(await app.orm.em.fork().count(User, { email: 'someone.else@example.com' })).toBe(0);
   });
 });
@@ -175,7 +166,7 @@ describe('GraphQL: an input field the schema does not define is refused', () => 
           lastName: 'Q',
           email: 'mass.graphql@example.com',
           companyId: String(world.companies.acmeEast),
-          accessId: String(accessIds.member),
+          accessId: String(world.accessIds.member),
           passwordHash: ATTACKER_HASH,
         },
       },

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type * as Argon2 from '@node-rs/argon2';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { PASSWORD } from '../helpers/fixtures';
 import { tokenFromMail, waitForMails } from '../helpers/outbox';
-import { type HttpResult, startTestApp, type TestApp } from '../helpers/test-app';
+import type { HttpResult } from '../helpers/test-app';
+import { useTestWorld } from '../helpers/setup';
+import { LOGIN } from '../helpers/documents';
 
 /** The module object passwords.ts calls (not a copy of it), so a spy sees and can hold every hash of the app. */
 const argon2 = jest.requireActual<typeof Argon2>('@node-rs/argon2');
 
-const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const RESET = 'mutation($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { id } }';
 const NEW_PASSWORD = 'a new passphrase 123';
 
@@ -48,15 +49,8 @@ function expectRestUnavailable(result: HttpResult): void {
 
 /** One in flight: a single held verification saturates hashing, however many cores the machine has. */
 describe('password hashing, at most PASSWORD_HASH_QUEUE=1 in flight', () => {
-  let app: TestApp;
-  let world: World;
+  const { app, world } = useTestWorld({ PASSWORD_HASH_QUEUE: '1' });
   let held: ReturnType<typeof holdVerifications> | undefined;
-
-  beforeAll(async () => {
-    app = await startTestApp({ PASSWORD_HASH_QUEUE: '1' });
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
   // A failed test must not leave requests waiting on a held hash.
   afterEach(() => {
     held?.release();

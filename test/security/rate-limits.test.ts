@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { User } from '../../src/modules/user/user.entity';
 import { emailKey } from '../../src/shared/rate-limit/attempt-limiter';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { buildWorld, PASSWORD } from '../helpers/fixtures';
 import { ACCEPT_INVITATION, invitationHelpers } from '../helpers/invitations';
 import { mailsTo, waitForMails } from '../helpers/outbox';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDatabase, serverUrl } from '../helpers/test-database';
 import { addUser, earlierToken } from '../helpers/users';
 import { expectGraphqlLimited, expectRestLimited } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
+import { LOGIN } from '../helpers/documents';
 
 /** Small limits, so that each case reaches them in a few requests. */
 const LIMITS = {
@@ -19,7 +21,6 @@ const LIMITS = {
   RATE_LIMIT_PER_ADDRESS: '8',
   RATE_LIMIT_WINDOW_SECONDS: '600',
 };
-const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const WRONG = 'not the password at all';
 const UPDATE_PASSWORD = `mutation($id: ID!, $password: String!, $currentPassword: String!) {
   updateUser(id: $id, input: { password: $password, currentPassword: $currentPassword }) { id }
@@ -49,14 +50,7 @@ const loginAddress = (address: string) => `login:address:${address}`;
 const pointsOf = async (app: TestApp, key: string) => (await countersOf(app, key))[0]?.points ?? 0;
 
 describe('rate limits on login, password reset and invitation acceptance', () => {
-  let app: TestApp;
-  let world: World;
-
-  beforeAll(async () => {
-    app = await startTestApp(LIMITS);
-    world = await buildWorld(app);
-  });
-  afterAll(() => app.close());
+  const { app, world } = useTestWorld(LIMITS);
 
   it('refuses a 4th failed login for one email from one address with 429 + Retry-After, even with the right password', async () => {
     const client = newClient();
@@ -243,7 +237,7 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
   });
 
   it('limits invitation acceptance per invitation token: wrong passwords of an existing account, then 429', async () => {
-    const invitations = await invitationHelpers(app, world);
+    const invitations = invitationHelpers(app, world);
     const { invitation, token } = await invitations.invite('acmeAdmin', { email: 'globexadmin@example.com' });
     const accept = (client: Record<string, string>, password: string) =>
       restFrom(app, client, '/invitations/accept', { token, first_name: 'G', last_name: 'A', password });

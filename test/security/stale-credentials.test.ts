@@ -1,12 +1,14 @@
-import jwt from 'jsonwebtoken';
 import { createOneTimeToken } from '../../src/modules/auth/one-time-token';
-import { HOUR_MS, issuePasswordToken } from '../../src/modules/auth/password-reset-tokens';
+import { HOUR_MS, issuePasswordToken } from '../../src/modules/password-reset/password-reset-tokens';
 import { Access } from '../../src/modules/access/access.entity';
 import { Invitation } from '../../src/modules/invitation/invitation.entity';
 import { User } from '../../src/modules/user/user.entity';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
-import { type HttpResult, startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app';
+import { PASSWORD } from '../helpers/fixtures';
+import type { HttpResult } from '../helpers/test-app';
 import { expectGraphqlRefusal, expectRestError } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
+import { LOGIN } from '../helpers/documents';
+import { signAccessToken } from '../helpers/users';
 
 /**
  * A client that kept an old Authorization header (expired, revoked by a password change, or
@@ -14,25 +16,10 @@ import { expectGraphqlRefusal, expectRestError } from './security-helpers';
  * on both transports. Everything else still answers 401 for that header.
  */
 
-let app: TestApp;
-let world: World;
-beforeAll(async () => {
-  app = await startTestApp();
-  world = await buildWorld(app);
-});
-afterAll(() => app.close());
+const { app, world } = useTestWorld();
 
 const STALE_HEADERS: [string, () => Promise<string>][] = [
-  [
-    'an expired token',
-    async () =>
-      jwt.sign({ typ: 'access' }, TEST_JWT_SECRET, {
-        subject: String(world.users.eastMember.id),
-        issuer: 'leadsy-gateway',
-        audience: 'leadsy-api',
-        expiresIn: -60,
-      }),
-  ],
+  ['an expired token', async () => signAccessToken(app, world.users.eastMember.id, { options: { expiresIn: -60 } })],
   [
     'a token revoked by a credential change',
     async () => {
@@ -78,7 +65,7 @@ const PUBLIC_CALLS: [string, (authorization: string) => Promise<void>][] = [
     async (authorization) => {
       const graphql = await send(
         '/graphql',
-        { query: 'mutation { login(email: "acmeadmin@example.com", password: "' + PASSWORD + '") { token } }' },
+        { query: LOGIN, variables: { email: 'acmeadmin@example.com', password: PASSWORD } },
         authorization,
       );
       expect(graphql.body.data.login.token).toEqual(expect.any(String));

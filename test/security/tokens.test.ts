@@ -1,11 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { buildWorld, PASSWORD, type World } from '../helpers/fixtures';
+import { PASSWORD } from '../helpers/fixtures';
 import { invitationHelpers } from '../helpers/invitations';
 import { tokenFromMail, waitForMails } from '../helpers/outbox';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app';
-import { addUser, earlierToken } from '../helpers/users';
+import { TEST_JWT_SECRET } from '../helpers/test-app';
+import { addUser, earlierToken, signAccessToken } from '../helpers/users';
 import { bearer, expectGraphqlRefusal, expectRestError } from './security-helpers';
+import { useTestWorld } from '../helpers/setup';
+import { login, me } from '../helpers/documents';
 
 /** RFC 8725: every token the gateway did not issue as an access token, or no longer honours, is a 401 on both transports. */
 
@@ -16,29 +18,18 @@ const ATTACKER_KEYS = generateKeyPairSync('rsa', {
 });
 const NEW_PASSWORD = 'a different passphrase 77';
 
-let app: TestApp;
-let world: World;
+const { app, world } = useTestWorld();
 const mailed: Record<'reset' | 'invitation', string> = { reset: '', invitation: '' };
 
 beforeAll(async () => {
-  app = await startTestApp();
-  world = await buildWorld(app);
   await app.graphql('mutation { requestPasswordReset(email: "labmember@example.com") }');
   mailed.reset = tokenFromMail((await waitForMails(app.dataDir, 'labmember@example.com'))[0]);
-  mailed.invitation = (await (await invitationHelpers(app, world)).invite('acmeAdmin')).token;
+  mailed.invitation = (await invitationHelpers(app, world).invite('acmeAdmin')).token;
 });
-afterAll(() => app.close());
 
 /** An access token of eastMember, valid but for what `claims` and `options` change. */
 const sign = (options: jwt.SignOptions = {}, secret: jwt.Secret = TEST_JWT_SECRET, claims: object = {}) =>
-  jwt.sign({ typ: 'access', ...claims }, secret, {
-    algorithm: 'HS256',
-    issuer: app.config.jwt.issuer,
-    audience: app.config.jwt.audience,
-    subject: String(world.users.eastMember.id),
-    expiresIn: 600,
-    ...options,
-  });
+  signAccessToken(app, world.users.eastMember.id, { options, secret, claims });
 
 /** The payload of a real token rewritten to name the super admin, its signature kept. */
 function tampered(): string {
@@ -48,11 +39,10 @@ function tampered(): string {
   return [header, forged, signature].join('.');
 }
 
-const graphqlMe = (token: string) => app.graphql('{ me { id email } }', {}, token);
 const restValidate = (token: string) => app.request('GET', '/api/v1/users/validate_jwt', { headers: bearer(token) });
 
 async function expectRefusedOnBothTransports(token: string): Promise<void> {
-  expectGraphqlRefusal(await graphqlMe(token), 401, 'UNAUTHENTICATED');
+  expectGraphqlRefusal(await me(app, token), 401, 'UNAUTHENTICATED');
   expectRestError(await restValidate(token), 401, 'UNAUTHENTICATED');
 }
 
@@ -75,7 +65,7 @@ describe('tokens the gateway never issued as access tokens', () => {
 
   it('accepts the same token when nothing is wrong with it, on both transports', async () => {
     const token = sign();
-    expect((await graphqlMe(token)).body.data.me.id).toBe(String(world.users.eastMember.id));
+    expect((await me(app, token)).body.data.me.id).toBe(String(world.users.eastMember.id));
     expect((await restValidate(token)).status).toBe(200);
   });
 });
@@ -84,18 +74,15 @@ describe('tokens the gateway issued but no longer honours', () => {
   it('ends every token issued before a password change (REST change, both transports refuse)', async () => {
     const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
     const before = earlierToken(app, user.id);
-    expect((await graphqlMe(before)).status).toBe(200);
+    expect((await me(app, before)).status).toBe(200);
     const change = await app.request('PUT', `/api/v1/users/${user.id}`, {
       body: { password: NEW_PASSWORD, current_password: PASSWORD },
       headers: bearer(before),
     });
     expect(change.status).toBe(200);
     await expectRefusedOnBothTransports(before);
-    const login = await app.graphql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-      e: user.email,
-      p: NEW_PASSWORD,
-    });
-    expect((await graphqlMe(login.body.data.login.token)).body.data.me.id).toBe(String(user.id));
+    const signedIn = await login(app, user.email, NEW_PASSWORD);
+    expect((await me(app, signedIn.body.data.login.token)).body.data.me.id).toBe(String(user.id));
   });
 
   it('ends every token issued before a password reset finished with a mailed token', async () => {
