@@ -11,10 +11,14 @@ import { type ServerProcess, startServerProcess } from './server-process';
 const GATEWAY_READY_TIMEOUT_MS = 180_000;
 const OTHER_READY_TIMEOUT_MS = 60_000;
 
-/** Only what a server needs from the harness's environment, so a developer's settings do not leak in. */
+/**
+ * Only what a server needs from the harness's environment, so a developer's settings do not leak
+ * in; IMPORT_BATCH_SIZE is passed on to compare batch sizes of the import.
+ */
 function baseEnv(): NodeJS.ProcessEnv {
-  const { PATH, HOME, LANG, UV_THREADPOOL_SIZE } = process.env;
-  return Object.fromEntries(Object.entries({ PATH, HOME, LANG, UV_THREADPOOL_SIZE }).filter(([, value]) => value !== undefined));
+  const { PATH, HOME, LANG, UV_THREADPOOL_SIZE, IMPORT_BATCH_SIZE } = process.env;
+  const env = { PATH, HOME, LANG, UV_THREADPOOL_SIZE, IMPORT_BATCH_SIZE };
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
 }
 
 export async function freePort(): Promise<number> {

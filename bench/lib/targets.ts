@@ -12,15 +12,78 @@ export interface TargetCheck {
   verdict: 'met' | 'missed' | 'not measured';
 }
 
-const STATEMENTS_MAX = 6;
-/** Background work (an import worker's idle polls) adds a little to the statement deltas. */
-const STATEMENTS_TOLERANCE = 0.25;
-const STEADY_RSS_MAX_MB = 250;
-const RSS_GROWTH_TOLERANCE = 0.05;
-const ELD_P99_MAX_MS = 20;
+/** The columns of the rows a target reads, with how the report shows them. */
+const FIGURES = {
+  'req/s': { read: (row: Row) => row.requestsPerSecond, digits: 0, unit: ' req/s' },
+  'p99 ms': { read: (row: Row) => row.p99Ms, digits: 0, unit: ' ms' },
+  'SQL/req': { read: (row: Row) => row.statementsPerRequest, digits: 2, unit: '' },
+  'ELD p99 ms': { read: (row: Row) => row.eventLoopP99Ms, digits: 1, unit: ' ms' },
+  'settled RSS MB': { read: (row: Row) => row.settledRssMb ?? null, digits: 0, unit: ' MB' },
+  'RSS MB': { read: (row: Row) => row.rssMb, digits: 0, unit: ' MB' },
+};
+type Figure = keyof typeof FIGURES;
+
+/** Rows of a run: of these workloads (all when absent) and this server (a prefix: `gateway` is also `gateway REST`). */
+interface Series {
+  workloads?: (options: BenchOptions) => string[];
+  server: string;
+}
+
+/**
+ * One target of the issue. `per: 'connections'` checks each connection count apart (all must
+ * pass), pooling the rows of each; `per: 'run'` checks the rows' figures together: their maximum
+ * (`≤`, `<`), their spread (max − min), or the growth from the first to the last in %.
+ */
+interface TargetRow {
+  /** `{limit}` becomes comparison, threshold and unit; `{repeat}` the --repeat count. */
+  name: string;
+  from: Series;
+  /** The figure is then the ratio of `from` to `versus` (in ×). */
+  versus?: Series;
+  figure: Figure;
+  per: 'connections' | 'run';
+  comparison: '≥' | '≤' | '<' | 'spread ≤' | 'growth ≤';
+  threshold: number;
+  unit: '×' | 'ms' | 'MB' | 'statements' | '%';
+  /** Each value with its workload and connection count (`per: 'run'`), not as a sequence. */
+  labelled?: boolean;
+  /** Fewer rows than this: not measured, with this hint. */
+  needs?: { rows: number; hint: string };
+  /** A figure shown beside the measured values: the maximum of `figure` over `from`'s rows. */
+  alongside?: { label: string; from: Series; figure: Figure };
+}
+
+const nested = (options: BenchOptions) => options.firsts.map(nestedWorkload);
+const main = () => [nestedWorkload(MAIN_FIRST)];
+const rssRuns = (options: BenchOptions) =>
+  Array.from({ length: options.repeat }, (_, index) => rssRunWorkload(index + 1, options.repeat));
+
+export const TARGETS: TargetRow[] = [
+  // prettier-ignore
+  { name: 'nested query: gateway SQL per request {limit}, first=10 to 1,000', from: { workloads: nested, server: 'gateway' }, figure: 'SQL/req', per: 'run', labelled: true, comparison: '≤', threshold: 6, unit: 'statements' },
+  // Background work (the import worker's idle polls) adds a little to the statement deltas.
+  // prettier-ignore
+  { name: 'nested query: gateway SQL per request constant from first=10 to 1,000 ({limit})', from: { workloads: nested, server: 'gateway' }, figure: 'SQL/req', per: 'run', labelled: true, comparison: 'spread ≤', threshold: 0.25, unit: 'statements' },
+  // prettier-ignore
+  { name: `nested query first=${MAIN_FIRST}: gateway req/s {limit} PostGraphile's`, from: { workloads: main, server: 'gateway' }, versus: { workloads: main, server: 'postgraphile' }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 1, unit: '×' },
+  // prettier-ignore
+  { name: `nested query first=${MAIN_FIRST}: gateway p99 {limit} PostGraphile's`, from: { workloads: main, server: 'gateway' }, versus: { workloads: main, server: 'postgraphile' }, figure: 'p99 ms', per: 'connections', comparison: '≤', threshold: 1.25, unit: '×' },
+  // prettier-ignore
+  { name: 'REST /api/v1/users?per_page=100 {limit} the same GraphQL query (both runs of each)', from: { workloads: () => [REST_WORKLOAD], server: REST_LABEL }, versus: { workloads: () => [REST_WORKLOAD], server: REST_GRAPHQL_LABEL }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.9, unit: '×' },
+  // prettier-ignore
+  { name: 'login {limit} the raw Argon2id rate', from: { workloads: () => [LOGIN_WORKLOAD], server: 'gateway' }, versus: { workloads: () => [LOGIN_WORKLOAD], server: RAW_HASH_LABEL }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.9, unit: '×' },
+  // prettier-ignore
+  { name: 'login: gateway event-loop delay p99 {limit} during the burst', from: { workloads: () => [LOGIN_WORKLOAD], server: 'gateway' }, figure: 'ELD p99 ms', per: 'connections', comparison: '<', threshold: 20, unit: 'ms' },
+  // prettier-ignore
+  { name: 'write mutation {limit} the single UPDATE … RETURNING', from: { workloads: () => [WRITE_WORKLOAD], server: 'gateway' }, versus: { workloads: () => [WRITE_WORKLOAD], server: 'limit' }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.5, unit: '×' },
+  // prettier-ignore
+  { name: 'steady RSS of the gateway {limit} (settled after each main-workload run)', from: { workloads: rssRuns, server: 'gateway' }, figure: 'settled RSS MB', per: 'run', comparison: '<', threshold: 250, unit: 'MB', alongside: { label: 'right after any run: max', from: { server: 'gateway' }, figure: 'RSS MB' } },
+  // prettier-ignore
+  { name: 'no RSS growth across {repeat} runs of the main workload (settled, last vs first: {limit})', from: { workloads: rssRuns, server: 'gateway' }, figure: 'settled RSS MB', per: 'run', comparison: 'growth ≤', threshold: 5, unit: '%', needs: { rows: 3, hint: 'run with --repeat 3 (the default without --quick)' } },
+];
 
 const ratio = (value: number) => `${value.toFixed(2)}×`;
-const verdict = (ok: boolean): TargetCheck['verdict'] => (ok ? 'met' : 'missed');
+const show = (value: number, figure: Figure) => `${value.toFixed(FIGURES[figure].digits)}${FIGURES[figure].unit}`;
 
 /** Several runs of one server as one: every response they counted over all their windows. */
 function pooled(runs: Row[]): Row | undefined {
@@ -31,107 +94,82 @@ function pooled(runs: Row[]): Row | undefined {
   return { ...runs[0], completed, errors, requestsPerSecond: seconds > 0 ? completed / seconds : 0 };
 }
 
+function passes(comparison: TargetRow['comparison'], values: number[], threshold: number): boolean {
+  const [max, min] = [Math.max(...values), Math.min(...values)];
+  if (comparison === '≥') return min >= threshold;
+  if (comparison === '≤') return max <= threshold;
+  if (comparison === '<') return max < threshold;
+  if (comparison === 'spread ≤') return max - min <= threshold;
+  return values.at(-1)! <= values[0] * (1 + threshold / 100);
+}
+
+/** One target against the rows of this run. */
+function check(target: TargetRow, rows: Row[], options: BenchOptions): TargetCheck {
+  const limit = `${target.comparison} ${target.threshold}${target.unit === '×' || target.unit === '%' ? '' : ' '}${target.unit}`;
+  const name = target.name.replace('{limit}', limit).replace('{repeat}', String(options.repeat));
+  const select = (series: Series, connections?: number | null) => {
+    const workloads = series.workloads?.(options);
+    return rows.filter(
+      (row) =>
+        (row.server === series.server || row.server.startsWith(`${series.server} `)) &&
+        (!workloads || workloads.includes(row.workload)) &&
+        (connections === undefined || row.connections === connections),
+    );
+  };
+  const figure = FIGURES[target.figure].read;
+  const notMeasured = (hint = '—'): TargetCheck => ({ target: name, measured: hint, verdict: 'not measured' });
+
+  if (target.per === 'run') {
+    const measured = select(target.from).filter((row) => figure(row) != null);
+    if (measured.length < (target.needs?.rows ?? 1)) return notMeasured(target.needs?.hint);
+    const values = measured.map((row) => figure(row)!);
+    const listed = measured
+      .map((row, index) => {
+        const label = target.labelled ? `${row.workload.replace('nested query ', '')}@${row.connections}: ` : '';
+        return `${label}${show(values[index], target.figure)}${row.errors ? ' (answered with errors)' : ''}`;
+      })
+      .join(target.labelled ? ', ' : ' → ');
+    const spread = Math.max(...values) - Math.min(...values);
+    const notes = target.comparison === 'spread ≤' ? [`spread ${spread.toFixed(2)}`] : [];
+    if (target.alongside) {
+      const { label, from, figure: other } = target.alongside;
+      const beside = select(from).flatMap((row) => FIGURES[other].read(row) ?? []);
+      if (beside.length) notes.push(`${label} ${show(Math.max(...beside), other)}`);
+    }
+    return {
+      target: name,
+      measured: `${listed}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+      verdict: passes(target.comparison, values, target.threshold) ? 'met' : 'missed',
+    };
+  }
+
+  const results = options.connections.flatMap((connections) => {
+    const a = pooled(select(target.from, connections));
+    const b = target.versus ? pooled(select(target.versus, connections)) : undefined;
+    const [valueA, valueB] = [a && figure(a), b && figure(b)];
+    if (valueA == null || (target.versus && !valueB)) return [];
+    const errors = a!.errors + (b?.errors ?? 0);
+    const value = valueB ? valueA / valueB : valueA;
+    const shown = valueB
+      ? `${show(valueA, target.figure)} vs ${show(valueB, target.figure)} (${ratio(value)})`
+      : show(value, target.figure);
+    return [
+      {
+        connections,
+        measured: `${shown}${errors ? ` (${errors} errors)` : ''}`,
+        ok: !errors && passes(target.comparison, [value], target.threshold),
+      },
+    ];
+  });
+  if (!results.length) return notMeasured();
+  return {
+    target: name,
+    measured: results.map((result) => `${result.connections} conns: ${result.measured}`).join('; '),
+    verdict: results.every((result) => result.ok) ? 'met' : 'missed',
+  };
+}
+
 /** The targets of the issue, checked against the rows of this run. */
 export function checkTargets(rows: Row[], options: BenchOptions): TargetCheck[] {
-  const findAll = (workload: string, server: string, connections: number | null) =>
-    rows.filter((row) => row.workload === workload && row.server === server && row.connections === connections);
-  const find = (workload: string, server: string, connections: number | null) => findAll(workload, server, connections)[0];
-  const perConnections = (
-    target: string,
-    compare: (connections: number) => { measured: string; ok: boolean } | undefined,
-  ): TargetCheck => {
-    const results = options.connections.map((connections) => ({ connections, result: compare(connections) }));
-    const measured = results.filter(({ result }) => result);
-    if (!measured.length) return { target, measured: '—', verdict: 'not measured' };
-    return {
-      target,
-      measured: measured.map(({ connections, result }) => `${connections} conns: ${result!.measured}`).join('; '),
-      verdict: verdict(measured.every(({ result }) => result!.ok)),
-    };
-  };
-  const ratioOf = (a: Row | undefined, b: Row | undefined, min: number) => {
-    if (!a || !b) return undefined;
-    const errors = a.errors + b.errors;
-    const measured = `${ratio(a.requestsPerSecond / b.requestsPerSecond)}${errors ? ` (${errors} errors)` : ''}`;
-    return { measured, ok: !errors && a.requestsPerSecond >= min * b.requestsPerSecond };
-  };
-
-  const checks: TargetCheck[] = [];
-  const statements = rows.filter(
-    (row) => row.server === 'gateway' && options.firsts.some((first) => row.workload === nestedWorkload(first)),
-  );
-  const counts = statements.map((row) => row.statementsPerRequest ?? Infinity);
-  checks.push(
-    statements.length
-      ? {
-          target: `nested query: SQL statements per request ≤ ${STATEMENTS_MAX} and constant from first=10 to 1,000`,
-          measured: statements
-            .map(
-              (row) =>
-                `${row.workload.replace('nested query ', '')}@${row.connections}: ${row.statementsPerRequest?.toFixed(2)}${row.errors ? ' (answered with errors)' : ''}`,
-            )
-            .join(', '),
-          verdict: verdict(
-            Math.max(...counts) <= STATEMENTS_MAX && Math.max(...counts) - Math.min(...counts) <= STATEMENTS_TOLERANCE,
-          ),
-        }
-      : { target: 'nested query statements', measured: '—', verdict: 'not measured' },
-  );
-  const main = nestedWorkload(MAIN_FIRST);
-  checks.push(
-    perConnections(`nested query first=${MAIN_FIRST}: gateway ≥ 1.0× PostGraphile req/s`, (c) =>
-      ratioOf(find(main, 'gateway', c), find(main, 'postgraphile', c), 1),
-    ),
-    perConnections(`nested query first=${MAIN_FIRST}: gateway p99 ≤ 1.25× PostGraphile's`, (c) => {
-      const [gateway, postgraphile] = [find(main, 'gateway', c), find(main, 'postgraphile', c)];
-      if (!gateway?.p99Ms || !postgraphile?.p99Ms) return undefined;
-      return {
-        measured: `${gateway.p99Ms.toFixed(0)} vs ${postgraphile.p99Ms.toFixed(0)} ms (${ratio(gateway.p99Ms / postgraphile.p99Ms)})`,
-        ok: gateway.p99Ms <= 1.25 * postgraphile.p99Ms,
-      };
-    }),
-    perConnections('REST /api/v1/users?per_page=100 ≥ 0.9× the same GraphQL query (both runs of each)', (c) =>
-      ratioOf(pooled(findAll(REST_WORKLOAD, REST_LABEL, c)), pooled(findAll(REST_WORKLOAD, REST_GRAPHQL_LABEL, c)), 0.9),
-    ),
-    perConnections('login ≥ 0.9× the raw Argon2id rate', (c) =>
-      ratioOf(find(LOGIN_WORKLOAD, 'gateway', c), find(LOGIN_WORKLOAD, RAW_HASH_LABEL, c), 0.9),
-    ),
-    perConnections(`login: gateway event-loop delay p99 < ${ELD_P99_MAX_MS} ms during the burst`, (c) => {
-      const p99 = find(LOGIN_WORKLOAD, 'gateway', c)?.eventLoopP99Ms;
-      return p99 == null ? undefined : { measured: `${p99.toFixed(1)} ms`, ok: p99 < ELD_P99_MAX_MS };
-    }),
-    perConnections('write mutation ≥ 0.5× the single UPDATE … RETURNING', (c) =>
-      ratioOf(find(WRITE_WORKLOAD, 'gateway', c), find(WRITE_WORKLOAD, 'limit', c), 0.5),
-    ),
-  );
-  const repeats = Array.from({ length: options.repeat }, (_, index) =>
-    find(rssRunWorkload(index + 1, options.repeat), 'gateway', Math.max(...options.connections)),
-  );
-  const settled = repeats.flatMap((row) => (row?.settledRssMb == null ? [] : [row.settledRssMb]));
-  const rightAfter = rows.filter((row) => row.server.startsWith('gateway') && row.rssMb != null).map((row) => row.rssMb!);
-  const mb = (values: number[]) => values.map((value) => `${value.toFixed(0)} MB`).join(' → ');
-  checks.push(
-    settled.length
-      ? {
-          target: `steady RSS of the gateway < ${STEADY_RSS_MAX_MB} MB (settled after each main-workload run)`,
-          measured: `${mb(settled)} (right after any run: max ${Math.max(...rightAfter).toFixed(0)} MB)`,
-          verdict: verdict(Math.max(...settled) < STEADY_RSS_MAX_MB),
-        }
-      : { target: 'steady RSS', measured: '—', verdict: 'not measured' },
-  );
-  const [first, last] = [settled[0], settled.at(-1)];
-  checks.push(
-    options.repeat >= 3 && first != null && last != null
-      ? {
-          target: `no RSS growth across ${options.repeat} runs of the main workload (settled, last ≤ first + ${RSS_GROWTH_TOLERANCE * 100}%)`,
-          measured: mb(settled),
-          verdict: verdict(last <= first * (1 + RSS_GROWTH_TOLERANCE)),
-        }
-      : {
-          target: 'no RSS growth across three runs',
-          measured: 'run with --repeat 3 (the default without --quick)',
-          verdict: 'not measured',
-        },
-  );
-  return checks;
+  return TARGETS.map((target) => check(target, rows, options));
 }

@@ -1,4 +1,5 @@
-import { GATEWAY_LOGIN, graphqlBody } from '../documents';
+import { LOGIN } from '../../../test/helpers/documents';
+import { graphqlBody } from '../documents';
 import { graphqlSucceeded, type RequestPlan } from '../load';
 import { measureHashRate } from '../hash-rate';
 import { measure } from '../measure';
@@ -17,7 +18,7 @@ function loginPlan(ctx: BenchContext): RequestPlan {
     const email = emails[count % emails.length];
     count += 1;
     return {
-      body: graphqlBody(GATEWAY_LOGIN, 'Login', { email, password: wrong ? `${password}!` : password }),
+      body: graphqlBody(LOGIN, undefined, { email, password: wrong ? `${password}!` : password }),
       expectFailure: wrong,
     };
   };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { GATEWAY_BENCH, graphqlBody, LIMIT_DOCUMENT, POSTGRAPHILE_BENCH } from '../documents';
+import { BENCH_QUERY } from '../../../test/helpers/documents';
+import { graphqlBody, LIMIT_DOCUMENT, POSTGRAPHILE_BENCH } from '../documents';
 import { graphqlSucceeded, type RequestPlan } from '../load';
 import { measure, type Row, type SampleCheck, type ServerName } from '../measure';
 import { RESULTS_DIR } from '../paths';
@@ -13,7 +14,7 @@ export const MAIN_FIRST = 100;
 const BASELINES: Record<ServerName, Row['baseline']> = { gateway: undefined, postgraphile: 'postgraphile', limit: 'limit' };
 
 export function nestedPlan(ctx: BenchContext, server: ServerName, first: number): RequestPlan {
-  const document = { gateway: GATEWAY_BENCH, postgraphile: POSTGRAPHILE_BENCH, limit: LIMIT_DOCUMENT }[server];
+  const document = { gateway: BENCH_QUERY, postgraphile: POSTGRAPHILE_BENCH, limit: LIMIT_DOCUMENT }[server];
   return {
     method: 'POST',
     path: '/graphql',
