@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryPreparedArrays } from '../src/db/prepared-statements';
-import { columnCount, readColumns, readRows, toReadModel } from '../src/db/read-models';
+import { columnCount, isReadModel, readColumns, readRows, toReadModel } from '../src/db/read-models';
 import { UserAccess } from '../src/modules/access/user-access.entity';
 import { Company } from '../src/modules/company/company.entity';
 import { User } from '../src/modules/user/user.entity';
@@ -64,5 +64,42 @@ describe('read models', () => {
     expect(child.parent).toEqual({ id: world.companies.acme });
     expect(parent.id).toBe(world.companies.acme);
     expect(parent.parent).toBeNull();
+  });
+});
+
+describe('read models and writes', () => {
+  const { app, world } = useTestWorld();
+
+  const readCompany = async (em: EntityManager, id: number) =>
+    (await readRows(em, Company, `select ${readColumns(em, Company, 'c')} from companies c where c.id = ?`, [id]))[0];
+  const companies = () => app.orm.em.fork().count(Company, {});
+
+  it('refuses a read model handed to persist, remove or a new row, writing nothing', async () => {
+    const before = await companies();
+    const em = app.orm.em.fork();
+    const acme = await readCompany(em, world.companies.acme);
+    expect(isReadModel(acme)).toBe(true);
+    await expect(em.persistAndFlush(acme)).rejects.toThrow(/a read model of Company was handed to a write/);
+
+    const removing = app.orm.em.fork();
+    await expect(removing.removeAndFlush(await readCompany(removing, world.companies.acmeEastLab))).rejects.toThrow(/read model/);
+
+    const creating = app.orm.em.fork();
+    creating.create(Company, { name: 'Child of a read model', parent: await readCompany(creating, world.companies.acme) });
+    await expect(creating.flush()).rejects.toThrow(/read model/);
+    expect(await companies()).toBe(before);
+    expect(await app.orm.em.fork().count(Company, { id: world.companies.acmeEastLab })).toBe(1);
+  });
+
+  it('lets a write reference the row by id, or load the managed entity', async () => {
+    const em = app.orm.em.fork();
+    const acme = await readCompany(em, world.companies.acme);
+    const child = em.create(Company, { name: 'Child by id', parent: acme.id });
+    await em.flush();
+    const managed = await em.findOneOrFail(Company, world.companies.acme);
+    expect(isReadModel(managed)).toBe(false);
+    expect((await app.orm.em.fork().findOneOrFail(Company, child.id, { populate: ['parent'] })).parent?.id).toBe(
+      world.companies.acme,
+    );
   });
 });

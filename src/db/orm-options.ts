@@ -3,6 +3,7 @@ import { defineConfig } from '@mikro-orm/postgresql';
 import { SeedManager } from '@mikro-orm/seeder';
 import type { Logger } from '../shared/logger';
 import { ENTITIES } from './entities';
+import { ReadModelGuard } from './read-model-guard';
 import { MIGRATIONS } from './migrations';
 
 export interface OrmConnection {
@@ -49,6 +50,7 @@ export function ormOptions({
     entities: ENTITIES,
     discovery: { warnWhenNoEntities: true },
     extensions: [Migrator, SeedManager],
+    subscribers: [new ReadModelGuard()],
     // Broken connections (the server restarted or went away) are marked by the driver and dropped
     // by the pool's validation on the next acquire; a failed connect fails the waiting query at once
     // (knex's `propagateCreateError`), so a request never waits for a server that refuses it.

@@ -20,7 +20,7 @@ interface Column {
 
 type ReadFn = (row: readonly unknown[], offset: number) => object;
 
-interface ReadModel {
+interface EntityReader {
   table: string;
   columns: Column[];
   read: ReadFn;
@@ -28,9 +28,9 @@ interface ReadModel {
   columnsSqlByAlias: Map<string, string>;
 }
 
-const models = new WeakMap<object, ReadModel>();
+const models = new WeakMap<object, EntityReader>();
 
-function readModelOf(em: EntityManager, entity: EntityClass<object>): ReadModel {
+function readModelOf(em: EntityManager, entity: EntityClass<object>): EntityReader {
   let model = models.get(entity);
   if (!model) {
     const meta = em.getMetadata().get(entity.name);
@@ -64,6 +64,7 @@ function readModelOf(em: EntityManager, entity: EntityClass<object>): ReadModel 
  */
 function compileReader(entity: EntityClass<object>, columns: Column[]): ReadFn {
   const prototype = Object.create(entity.prototype) as object;
+  Object.defineProperty(prototype, READ_MODEL, { value: true });
   const slots: symbol[] = [];
   const stores = columns.map(({ property, kind }, index) => {
     const value = `row[offset + ${index}]`;
@@ -103,6 +104,17 @@ function lazyDate(prototype: object, property: string): symbol {
   return slot;
 }
 
+/**
+ * What marks a read model (on the prototype layer, so it costs nothing per row): the guard at flush
+ * (db/read-model-guard.ts) refuses to write one, and the type says a value is one.
+ */
+const READ_MODEL = Symbol('read model');
+export type ReadModel<T> = T & { readonly [READ_MODEL]: true };
+
+export function isReadModel(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && READ_MODEL in value;
+}
+
 /** `"u"."id", "u"."first_name", ...`: the columns of a read model, in its order, qualified by `alias`. */
 export function readColumns(em: EntityManager, entity: EntityClass<object>, alias: string): string {
   const { columns, columnsSqlByAlias } = readModelOf(em, entity);
@@ -124,9 +136,16 @@ export function tableOf(em: EntityManager, entity: EntityClass<object>): string 
 }
 
 /** The values of `row` from `offset` on (the columns of `readColumns`) as a read model of `entity`. */
-export function toReadModel<T extends object>(em: EntityManager, entity: EntityClass<T>, row: readonly unknown[], offset = 0): T {
+export function toReadModel<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  row: readonly unknown[],
+  offset = 0,
+): ReadModel<T> {
   const model = readModelOf(em, entity);
-  return (performanceTrickOn('read-models') ? model.read(row, offset) : managedEntity(em, entity, model, row, offset)) as T;
+  return (
+    performanceTrickOn('read-models') ? model.read(row, offset) : managedEntity(em, entity, model, row, offset)
+  ) as ReadModel<T>;
 }
 
 /**
@@ -136,7 +155,7 @@ export function toReadModel<T extends object>(em: EntityManager, entity: EntityC
 function managedEntity(
   em: EntityManager,
   entity: EntityClass<object>,
-  model: ReadModel,
+  model: EntityReader,
   row: readonly unknown[],
   offset: number,
 ) {
@@ -151,7 +170,7 @@ export async function readRows<T extends object>(
   entity: EntityClass<T>,
   sql: string,
   params: unknown[],
-): Promise<T[]> {
+): Promise<ReadModel<T>[]> {
   const rows = await queryPreparedArrays(em, sql, params);
   return rows.map((row) => toReadModel(em, entity, row));
 }
