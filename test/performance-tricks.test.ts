@@ -1,8 +1,6 @@
 import { type EntityManager, wrap } from '@mikro-orm/postgresql';
 import type { GraphQLField, GraphQLObjectType, GraphQLSchema } from 'graphql';
-import pg from 'pg';
 import { entitiesByForeignKeyLoader, entityByIdLoader } from '../src/db/entity-loaders';
-import { SESSION_RESET_SQL } from '../src/db/orm-options';
 import { queryPrepared } from '../src/db/prepared-statements';
 import { readColumns } from '../src/db/read-models';
 import { executionCounts } from '../src/graphql/compiled-execution';
@@ -10,9 +8,9 @@ import { isDirectFieldResolver } from '../src/graphql/direct-field-resolvers';
 import { buildGatewaySchema } from '../src/graphql/schema';
 import { UserAccess } from '../src/modules/access/user-access.entity';
 import { Company } from '../src/modules/company/company.entity';
-import { IMPORT_WORKER_SQL_TAG } from '../src/modules/import/import-leases';
 import { User } from '../src/modules/user/user.entity';
 import { BENCH_QUERY } from './helpers/documents';
+import { recordStatements, type SentStatement } from './helpers/statements';
 import { useTestWorld } from './helpers/setup';
 
 /**
@@ -30,29 +28,6 @@ const benchQuery = async (first = 10) => {
   expect(body.data.users.edges.length).toBeGreaterThan(0);
   return body.data;
 };
-
-interface SentStatement {
-  config: unknown;
-  client: pg.Client;
-}
-
-/** What reaches the driver's Client#query while `work` runs, minus the import worker's polls and session resets. */
-async function sentStatements(work: () => Promise<unknown>): Promise<SentStatement[]> {
-  const sent: SentStatement[] = [];
-  const { query } = pg.Client.prototype;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [config] = args;
-    const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
-    if (!text.startsWith(IMPORT_WORKER_SQL_TAG) && text !== SESSION_RESET_SQL) sent.push({ config, client: this });
-    return (query as (...params: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return sent;
-}
 
 const NAMED = /^leadsy_[0-9a-f]{24}$/;
 
@@ -221,7 +196,7 @@ describe('read models (rows read past MikroORM’s unit of work, with the entity
 
 describe('prepared statements (named, straight through knex’s client and pg)', () => {
   it('sends every statement of a request as a named prepared statement, read models in array mode', async () => {
-    const runs = [await sentStatements(() => benchQuery(10)), await sentStatements(() => benchQuery(10))];
+    const runs = [await recordStatements(() => benchQuery(10)), await recordStatements(() => benchQuery(10))];
     for (const sent of runs) {
       expect(sent.length).toBeGreaterThanOrEqual(3);
       for (const { config } of sent) {
@@ -238,7 +213,7 @@ describe('prepared statements (named, straight through knex’s client and pg)',
   it('inside a transaction, runs on the transaction’s connection, where PostgreSQL keeps it prepared', async () => {
     const statement = 'select count(*)::int as total from companies where id = any(?::bigint[])';
     let preparedOnServer: unknown;
-    const sent = await sentStatements(() =>
+    const sent = await recordStatements(() =>
       app.orm.em.fork().transactional(async (tx) => {
         await queryPrepared(tx, statement, [`{${world.companies.acme}}`]);
         preparedOnServer = await queryPrepared(tx, 'select name from pg_prepared_statements where statement = ?', [

@@ -5,14 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
 import { type App, createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
 import { prepareDatabase } from '../../src/db/prepare-database';
-import { SESSION_RESET_SQL } from '../../src/db/orm-options';
-import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-leases';
 import { createLogger, type Logger } from '../../src/shared/logger';
+import { recordStatements } from './statements';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -111,23 +109,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       graphql: (query, variables, token) =>
         request('POST', '/graphql', { body: { query, variables }, headers: token ? { authorization: `Bearer ${token}` } : {} }),
       async countStatements(work) {
-        let count = 0;
-        const { query } = pg.Client.prototype;
-        // Every statement reaches the server through the driver's Client#query, whether MikroORM,
-        // knex or a prepared statement sends it. The import worker polls on its own, and a new pooled
-        // connection resets its session: neither belongs to a request.
-        pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-          const [config] = args;
-          const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
-          if (!text.startsWith(IMPORT_WORKER_SQL_TAG) && text !== SESSION_RESET_SQL) count += 1;
-          return (query as (...params: unknown[]) => unknown).apply(this, args);
-        } as typeof query;
-        try {
-          await work();
-        } finally {
-          pg.Client.prototype.query = query;
-        }
-        return count;
+        return (await recordStatements(work)).length;
       },
       async close() {
         opened.server.closeAllConnections();

@@ -1,0 +1,31 @@
+import pg from 'pg';
+import { SESSION_RESET_SQL } from '../../src/db/orm-options';
+import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-leases';
+
+/** One statement as it reached the driver: its query config (or text) and the client that sent it. */
+export interface SentStatement {
+  config: unknown;
+  client: pg.Client;
+}
+
+/**
+ * The statements the app sends while `work` runs. Every statement reaches the server through the
+ * driver's Client#query, whether MikroORM, knex or a prepared statement sends it. The import
+ * worker polls on its own, and a new pooled connection resets its session: neither belongs to a request.
+ */
+export async function recordStatements(work: () => Promise<unknown>): Promise<SentStatement[]> {
+  const sent: SentStatement[] = [];
+  const { query } = pg.Client.prototype;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const [config] = args;
+    const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
+    if (!text.startsWith(IMPORT_WORKER_SQL_TAG) && text !== SESSION_RESET_SQL) sent.push({ config, client: this });
+    return (query as (...params: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  try {
+    await work();
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  return sent;
+}
