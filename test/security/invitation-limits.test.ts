@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildWorld, type World } from '../helpers/fixtures';
 import { invitationHelpers, type Viewer } from '../helpers/invitations';
 import { mailsTo } from '../helpers/outbox';
 import { expectGraphqlLimited, expectRestLimited } from './security-helpers';
 import { useTestWorld } from '../helpers/setup';
-import { startTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDatabase, serverUrl } from '../helpers/test-database';
+import type { TestApp } from '../helpers/test-app';
+import { serverUrl } from '../helpers/test-database';
+import { withOneDatabase } from '../helpers/one-database';
 
 /** Small limits, so that each case reaches them in a few requests. */
 const LIMITS = { INVITATIONS_PER_INVITER: '2', INVITATIONS_PER_COMPANY: '3', INVITATIONS_WINDOW_SECONDS: '600' };
@@ -73,14 +71,9 @@ describe('one invitation quota for every gateway process on the database', () =>
     serverUrl
       ? 'counts the invitations made through two apps running on one PostgreSQL database together'
       : 'keeps the counts in the embedded database: an app started again on it still refuses',
-    async () => {
-      const shared = await createTestDatabase();
-      const dataDir = mkdtempSync(join(tmpdir(), 'invitation-limits-'));
-      const options = shared.url ? { databaseUrl: shared.url } : { dataDir, embedded: true };
-      const opened: TestApp[] = [];
-      const start = async () => opened[opened.push(await startTestApp(LIMITS, options)) - 1];
-      try {
-        const first = await start();
+    () =>
+      withOneDatabase(LIMITS, async (database) => {
+        const first = await database.start();
         const world = await buildWorld(first);
         const invite = (app: TestApp, email: string) =>
           app.request('POST', '/api/v1/invitations', {
@@ -88,16 +81,11 @@ describe('one invitation quota for every gateway process on the database', () =>
             headers: world.headers('acmeAdmin'),
           });
         expect((await invite(first, 'through-first@example.com')).status).toBe(201);
-        if (!shared.url) await opened.pop()!.close();
-        const second = await start();
+        if (!database.onServer) await database.stop(first);
+        const second = await database.start();
         expect((await invite(second, 'through-second@example.com')).status).toBe(201);
-        expectRestLimited(await invite(shared.url ? first : second, 'one-too-many@example.com'));
-      } finally {
-        for (const app of opened) await app.close();
-        await shared.drop();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+        expectRestLimited(await invite(database.onServer ? first : second, 'one-too-many@example.com'));
+      }),
     60_000,
   );
 });

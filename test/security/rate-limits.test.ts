@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { User } from '../../src/modules/user/user.entity';
 import { emailKey } from '../../src/shared/rate-limit/attempt-limiter';
 import { buildWorld, PASSWORD } from '../helpers/fixtures';
 import { ACCEPT_INVITATION, invitationHelpers } from '../helpers/invitations';
 import { mailsTo, waitForMails } from '../helpers/outbox';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDatabase, serverUrl } from '../helpers/test-database';
+import { serverUrl } from '../helpers/test-database';
+import { withOneDatabase } from '../helpers/one-database';
 import { addUser, earlierToken } from '../helpers/users';
 import { expectGraphqlLimited, expectRestLimited } from './security-helpers';
 import { useTestWorld } from '../helpers/setup';
@@ -261,35 +259,25 @@ describe('one limit for every gateway process on the database', () => {
     serverUrl
       ? 'counts the attempts made through two apps running on one PostgreSQL database together'
       : 'keeps the counts in the embedded database: an app started again on it still refuses',
-    async () => {
-      const shared = await createTestDatabase();
-      const dataDir = mkdtempSync(join(tmpdir(), 'rate-limits-'));
-      const options = shared.url ? { databaseUrl: shared.url } : { dataDir, embedded: true };
-      const opened: TestApp[] = [];
-      const start = async () => opened[opened.push(await startTestApp(LIMITS, options)) - 1];
-      try {
-        const first = await start();
+    () =>
+      withOneDatabase(LIMITS, async (database) => {
+        const first = await database.start();
         await buildWorld(first);
         let last: TestApp;
-        if (shared.url) {
-          const second = await start();
+        if (database.onServer) {
+          const second = await database.start();
           expect(await failedCode(first)).toBe('UNAUTHENTICATED');
           expect(await failedCode(second)).toBe('UNAUTHENTICATED');
           expect(await failedCode(first)).toBe('UNAUTHENTICATED');
           last = second;
         } else {
           for (let count = 0; count < 3; count += 1) expect(await failedCode(first)).toBe('UNAUTHENTICATED');
-          await opened.pop()!.close();
-          last = await start();
+          await database.stop(first);
+          last = await database.start();
         }
         expectGraphqlLimited(await attempt(last, PASSWORD));
         expect(await pointsOf(last, loginPair('acmeadmin@example.com', '10.30.0.1'))).toBe(4);
-      } finally {
-        for (const app of opened) await app.close();
-        await shared.drop();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+      }),
     60_000,
   );
 });
