@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chartSvg, writeChartPng } from './lib/chart';
-import { cleaningUp, cleanUp, cleanUpOnSignals, onCleanup } from './lib/cleanup';
+import { onCleanup, runBenchmark } from './lib/cleanup';
 import { summariseProfiles } from './lib/cpu-profile';
 import { benchDatabase, dropDatabase, recreateDatabase, serverVersion, viaProxy } from './lib/database';
 import { LOGIN } from '../test/helpers/documents';
@@ -132,27 +132,4 @@ async function run(options: BenchOptions, argv: string[]): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  let options: BenchOptions;
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
-  cleanUpOnSignals(log);
-  try {
-    await run(options, argv);
-    await cleanUp();
-    process.exit(0);
-  } catch (error) {
-    // Interrupted: the signal handler is stopping everything and exits with the signal's status.
-    if (cleaningUp()) return;
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await cleanUp();
-    process.exit(1);
-  }
-}
-
-void main();
+void runBenchmark('bench', log, parseOptions, run);

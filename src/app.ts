@@ -8,14 +8,17 @@ import { type AppDeps, RequestContext } from './modules/request-context';
 import { requestInfoOf } from './shared/http/request-info';
 import { requestRefusal } from './graphql/errors';
 import { ImportWorker } from './modules/import/import-worker';
+import { AuditPruner } from './modules/audit/audit-pruner';
 import { createRestRouter, assertRoutesValid } from './rest/rest-router';
 import { operationRunner } from './graphql/operation-runner';
-import { REST_ROUTES } from './rest/route-table';
+import { REST_ROUTES, REST_STREAM_ROUTES } from './rest/route-table';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './modules/auth/jwt';
 import { PasswordHashing } from './modules/auth/password-hashing';
 import { InvitationQuota } from './modules/invitation/invitation-quota';
 import { BackgroundTasks } from './shared/background-tasks';
+import { postgresCounter } from './shared/rate-limit/postgres-counters';
+import { CredentialUse } from './modules/auth/credential-use';
 import { Readiness } from './shared/readiness';
 import { queryPrepared } from './db/prepared-statements';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
@@ -44,13 +47,23 @@ export interface App {
 export async function createApp({ orm, config, logger }: { orm: MikroORM; config: Config; logger: Logger }): Promise<App> {
   const storage = new LocalFileStorage(join(config.dataDir, 'files'));
   const knex = orm.em.getConnection().getKnex();
+  const background = new BackgroundTasks(logger);
   const deps: AppDeps = {
     orm,
     config,
     logger,
-    tokens: new AccessTokens(config.jwt),
+    auth: {
+      tokens: new AccessTokens(config.jwt),
+      sessionIdleSeconds: config.sessions.idleSeconds,
+      apiKeyRequests: postgresCounter(knex, {
+        keyPrefix: 'api-key:requests',
+        points: config.apiKeyRequestsPerMinute,
+        windowSeconds: 60,
+      }),
+      use: new CredentialUse(background, config.sessions.idleSeconds),
+    },
     mailer: createMailer(config, logger),
-    background: new BackgroundTasks(logger),
+    background,
     storage,
     importWorker: new ImportWorker({ orm, storage, logger }, config.imports),
     attempts: new PostgresAttemptLimiter(knex, config.rateLimits),
@@ -58,7 +71,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     passwords: new PasswordHashing(config.passwordHashQueue),
   };
   const schema = await buildGatewaySchema();
-  assertRoutesValid(REST_ROUTES, schema);
+  assertRoutesValid([...REST_ROUTES, ...REST_STREAM_ROUTES], schema);
   const apollo = await startApollo(schema, config, logger);
   const app = express();
   app.disable('x-powered-by');
@@ -87,7 +100,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     graphqlTransportErrors,
   );
   app.use(avatarRouter(deps.storage, logger));
-  app.use('/api/v1', createRestRouter(REST_ROUTES, operationRunner(apollo, deps), logger));
+  app.use('/api/v1', createRestRouter(REST_ROUTES, operationRunner(apollo, deps), logger, REST_STREAM_ROUTES));
   app.use((req, res) => sendError(res, { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` }));
   // The last resort: a client never sees an HTML page or a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -97,14 +110,19 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
   });
 
   deps.importWorker.start();
+  const auditPruner = new AuditPruner(
+    { orm, logger },
+    { retentionDays: config.auditRetentionDays, intervalMs: config.auditPruneIntervalSeconds * 1000 },
+  );
+  auditPruner.start();
   return {
     express: app,
     deps,
     readiness,
     async stop() {
       readiness.stopAccepting();
-      // First: the worker's batch in flight commits while the database is still open.
-      await deps.importWorker.stop();
+      // First: the worker's and the pruner's batches in flight commit while the database is still open.
+      await Promise.all([deps.importWorker.stop(), auditPruner.stop()]);
       await apollo.stop();
       await deps.background.drain();
     },

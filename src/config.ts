@@ -50,6 +50,8 @@ const performanceTricksOff = z
   )
   .transform((names) => new Set<PerformanceTrick>(names.includes('all') ? PERFORMANCE_TRICKS : (names as PerformanceTrick[])));
 
+const duration = z.string().regex(/^\d+[smhd]?$/, 'must be a duration such as 3600, 15m, 12h or 7d');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -62,10 +64,12 @@ const envSchema = z.object({
   ),
   DATA_DIR: z.string().min(1).default('./.data'),
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
-  JWT_EXPIRES_IN: z
-    .string()
-    .regex(/^\d+[smhd]?$/, 'must be a duration such as 3600, 15m, 12h or 7d')
-    .default('12h'),
+  JWT_EXPIRES_IN: duration.default('12h'),
+  SESSION_IDLE_TTL: duration.default('7d'),
+  SESSION_MAX_TTL: duration.default('30d'),
+  RATE_LIMIT_PER_API_KEY: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  AUDIT_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   ADMIN_EMAIL: z.preprocess(
     (value) => (typeof value === 'string' ? emptyAsUndefined(value.trim().toLowerCase()) : value),
     EmailAddress.optional(),
@@ -138,6 +142,14 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   jwt: { secret: string; expiresInSeconds: number; issuer: string; audience: string };
+  /** A session ends when unused for `idleSeconds`, and `maxSeconds` after it began in any case. */
+  sessions: { idleSeconds: number; maxSeconds: number };
+  /** Requests one API key may make per minute, all gateway processes together. */
+  apiKeyRequestsPerMinute: number;
+  /** Audit events older than this many days are pruned in the background (0: kept forever). */
+  auditRetentionDays: number;
+  /** How often the pruner deletes the events past their retention (its first run comes at most a minute after the start). */
+  auditPruneIntervalSeconds: number;
   admin: { email: string; password: string } | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   publicUrl: string;
@@ -196,10 +208,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     jwt: {
       secret: resolveJwtSecret(vars.JWT_SECRET, vars.NODE_ENV, dataDir),
-      expiresInSeconds: parseDuration(vars.JWT_EXPIRES_IN),
+      expiresInSeconds: parseDuration(vars.JWT_EXPIRES_IN, 'JWT_EXPIRES_IN'),
       issuer: 'leadsy-gateway',
       audience: 'leadsy-api',
     },
+    sessions: {
+      idleSeconds: parseDuration(vars.SESSION_IDLE_TTL, 'SESSION_IDLE_TTL'),
+      maxSeconds: parseDuration(vars.SESSION_MAX_TTL, 'SESSION_MAX_TTL'),
+    },
+    apiKeyRequestsPerMinute: vars.RATE_LIMIT_PER_API_KEY,
+    auditRetentionDays: vars.AUDIT_RETENTION_DAYS,
+    auditPruneIntervalSeconds: vars.AUDIT_PRUNE_INTERVAL_SECONDS,
     admin: vars.ADMIN_EMAIL && vars.ADMIN_PASSWORD ? { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD } : undefined,
     logLevel: vars.LOG_LEVEL,
     publicUrl: vars.PUBLIC_URL.replace(/\/+$/, ''),
@@ -253,10 +272,10 @@ export function performanceTrickOn(trick: PerformanceTrick): boolean {
   return !tricksOff.has(trick);
 }
 
-function parseDuration(text: string): number {
+function parseDuration(text: string, variable: string): number {
   const [, amount, unit] = /^(\d+)([smhd]?)$/.exec(text)!;
   const seconds = Number(amount) * DURATION_UNITS[unit];
-  if (seconds <= 0) throw new ConfigError('Invalid configuration: JWT_EXPIRES_IN must be positive');
+  if (seconds <= 0) throw new ConfigError(`Invalid configuration: ${variable} must be positive`);
   return seconds;
 }
 

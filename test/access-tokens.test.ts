@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { AccessTokens } from '../src/modules/auth/jwt';
 
+const SESSION = '7e0e5c1c-3c1f-4d44-9a53-0c51f8a3c1d2';
 const SETTINGS = {
   secret: 'a-secret-long-enough-for-hs256-tests-0123456789',
   expiresInSeconds: 600,
@@ -18,7 +19,7 @@ describe('AccessTokens.verify, a token verified before', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('gives the same claims without checking its signature again', () => {
-    const { token } = tokens.sign(7);
+    const { token } = tokens.sign(7, SESSION);
     const first = tokens.verify(token);
     expect(first).toMatchObject({ userId: 7 });
     expect(tokens.verify(token)).toBe(first);
@@ -28,7 +29,7 @@ describe('AccessTokens.verify, a token verified before', () => {
   });
 
   it('is refused as expired from the second its exp names', () => {
-    const { token, expiresAt } = tokens.sign(7);
+    const { token, expiresAt } = tokens.sign(7, SESSION);
     tokens.verify(token);
     jest.spyOn(Date, 'now').mockReturnValue(expiresAt.getTime() - 1);
     expect(tokens.verify(token).userId).toBe(7);
@@ -38,7 +39,7 @@ describe('AccessTokens.verify, a token verified before', () => {
   });
 
   it('vouches for nothing else: the same token with another signature or payload is checked, and refused', () => {
-    const { token } = tokens.sign(7);
+    const { token } = tokens.sign(7, SESSION);
     tokens.verify(token);
     const [header, payload, signature] = token.split('.');
     const otherSignature = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
@@ -51,9 +52,9 @@ describe('AccessTokens.verify, a token verified before', () => {
   });
 
   it('is forgotten, oldest first, once 10,000 others were verified after it', () => {
-    const oldest = tokens.sign(1).token;
+    const oldest = tokens.sign(1, SESSION).token;
     tokens.verify(oldest);
-    for (let userId = 2; userId <= 10_001; userId += 1) tokens.verify(tokens.sign(userId).token);
+    for (let userId = 2; userId <= 10_001; userId += 1) tokens.verify(tokens.sign(userId, SESSION).token);
     signatureChecks.mockClear();
     expect(tokens.verify(oldest).userId).toBe(1);
     expect(signatureChecks).toHaveBeenCalledTimes(1);

@@ -1,6 +1,6 @@
 import { Access } from '../src/modules/access/access.entity';
+import { sessionToken } from './helpers/sessions';
 import { UserAccess } from '../src/modules/access/user-access.entity';
-import { AccessTokens } from '../src/modules/auth/jwt';
 import { HOUR_MS, issuePasswordToken } from '../src/modules/password-reset/password-reset-tokens';
 import { PasswordResetToken } from '../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   em.create(UserAccess, { user: viewer, company: world.companies.acme, access: admin, primary: true });
   em.create(UserAccess, { user: viewer, company: world.companies.globex, access: admin });
   await em.flush();
-  adminOfBoth = new AccessTokens(app.config.jwt).sign(viewer.id).token;
+  adminOfBoth = await sessionToken(app, viewer.id);
 });
 
 /** A member of Acme East and of Globex West, with a pending reset link. */
@@ -135,7 +135,7 @@ describe('the person itself', () => {
     const em = app.orm.em.fork();
     const passwordHash = (await em.findOneOrFail(User, world.users.eastMember.id, { populate: ['passwordHash'] })).passwordHash;
     await em.nativeUpdate(User, { id: person.id }, { passwordHash });
-    const token = new AccessTokens(app.config.jwt).sign(person.id).token;
+    const token = await sessionToken(app, person.id);
     const renamed = await app.graphql(UPDATE, { id: String(person.id), input: { firstName: 'Self' } }, token);
     expect(renamed.body.errors).toBeUndefined();
     const email = await app.graphql(UPDATE, { id: String(person.id), input: { email: 'mine@example.com' } }, token);

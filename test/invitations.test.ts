@@ -1,9 +1,9 @@
 import { UserAccess } from '../src/modules/access/user-access.entity';
+import { sessionToken } from './helpers/sessions';
 import { Company } from '../src/modules/company/company.entity';
 import { InvitationStatus } from '../src/modules/invitation/invitation.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
-import { AccessTokens } from '../src/modules/auth/jwt';
 import { hashOneTimeToken } from '../src/modules/auth/one-time-token';
 import { hashPassword, verifyPassword } from '../src/modules/auth/passwords';
 import { PASSWORD } from './helpers/fixtures';
@@ -236,7 +236,7 @@ describe('invitations: inviting and accepting', () => {
     });
 
     it('shows its owner every pending, unexpired invitation, with the inviting companies but not inviters it cannot see', async () => {
-      const token = new AccessTokens(app.config.jwt).sign(owner.id).token;
+      const token = await sessionToken(app, owner.id);
       const { body } = await app.graphql(
         'query($email: String!) { pendingInvitations(email: $email) { id status company { name } invitedBy { id } } }',
         { email: ' SOUGHT@example.com ' },
@@ -250,7 +250,7 @@ describe('invitations: inviting and accepting', () => {
     });
 
     it('does not let an invitee see the people of the inviting company', async () => {
-      const token = new AccessTokens(app.config.jwt).sign(owner.id).token;
+      const token = await sessionToken(app, owner.id);
       const { body } = await app.graphql(
         `query($email: String!) { pendingInvitations(email: $email) {
           company { name children { name } parentCompany { name } members { totalCount edges { node { email } } } }

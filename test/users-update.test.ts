@@ -1,9 +1,10 @@
 import { PasswordResetToken } from '../src/modules/password-reset/password-reset-token.entity';
+import { sessionToken } from './helpers/sessions';
 import { User, UserStatus } from '../src/modules/user/user.entity';
 import { hashOneTimeToken } from '../src/modules/auth/one-time-token';
 import { verifyPassword } from '../src/modules/auth/passwords';
 import { PASSWORD, type Actor } from './helpers/fixtures';
-import { addUser, earlierToken } from './helpers/users';
+import { addUser } from './helpers/users';
 import { useTestWorld } from './helpers/setup';
 import { expectFieldError } from './helpers/expect';
 import { findUser } from './helpers/users';
@@ -67,7 +68,7 @@ describe('updateUser', () => {
     ['anonymous', 'UNAUTHENTICATED'],
   ])('changing the email and status of an Acme East member by %s: %s', async (viewer, code) => {
     const target = await eastMember();
-    const token = viewer === 'self' ? { token: earlierToken(app, target.id) } : viewer;
+    const token = viewer === 'self' ? { token: await sessionToken(app, target.id) } : viewer;
     const { body } = await updateUser(token, target.id, {
       email: ` Changed.${target.email.toUpperCase()}`,
       status: 'INACTIVE',
@@ -86,7 +87,7 @@ describe('updateUser', () => {
 
   it('lets anyone send back its own email and status unchanged', async () => {
     const target = await eastMember();
-    const { body } = await updateUser({ token: earlierToken(app, target.id) }, target.id, {
+    const { body } = await updateUser({ token: await sessionToken(app, target.id) }, target.id, {
       firstName: 'Same',
       email: target.email.toUpperCase(),
       status: 'ACTIVE',
@@ -135,7 +136,7 @@ describe('updateUser', () => {
 
   it('deactivating a user ends its sessions and its reset links', async () => {
     const target = await eastMember();
-    const token = earlierToken(app, target.id);
+    const token = await sessionToken(app, target.id);
     await addResetToken(target.id);
     expect((await me(app, token)).status).toBe(200);
 
@@ -152,7 +153,7 @@ describe('updateUser', () => {
   describe('password', () => {
     it('changes its own password with the current one, which revokes older tokens and reset links', async () => {
       const target = await eastMember();
-      const oldToken = earlierToken(app, target.id);
+      const oldToken = await sessionToken(app, target.id);
       await addResetToken(target.id);
 
       const { body } = await updateUser({ token: oldToken }, target.id, { password: NEW_PASSWORD, currentPassword: PASSWORD });
@@ -178,7 +179,7 @@ describe('updateUser', () => {
       ['to a weak password', { password: 'weak', currentPassword: PASSWORD }, 'password'],
     ])('refuses a change %s and keeps the old password', async (_case, input, field) => {
       const target = await eastMember();
-      const token = earlierToken(app, target.id);
+      const token = await sessionToken(app, target.id);
       expectFieldError(await updateUser({ token }, target.id, input), field);
       const stored = (await findUser(app, { email: target.email }))!;
       expect(await verifyPassword(stored.passwordHash!, PASSWORD)).toBe(true);

@@ -66,3 +66,35 @@ async function runStop(stop: Stop): Promise<void> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * The whole life of a benchmark script: parse its arguments (exit 2 on bad ones), run it, and
+ * clean up after a success, a failure (exit 1) or Ctrl-C.
+ */
+export async function runBenchmark<O>(
+  name: string,
+  log: (line: string) => void,
+  parseOptions: (argv: string[]) => O,
+  run: (options: O, argv: string[]) => Promise<void>,
+): Promise<void> {
+  const argv = process.argv.slice(2);
+  let options: O;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  cleanUpOnSignals(log);
+  try {
+    await run(options, argv);
+    await cleanUp();
+    process.exit(0);
+  } catch (error) {
+    // Interrupted: the signal handler is stopping everything and exits with the signal's status.
+    if (cleaningUp()) return;
+    process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await cleanUp();
+    process.exit(1);
+  }
+}

@@ -1,4 +1,8 @@
 import { Access } from '../modules/access/access.entity';
+import { ApiKey } from '../modules/api-key/api-key.entity';
+import { AuditEvent } from '../modules/audit/audit-event.entity';
+import { RefreshToken } from '../modules/session/refresh-token.entity';
+import { Session } from '../modules/session/session.entity';
 import { UserAccess } from '../modules/access/user-access.entity';
 import { PasswordResetToken } from '../modules/password-reset/password-reset-token.entity';
 import { Company } from '../modules/company/company.entity';
@@ -27,4 +31,8 @@ export const ENTITIES = [
   PasswordResetToken,
   ImportFile,
   ImportRowError,
+  Session,
+  RefreshToken,
+  ApiKey,
+  AuditEvent,
 ];

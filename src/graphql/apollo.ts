@@ -13,6 +13,7 @@ import type { RequestContext } from '../modules/request-context';
 import { classifyGraphQLError, errorStatus, formatError } from './errors';
 import { operationLimits } from './operation-limits';
 import { refusedCredentials } from './refused-credentials';
+import { refusedAuthorizations } from './refused-authorizations';
 
 /**
  * Logs every error a client will only see masked, with the request id the client receives in
@@ -65,6 +66,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
       development ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       maskedErrorLogging(logger),
       refusedCredentials(),
+      refusedAuthorizations(),
       errorStatus(),
       ...limits.plugins,
       // Both wrap every field resolver (cache hints, federated traces) and the gateway uses neither.

@@ -54,10 +54,10 @@ export function pageRequest(
 }
 
 /**
- * The Relay connection of a node type: `edges { cursor node }`, `pageInfo`, `totalCount`.
- * Usage: `@ObjectType() class UserConnection extends Connection(User) {}`.
+ * A Relay connection without a count: `edges { cursor node }` and `pageInfo`, for lists too long to
+ * count on every page (the audit trail). Usage: `@ObjectType() class AuditEventConnection extends CursorConnection(AuditEvent) {}`.
  */
-export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
+export function CursorConnection<T extends { id: number }>(NodeType: ClassType<T>) {
   @ObjectType(`${NodeType.name}Edge`)
   class Edge {
     constructor(node: T) {
@@ -76,8 +76,8 @@ export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
 
   // Only the concrete subclass (`UserConnection`, ...) is named in the schema.
   @ObjectType()
-  abstract class ConnectionType {
-    constructor(private readonly page: Page<T>) {}
+  abstract class CursorConnectionType {
+    constructor(protected readonly page: Page<T>) {}
 
     @Field(() => [Edge])
     get edges(): Edge[] {
@@ -94,7 +94,17 @@ export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
         endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null,
       };
     }
+  }
+  return CursorConnectionType;
+}
 
+/**
+ * The Relay connection of a node type: `edges { cursor node }`, `pageInfo`, `totalCount`.
+ * Usage: `@ObjectType() class UserConnection extends Connection(User) {}`.
+ */
+export function Connection<T extends { id: number }>(NodeType: ClassType<T>) {
+  @ObjectType()
+  abstract class ConnectionType extends CursorConnection(NodeType) {
     @Field(() => Int)
     totalCount(): MaybePromise<number> {
       return this.page.countTotal();

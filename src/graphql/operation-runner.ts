@@ -20,8 +20,12 @@ export type OperationRunner = (req: Request, operation: FixedOperation) => Promi
  * `variables`, for the caller to answer.
  */
 export function operationRunner(apollo: ApolloServer<RequestContext>, deps: AppDeps): OperationRunner {
+  // A request that runs several operations (a streamed export) counts once against an API key's rate.
+  const counted = new WeakSet<Request>();
   return async (req, { document, operationName, variables }) => {
-    const contextValue = await RequestContext.create(deps, requestInfoOf(req));
+    const countRequest = !counted.has(req);
+    counted.add(req);
+    const contextValue = await RequestContext.create(deps, requestInfoOf(req), { countRequest });
     const response = await apollo.executeOperation({ query: document, variables: variables(), operationName }, { contextValue });
     if (response.body.kind !== 'single') throw new Error('REST documents never defer or stream');
     return response.body.singleResult;

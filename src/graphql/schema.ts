@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AccessResolver } from '../modules/access/access.resolver';
+import { AuditEventResolver } from '../modules/audit/audit-event.resolver';
+import { ApiKeyResolver } from '../modules/api-key/api-key.resolver';
 import { UserAccessMutationResolver } from '../modules/access/user-access-mutation.resolver';
 import { UserAccessResolver } from '../modules/access/user-access.resolver';
 import { SessionResolver } from '../modules/session/session.resolver';
@@ -38,6 +40,8 @@ const RESOLVERS = [
   OnboardingResolver,
   InvitationResolver,
   ImportResolver,
+  ApiKeyResolver,
+  AuditEventResolver,
 ] as const;
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {

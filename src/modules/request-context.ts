@@ -3,12 +3,17 @@ import type { Config } from '../config';
 import type { ImportWorker } from './import/import-worker';
 import type { InvitationQuota } from './invitation/invitation-quota';
 import type { User } from './user/user.entity';
-import { type Authentication, authenticate } from './auth/authenticate';
+import {
+  type AuthenticateOptions,
+  type Authentication,
+  authenticate,
+  type AuthenticatorSettings,
+  type Credential,
+} from './auth/authenticate';
 import type { BackgroundTasks } from '../shared/background-tasks';
-import type { AccessTokens } from './auth/jwt';
 import type { PasswordHashing } from './auth/password-hashing';
 import { loadScope, Scope } from './auth/scope';
-import { type DomainError, isDomainError, unauthenticated } from '../shared/errors';
+import { type DomainError, forbidden, isDomainError, unauthenticated } from '../shared/errors';
 import type { RequestInfo } from '../shared/http/request-info';
 import type { Logger } from '../shared/logger';
 import type { Mailer } from '../shared/mail/mailer';
@@ -23,7 +28,8 @@ export interface AppDeps {
   orm: MikroORM;
   config: Config;
   logger: Logger;
-  tokens: AccessTokens;
+  /** Access tokens, session expiry, API key rate limits: what authenticating a request needs. */
+  auth: AuthenticatorSettings;
   mailer: Mailer;
   /** Work started by a request that finishes after its response (reset mails). */
   background: BackgroundTasks;
@@ -53,7 +59,7 @@ export class RequestContext {
     readonly em: EntityManager,
     readonly request: RequestInfo,
     private authenticatedUser: User | null,
-    readonly tokenExpiresAt: Date | null,
+    private presentedCredential: Credential | null,
     /**
      * Why the credentials the request sent were refused (expired, revoked, garbage). The request runs
      * as anonymous, so public operations still work; anything that needs a viewer answers this.
@@ -64,17 +70,17 @@ export class RequestContext {
     this.services = createServices(this);
   }
 
-  static async create(deps: AppDeps, request: RequestInfo): Promise<RequestContext> {
+  static async create(deps: AppDeps, request: RequestInfo, options?: AuthenticateOptions): Promise<RequestContext> {
     const em = deps.orm.em.fork();
     let auth: Authentication | null = null;
     let refused: DomainError | undefined;
     try {
-      auth = await authenticate(em, deps.tokens, request.authorization);
+      auth = await authenticate(em, deps.auth, request.authorization, options);
     } catch (error) {
       if (!isDomainError(error, 'UNAUTHENTICATED')) throw error;
       refused = error;
     }
-    const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.tokenExpiresAt ?? null, refused);
+    const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.credential ?? null, refused);
     if (auth) context.knownScope = auth.scope;
     return context;
   }
@@ -83,13 +89,35 @@ export class RequestContext {
     return this.authenticatedUser;
   }
 
+  /** The access token's session or the API key the request came with (null: anonymous). */
+  get credential(): Credential | null {
+    return this.presentedCredential;
+  }
+
   /**
-   * The rest of this operation runs as `user`, who just proved who they are (login, accepting an
-   * invitation, resetting a password), so the payload shows what that user may see.
+   * The rest of this operation runs as `user` in its new session: the user just proved who they
+   * are (login, accepting an invitation, resetting a password), so the payload shows what it may see.
    */
-  signIn(user: User): void {
+  signIn(user: User, credential: Credential | null): void {
     this.authenticatedUser = user;
+    this.presentedCredential = credential;
     this.knownScope = undefined;
+  }
+
+  /**
+   * Whether `userId` is the person making the request. Never for an API key: it acts for its creator
+   * with its own access, not as the creator, so what people may do to their own account it may not.
+   */
+  isSelf(userId: number): boolean {
+    return this.presentedCredential?.kind === 'session' && this.authenticatedUser?.id === userId;
+  }
+
+  /** The viewer and its session; an API key is refused (sessions, passwords and keys belong to people). */
+  requireSession(): { user: User; sessionId: string; expiresAt: Date } {
+    const user = this.requireViewer();
+    const credential = this.presentedCredential;
+    if (credential?.kind !== 'session') throw forbidden('not with an API key: sign in as a person');
+    return { user, sessionId: credential.sessionId, expiresAt: credential.expiresAt };
   }
 
   requireViewer(): User {

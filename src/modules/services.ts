@@ -1,4 +1,7 @@
 import { AccessService } from './access/access.service';
+import { ApiKeyService } from './api-key/api-key.service';
+import { AuditEventService } from './audit/audit-event.service';
+import { AuditTrail } from './audit/audit-trail';
 import { createAvatarServices } from './avatar/avatar.service';
 import { UserAccessService } from './access/user-access.service';
 import { SessionService } from './session/session.service';
@@ -17,6 +20,8 @@ import type { RequestContext } from './request-context';
 /** The services of one request; each holds the request context it authorizes against. */
 export function createServices(ctx: RequestContext) {
   return {
+    audit: new AuditTrail(ctx),
+    auditEvents: new AuditEventService(ctx),
     sessions: new SessionService(ctx),
     users: new UserService(ctx),
     userMutations: new UserMutationService(ctx),
@@ -31,6 +36,7 @@ export function createServices(ctx: RequestContext) {
     invitations: new InvitationService(ctx),
     invitationAcceptances: new InvitationAcceptanceService(ctx),
     imports: new ImportService(ctx),
+    apiKeys: new ApiKeyService(ctx),
   };
 }
 

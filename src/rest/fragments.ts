@@ -34,5 +34,13 @@ export const IMPORT_FILE_FIELDS = `fragment LegacyImportFile on ImportFile {
   company { id } errors { row field message }
 }`;
 
+export const API_KEY_FIELDS = `fragment LegacyApiKey on ApiKey {
+  id name prefix createdAt lastUsedAt expiresAt revokedAt company { id } access { id } createdBy { id }
+}`;
+
+export const AUDIT_EVENT_FIELDS = `fragment LegacyAuditEvent on AuditEvent {
+  id occurredAt action targetType targetId actorApiKeyId changes requestId clientIp userAgent company { id } actorUser { id }
+}`;
+
 /** The connection fields every list route selects, around a node fragment. */
 export const connectionOf = (spread: string) => `totalCount edges { node { ...${spread} } }`;

@@ -107,9 +107,74 @@ export const ImportFileJson = z
   })
   .meta({ id: 'ImportFile', description: 'A bulk CSV import of users and its progress.' });
 
+export const AuthJson = z
+  .object({
+    token: z.string().describe('the access token: send it as `Authorization: Bearer <token>`'),
+    expires_at: time,
+    refresh_token: z.string().describe('single use: POST it to /users/refresh for a new pair before the session ends'),
+    user: UserJson,
+  })
+  .meta({ id: 'Auth', description: 'A new session: an access token and a refresh token.' });
+
+export const SessionJson = z
+  .object({
+    id: z.uuid(),
+    created_at: time,
+    last_used_at: time,
+    expires_at: time.describe('the latest it can last (SESSION_MAX_TTL); unused for SESSION_IDLE_TTL it ends sooner'),
+    client_ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    current: z.boolean().describe("whether it is the session of the request's token"),
+  })
+  .meta({ id: 'Session', description: 'A sign-in on one device.' });
+
+export const ApiKeyJson = z
+  .object({
+    id,
+    name: z.string(),
+    prefix: z.string().describe('the first characters of the secret, to recognise the key'),
+    company_id: id,
+    access_id: id,
+    created_by_id: id.nullable().describe('null when the caller may not see the user who created it'),
+    created_at: time,
+    last_used_at: nullableTime.describe('updated at most once a minute'),
+    expires_at: nullableTime.describe('null: until revoked'),
+    revoked_at: nullableTime,
+  })
+  .meta({ id: 'ApiKey', description: 'A key for machines; its secret is only in the answer that created it.' });
+
 export const PageMetaJson = z
   .object({ page: z.number().int(), per_page: z.number().int(), total: z.number().int(), total_pages: z.number().int() })
   .meta({ id: 'PageMeta' });
+
+export const AuditEventJson = z
+  .object({
+    id,
+    occurred_at: time,
+    action: z.string().describe('`<target>.<verb>`, e.g. `user.update`'),
+    target_type: z.string(),
+    target_id: z.string().nullable(),
+    company_id: id.nullable().describe('null: an event of no company (for super_admins only)'),
+    actor_user_id: id
+      .nullable()
+      .describe('the person who acted; null with an API key, when nobody was signed in, or when the caller may not see them'),
+    actor_api_key_id: id.nullable(),
+    changes: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('the fields the change touched, `{"<field>": {"old": …, "new": …}}`; never a secret'),
+    request_id: z.string().nullable(),
+    client_ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+  })
+  .meta({ id: 'AuditEvent', description: 'One line of the audit trail; events never change.' });
+
+export const CursorPageMetaJson = z
+  .object({
+    limit: z.number().int(),
+    next_cursor: z.string().nullable().describe('send it as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'CursorPageMeta', description: 'A keyset page: no total (counting a long list reads all of it).' });
 
 export const ErrorJson = z
   .object({
@@ -129,5 +194,8 @@ export type MembershipJson = z.infer<typeof MembershipJson>;
 export type StageJson = z.infer<typeof StageJson>;
 export type LegalTermJson = z.infer<typeof LegalTermJson>;
 export type PageMetaJson = z.infer<typeof PageMetaJson>;
+export type AuditEventJson = z.infer<typeof AuditEventJson>;
 export type InvitationJson = z.infer<typeof InvitationJson>;
 export type ImportFileJson = z.infer<typeof ImportFileJson>;
+export type SessionJson = z.infer<typeof SessionJson>;
+export type ApiKeyJson = z.infer<typeof ApiKeyJson>;

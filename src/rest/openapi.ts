@@ -1,8 +1,12 @@
 import { z, type ZodObject, type ZodType } from 'zod';
 import type { RestRoute } from './rest-route';
+import { isStreamRoute, type StreamRoute } from './stream-route';
 
-/** Statuses any route can answer: invalid input, an unexpected fault, the database being down. */
-const COMMON_ERRORS = [400, 500, 503];
+/**
+ * Statuses any route can answer: invalid input, an API key over its rate (RATE_LIMIT_PER_API_KEY),
+ * an unexpected fault, the database being down.
+ */
+const COMMON_ERRORS = [400, 429, 500, 503];
 /** What every route that reads a JSON body can answer about the body itself. */
 const BODY_ERRORS = [413, 415];
 /** Statuses that always come with a Retry-After header. */
@@ -21,7 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE: a body over 100 kB (7 MB where a file is sent), or a file over 5 MiB',
   415: 'UNSUPPORTED_MEDIA_TYPE: a body that is not UTF-8 JSON, or a file of a type not accepted',
-  429: 'RATE_LIMITED (see Retry-After)',
+  429: 'RATE_LIMITED: too many attempts, or requests with this API key (see Retry-After)',
   500: 'INTERNAL_SERVER_ERROR (message masked)',
   503: 'SERVICE_UNAVAILABLE: database down or gateway busy (see Retry-After)',
 };
@@ -32,12 +36,12 @@ type JsonSchema = Record<string, unknown>;
  * The OpenAPI 3.1 document of `/api/v1`, generated from the route table and the zod schemas of
  * the legacy objects (never written by hand, so it cannot drift from what the routes do).
  */
-export function buildOpenApiDocument(routes: RestRoute[]): Record<string, unknown> {
+export function buildOpenApiDocument(routes: RestRoute[], streamRoutes: StreamRoute[] = []): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
+  for (const route of [...routes, ...streamRoutes]) {
     const path = `/api/v1${route.path.replace(/:(\w+)/g, '{$1}')}`;
     paths[path] ??= {};
-    paths[path][route.method.toLowerCase()] = operation(route);
+    paths[path][route.method.toLowerCase()] = isStreamRoute(route) ? streamOperation(route) : operation(route);
   }
   return {
     openapi: '3.1.0',
@@ -88,18 +92,48 @@ function operation(route: RestRoute): Record<string, unknown> {
           { description: 'success', content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
         ]),
       ),
-      ...Object.fromEntries(
-        statuses.map((status) => [
-          status,
-          {
-            description: ERROR_DESCRIPTIONS[status],
-            ...(RETRY_LATER.has(status) ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-          },
-        ]),
-      ),
+      ...errorResponses(statuses),
     },
   };
+}
+
+/**
+ * A stream route: its success is a sequence of JSON objects, one per line (NDJSON). OpenAPI 3.1
+ * has no keyword for the schema of each item of a sequential media type (3.2's `itemSchema`), so
+ * `schema` describes one line, as the description says; its failures are the JSON errors.
+ */
+function streamOperation(route: StreamRoute): Record<string, unknown> {
+  const statuses = [...new Set([...route.errors, ...COMMON_ERRORS])].sort();
+  return {
+    operationId: /query\s+(\w+)/.exec(route.document)![1],
+    summary: route.name,
+    description: route.description,
+    tags: [route.path.split('/')[1]],
+    security: route.auth === 'token' ? [{ bearerAuth: [] }] : [],
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    responses: {
+      200: {
+        description:
+          `success: a stream of ${route.mediaType}, one JSON object per line (the schema is that of one line), ` +
+          'sent as it is read. A failure after the first line cuts the connection: the body then does not end properly.',
+        content: { [route.mediaType]: { schema: toSchema(route.item, 'output') } },
+      },
+      ...errorResponses(statuses),
+    },
+  };
+}
+
+function errorResponses(statuses: number[]): Record<string, unknown> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: ERROR_DESCRIPTIONS[status],
+        ...(RETRY_LATER.has(status) ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+    ]),
+  );
 }
 
 /** Required unless an empty body is valid (the avatar removals, for one, may take their id from the query). */

@@ -1,11 +1,14 @@
 import type {
   AccessJson,
+  ApiKeyJson,
+  AuditEventJson,
   CompanyJson,
   ImportFileJson,
   InvitationJson,
   LegalTermJson,
   MembershipJson,
   PageMetaJson,
+  SessionJson,
   StageJson,
   UserAccessJson,
   UserJson,
@@ -128,6 +131,65 @@ export function presentImportFile(file: GraphData): ImportFileJson {
     created_at: file.createdAt,
     started_at: file.startedAt,
     finished_at: file.finishedAt,
+  };
+}
+
+/** A new pair of tokens (login, refresh): the legacy keys, and the refresh token beside them. */
+export function presentAuthPayload(payload: GraphData): {
+  token: string;
+  expires_at: string;
+  refresh_token: string;
+  user: UserJson;
+} {
+  return {
+    token: payload.token,
+    expires_at: payload.expiresAt,
+    refresh_token: payload.refreshToken,
+    user: presentUser(payload.user),
+  };
+}
+
+export function presentSession(session: GraphData): SessionJson {
+  return {
+    id: session.id,
+    created_at: session.createdAt,
+    last_used_at: session.lastUsedAt,
+    expires_at: session.expiresAt,
+    client_ip: session.clientIp,
+    user_agent: session.userAgent,
+    current: session.current,
+  };
+}
+
+export function presentApiKey(apiKey: GraphData): ApiKeyJson {
+  return {
+    id: toId(apiKey.id),
+    name: apiKey.name,
+    prefix: apiKey.prefix,
+    company_id: toId(apiKey.company.id),
+    access_id: toId(apiKey.access.id),
+    created_by_id: idOrNull(apiKey.createdBy),
+    created_at: apiKey.createdAt,
+    last_used_at: apiKey.lastUsedAt,
+    expires_at: apiKey.expiresAt,
+    revoked_at: apiKey.revokedAt,
+  };
+}
+
+export function presentAuditEvent(event: GraphData): AuditEventJson {
+  return {
+    id: toId(event.id),
+    occurred_at: event.occurredAt,
+    action: event.action,
+    target_type: event.targetType,
+    target_id: event.targetId,
+    company_id: idOrNull(event.company),
+    actor_user_id: idOrNull(event.actorUser),
+    actor_api_key_id: optionalId(event.actorApiKeyId),
+    changes: event.changes,
+    request_id: event.requestId,
+    client_ip: event.clientIp,
+    user_agent: event.userAgent,
   };
 }
 

@@ -1,23 +1,29 @@
-import type { HttpMethod, RestRoute } from './rest-route';
+import type { HttpMethod } from './rest-route';
 
-interface CompiledPath {
+/** What the matcher needs of a route (JSON routes and stream routes alike). */
+export interface RoutedPath {
+  method: HttpMethod;
+  path: string;
+}
+
+interface CompiledPath<R extends RoutedPath> {
   pattern: string;
   segments: string[];
   /** Fewer parameters wins: `/users/avatar` is tried before `/users/:id`. */
   parameterCount: number;
-  routes: Map<HttpMethod, RestRoute>;
+  routes: Map<HttpMethod, R>;
 }
 
-export type RouteMatch =
-  | { kind: 'found'; route: RestRoute; params: Record<string, string> }
+export type RouteMatch<R extends RoutedPath> =
+  | { kind: 'found'; route: R; params: Record<string, string> }
   | { kind: 'wrong-method'; allowed: HttpMethod[] }
   | { kind: 'none' };
 
 /** Finds the route of a method and path; a known path with another method is a 405, not a 404. */
-export class RouteMatcher {
-  private readonly paths: CompiledPath[] = [];
+export class RouteMatcher<R extends RoutedPath> {
+  private readonly paths: CompiledPath<R>[] = [];
 
-  constructor(routes: RestRoute[]) {
+  constructor(routes: R[]) {
     for (const route of routes) {
       let compiled = this.paths.find((path) => path.pattern === route.path);
       if (!compiled) {
@@ -31,7 +37,7 @@ export class RouteMatcher {
     this.paths.sort((a, b) => a.parameterCount - b.parameterCount);
   }
 
-  match(method: string, path: string): RouteMatch {
+  match(method: string, path: string): RouteMatch<R> {
     const segments = path.split('/').filter(Boolean);
     for (const compiled of this.paths) {
       const params = matchSegments(compiled.segments, segments);

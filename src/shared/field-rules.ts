@@ -22,6 +22,9 @@ export const MAX_PERSON_NAME_LENGTH = 100;
 /** A company's name (`varchar(200)`), counted in code points (characters, as PostgreSQL counts). */
 export const MAX_COMPANY_NAME_LENGTH = 200;
 
+/** The name an admin gives an API key, to tell its keys apart (`varchar(100)`). */
+export const MAX_API_KEY_NAME_LENGTH = 100;
+
 /** A free-text filter (`q` of users and companies): words matched against names and emails. */
 export const MAX_SEARCH_TEXT_LENGTH = 100;
 
@@ -109,6 +112,19 @@ export function checkCompanyName(raw: string): FieldCheck {
 /** A company's name as stored, or BAD_USER_INPUT naming `field`. */
 export function companyName(value: string, field = 'name'): string {
   return orInvalid(checkCompanyName(value), field);
+}
+
+/** An API key's name: trimmed of white space, not empty, at most MAX_API_KEY_NAME_LENGTH. */
+export function checkApiKeyName(raw: string): FieldCheck {
+  const value = trimWhiteSpace(raw);
+  if (!value) return { problem: 'must not be empty' };
+  if (value.length > MAX_API_KEY_NAME_LENGTH) return { problem: `must have at most ${MAX_API_KEY_NAME_LENGTH} characters` };
+  return { value };
+}
+
+/** An API key's name as stored, or BAD_USER_INPUT naming `field`. */
+export function apiKeyName(value: string, field = 'name'): string {
+  return orInvalid(checkApiKeyName(value), field);
 }
 
 function orInvalid(checked: FieldCheck, field: string): string {

@@ -3,8 +3,8 @@ import { Access, type AccessKey } from '../../src/modules/access/access.entity';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
 import { Company } from '../../src/modules/company/company.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
-import { AccessTokens } from '../../src/modules/auth/jwt';
 import { hashPassword } from '../../src/modules/auth/passwords';
+import { sessionToken } from './sessions';
 import type { TestApp } from './test-app';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -89,8 +89,10 @@ export async function buildWorld(app: TestApp): Promise<World> {
   };
   await em.flush();
 
-  const tokens = new AccessTokens(app.config.jwt);
-  const token = (key: keyof World['users']) => tokens.sign(users[key].id).token;
+  const tokens = Object.fromEntries(
+    await Promise.all(Object.entries(users).map(async ([key, user]) => [key, await sessionToken(app, user.id)])),
+  ) as Record<keyof World['users'], string>;
+  const token = (key: keyof World['users']) => tokens[key];
   const tokenOf = (actor: Actor) => (actor === 'anonymous' ? undefined : token(actor));
   return {
     companies: {

@@ -50,8 +50,3 @@ export function signAccessToken(
 export function findUser(app: TestApp, where: { email: string } | { id: number }): Promise<User | null> {
   return app.orm.em.fork().findOne(User, where, { populate: ['passwordHash'] });
 }
-
-/** A valid access token issued a few seconds ago, i.e. before any credential change the test makes next. */
-export function earlierToken(app: TestApp, userId: number): string {
-  return signAccessToken(app, userId, { claims: { iat: Math.floor(Date.now() / 1000) - 5 } });
-}

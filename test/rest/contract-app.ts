@@ -105,8 +105,32 @@ function responseChecker(document: OpenApiDocument) {
     });
     const mediaType = result.headers.get('content-type')?.split(';')[0] ?? '';
     if (!response.content?.[mediaType]) return [...headerProblems, `content type "${mediaType}" is not documented`];
-    return [...headerProblems, ...problemsAt([...at, 'content', mediaType, 'schema'], result.body)];
+    const schemaAt = [...at, 'content', mediaType, 'schema'];
+    if (mediaType === NDJSON) return [...headerProblems, ...ndjsonProblems(result.body, (line) => problemsAt(schemaAt, line))];
+    return [...headerProblems, ...problemsAt(schemaAt, result.body)];
   };
+}
+
+const NDJSON = 'application/x-ndjson';
+
+/**
+ * A stream of JSON objects, one per line: the document's schema is that of one line (OpenAPI 3.1 has
+ * no item schema), so each line is checked against it. The test app hands over the text, or the
+ * parsed object when the body is a single line.
+ */
+function ndjsonProblems(body: unknown, problemsOf: (line: unknown) => string[]): string[] {
+  const text = typeof body === 'string' ? body : `${JSON.stringify(body)}\n`;
+  if (text !== '' && !text.endsWith('\n')) return ['an NDJSON body must end with a line break'];
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line, index) => {
+      try {
+        return problemsOf(JSON.parse(line)).map((problem) => `line ${index + 1}: ${problem}`);
+      } catch {
+        return [`line ${index + 1} is not JSON`];
+      }
+    });
 }
 
 /** A JSON pointer segment (RFC 6901) in a URI fragment. */

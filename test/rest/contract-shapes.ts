@@ -76,6 +76,18 @@ export const IMPORT_FILE: Shape = {
   started_at: 'time|null',
   finished_at: 'time|null',
 };
+export const API_KEY: Shape = {
+  id: 'number',
+  name: 'string',
+  prefix: 'string',
+  company_id: 'number',
+  access_id: 'number',
+  created_by_id: 'number|null',
+  created_at: 'time',
+  last_used_at: 'time|null',
+  expires_at: 'time|null',
+  revoked_at: 'time|null',
+};
 export const META: Shape = { page: 'number', per_page: 'number', total: 'number', total_pages: 'number' };
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;

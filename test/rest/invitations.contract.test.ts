@@ -179,13 +179,13 @@ describeRoute('GET', '/invitations/pending', () => {
 });
 
 describeRoute('POST', '/invitations/accept', () => {
-  it('answers 200 {token, expires_at, user} for the mailed token, and the token signs the user in', async () => {
+  it('answers 200 {token, expires_at, refresh_token, user} for the mailed token, and the token signs the user in', async () => {
     const { invitation, token } = await invite();
     const { status, body } = await accept(token, {
       status: 'inactive',
     });
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['expires_at', 'token', 'user']);
+    expect(Object.keys(body).sort()).toEqual(['expires_at', 'refresh_token', 'token', 'user']);
     expect(typeof body.token).toBe('string');
     expect(body.expires_at).toMatch(/Z$/);
     expectShape(body.user, USER);

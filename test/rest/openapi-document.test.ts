@@ -2,10 +2,10 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import { normalizeEmail } from '../../src/shared/field-rules';
 import { buildOpenApiDocument } from '../../src/rest/openapi';
-import { REST_ROUTES } from '../../src/rest/route-table';
+import { REST_ROUTES, REST_STREAM_ROUTES } from '../../src/rest/route-table';
 
 /** What the generated document says, beyond the responses the contract tests check against it. */
-const document = buildOpenApiDocument(REST_ROUTES) as any;
+const document = buildOpenApiDocument(REST_ROUTES, REST_STREAM_ROUTES) as any;
 const operations = () =>
   Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })),

@@ -1,4 +1,4 @@
-import { AccessTokens } from '../../src/modules/auth/jwt';
+import { sessionToken } from '../helpers/sessions';
 import type { World } from '../helpers/fixtures';
 import { addUser } from '../helpers/users';
 import {
@@ -138,7 +138,7 @@ describeRoute('GET', '/companies/:id', () => {
 
   it('answers the parent id of a child company whose parent the caller may not see, as the graph does', async () => {
     const labAdmin = await addUser(app, [[world.companies.acmeEastLab, 'admin']]);
-    const token = new AccessTokens(app.config.jwt).sign(labAdmin.id).token;
+    const token = await sessionToken(app, labAdmin.id);
     const lab = world.companies.acmeEastLab;
     const rest = await app.request('GET', `/api/v1/companies/${lab}`, { headers: { authorization: `Bearer ${token}` } });
     expect(rest.status).toBe(200);

@@ -1,4 +1,4 @@
-import { AccessTokens } from '../../src/modules/auth/jwt';
+import { sessionToken } from '../helpers/sessions';
 import { PASSWORD } from '../helpers/fixtures';
 import { addUser } from '../helpers/users';
 import { expectErrorBody, expectShape, META, USER } from './contract-shapes';
@@ -13,7 +13,7 @@ describeRoute('POST', '/users/login', () => {
       body: { email: 'eastmember@example.com', password: PASSWORD, status: 'inactive', id: 1 },
     });
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['expires_at', 'token', 'user']);
+    expect(Object.keys(body).sort()).toEqual(['expires_at', 'refresh_token', 'token', 'user']);
     expect(typeof body.token).toBe('string');
     expectShape(body.user, USER);
     expect(body.user).toMatchObject({ email: 'eastmember@example.com', status: 'active', full_name: 'EastMember Tester' });
@@ -173,7 +173,7 @@ describeRoute('GET', '/users/:id', () => {
 
   it('answers the parent id of a primary company whose parent the caller may not see, as the graph does', async () => {
     const labAdmin = await addUser(app, [[world.companies.acmeEastLab, 'admin']]);
-    const token = new AccessTokens(app.config.jwt).sign(labAdmin.id).token;
+    const token = await sessionToken(app, labAdmin.id);
     const rest = await app.request('GET', `/api/v1/users/${labAdmin.id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(rest.status).toBe(200);
     expect(rest.body.user.primary_company).toMatchObject({

@@ -1,10 +1,7 @@
 import { Access } from '../../src/modules/access/access.entity';
+import { sessionToken } from '../helpers/sessions';
 import { UserAccess } from '../../src/modules/access/user-access.entity';
-import { AccessTokens } from '../../src/modules/auth/jwt';
-import { createOneTimeToken } from '../../src/modules/auth/one-time-token';
-import { HOUR_MS, issuePasswordToken } from '../../src/modules/password-reset/password-reset-tokens';
 import { Company } from '../../src/modules/company/company.entity';
-import { Invitation } from '../../src/modules/invitation/invitation.entity';
 import { LegalTermAcceptance } from '../../src/modules/legal-term/legal-term-acceptance.entity';
 import { LegalTerm } from '../../src/modules/legal-term/legal-term.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
@@ -21,6 +18,7 @@ import {
   type Target,
 } from './authorization-matrix';
 import { bearer, databaseDigest } from './security-helpers';
+import { makeTarget } from './matrix-target';
 import { useTestWorld } from '../helpers/setup';
 
 /**
@@ -36,8 +34,8 @@ const { app, world } = useTestWorld({
   // Every case signs in, resets or accepts from one address: the limits have their own tests.
   RATE_LIMIT_PER_ADDRESS: '100000',
 });
-let tokens: Map<Exclude<Relation, 'self' | 'anonymous'>, string>;
-let serial = 0;
+/** The user each viewer relation signs in as (a new session per case: some cases end their session). */
+let viewers: Map<Exclude<Relation, 'self' | 'anonymous'>, number>;
 let currentTerms: LegalTerm;
 
 beforeAll(async () => {
@@ -69,70 +67,20 @@ beforeAll(async () => {
     em.create(LegalTermAcceptance, { user: user.id, legalTerm: currentTerms, acceptedAt: new Date() });
   }
   await em.flush();
-  const signer = new AccessTokens(app.config.jwt);
-  tokens = new Map([
-    ['superAdmin', world.token('superAdmin')],
-    ['adminOfAll', signer.sign(adminOfAll.id).token],
-    ['adminOfOne', world.token('acmeAdmin')],
-    ['adminOfChild', signer.sign(adminOfChild.id).token],
-    ['manager', world.token('eastManager')],
-    ['member', world.token('eastMember')],
-    ['otherTree', signer.sign(otherTree.id).token],
+  viewers = new Map([
+    ['superAdmin', world.users.superAdmin.id],
+    ['adminOfAll', adminOfAll.id],
+    ['adminOfOne', world.users.acmeAdmin.id],
+    ['adminOfChild', adminOfChild.id],
+    ['manager', world.users.eastManager.id],
+    ['member', world.users.eastMember.id],
+    ['otherTree', otherTree.id],
   ]);
 });
 
-/** T: member of Acme East and of Globex West, with a reset token; plus a pending invitation into Acme East. */
-async function makeTarget(): Promise<Target> {
-  serial += 1;
-  const em = app.orm.em.fork();
-  const [member, manager] = await Promise.all([
-    em.findOneOrFail(Access, { key: 'member' }),
-    em.findOneOrFail(Access, { key: 'manager' }),
-  ]);
-  const passwordHash = (await em.findOneOrFail(User, world.users.acmeAdmin.id, { populate: ['passwordHash'] })).passwordHash;
-  const user = em.create(User, {
-    email: `target-${serial}@example.com`,
-    firstName: 'Target',
-    lastName: `No${serial}`,
-    passwordHash,
-    status: UserStatus.ACTIVE,
-    avatarKey: `avatars/users/matrix-${serial}.png`,
-  });
-  const grant = em.create(UserAccess, { user, company: world.companies.acmeEast, access: member, primary: true });
-  em.create(UserAccess, { user, company: world.companies.globexWest, access: member, primary: false });
-  em.create(LegalTermAcceptance, { user, legalTerm: currentTerms, acceptedAt: new Date() });
-  await em.flush();
-  const resetToken = issuePasswordToken(em, user, HOUR_MS);
-  const invitation = createOneTimeToken();
-  const invited = em.create(Invitation, {
-    email: `invitee-${serial}@example.com`,
-    company: world.companies.acmeEast,
-    access: member,
-    tokenHash: invitation.hash,
-    invitedBy: world.users.acmeAdmin.id,
-    expiresAt: new Date(Date.now() + 24 * HOUR_MS),
-  });
-  await em.flush();
-  // A company avatar to remove, so that a removal that went through shows in the digest.
-  await em.nativeUpdate(Company, { id: world.companies.acmeEast }, { avatarKey: `avatars/companies/matrix-${serial}.png` });
-  return {
-    userId: user.id,
-    email: user.email,
-    grantId: grant.id,
-    resetToken,
-    invitationId: invited.id,
-    invitationToken: invitation.token,
-    serial,
-    companies: { acmeEast: world.companies.acmeEast, acmeEastLab: world.companies.acmeEastLab },
-    accesses: { member: member.id, manager: manager.id },
-    legalTermId: currentTerms.id,
-  };
-}
-
-function tokenOf(relation: Relation, target: Target): string | undefined {
+async function tokenOf(relation: Relation, target: Target): Promise<string | undefined> {
   if (relation === 'anonymous') return undefined;
-  if (relation === 'self') return new AccessTokens(app.config.jwt).sign(target.userId).token;
-  return tokens.get(relation);
+  return sessionToken(app, relation === 'self' ? target.userId : viewers.get(relation)!);
 }
 
 function graphqlOutcome(result: HttpResult): Outcome | string {
@@ -192,7 +140,9 @@ describe('authorization matrix', () => {
     const routes = REST_ROUTES.map((route) => new RegExp(`^${route.method} ${route.path.replace(/:\w+/g, '[^/?]+')}(\\?|$)`));
     const unrouted = MATRIX.flatMap(({ rest }) =>
       rest
-        ? [`${rest.method} ${rest.path({ userId: 1, grantId: 1, invitationId: 1, companies: { acmeEast: 1 } } as Target)}`]
+        ? [
+            `${rest.method} ${rest.path({ userId: 1, grantId: 1, invitationId: 1, apiKeyId: 1, companies: { acmeEast: 1 }, session: { id: 'a-session' } } as Target)}`,
+          ]
         : [],
     )
       .map((request) => request.replace('/api/v1', ''))
@@ -201,16 +151,18 @@ describe('authorization matrix', () => {
   });
 
   it.each(cases(false))('GraphQL %s as %s: %s', async (_label, relation, expected, operation) => {
-    const target = await makeTarget();
+    const target = await makeTarget(app, world, { accepted: currentTerms, approvable: currentTerms });
     await expectOutcome(operation, expected, async () =>
-      graphqlOutcome(await app.graphql(operation.graphql.query, operation.graphql.variables(target), tokenOf(relation, target))),
+      graphqlOutcome(
+        await app.graphql(operation.graphql.query, operation.graphql.variables(target), await tokenOf(relation, target)),
+      ),
     );
   });
 
   it.each(cases(true))('REST %s as %s: %s', async (_label, relation, expected, operation) => {
-    const target = await makeTarget();
+    const target = await makeTarget(app, world, { accepted: currentTerms, approvable: currentTerms });
     const { method, path, body } = operation.rest!;
-    const token = tokenOf(relation, target);
+    const token = await tokenOf(relation, target);
     await expectOutcome(operation, expected, async () =>
       restOutcome(
         await app.request(method, `/api/v1${path(target)}`, { body: body?.(target), headers: token ? bearer(token) : {} }),

@@ -53,6 +53,8 @@ const LOOKUP_USER = row(/*           */ 'ok    ok   ok   N     ok   N    N     o
 /** What one case aims at, made fresh for every case so that each starts from the same state. */
 export interface Target {
   userId: number;
+  /** A session of T (not the one T's own cases sign in with), and its refresh token. */
+  session: { id: string; refreshToken: string };
   email: string;
   /** T's grant in Acme East. */
   grantId: number;
@@ -61,6 +63,8 @@ export interface Target {
   /** A pending invitation into Acme East, and its token. */
   invitationId: number;
   invitationToken: string;
+  /** A member key of Acme East, created by the admin of Acme. */
+  apiKeyId: number;
   /** Unique per case, for names and emails the case creates. */
   serial: number;
   companies: { acmeEast: number; acmeEastLab: number };
@@ -319,6 +323,38 @@ export const MATRIX: MatrixOperation[] = [
     },
   },
   {
+    field: 'createApiKey',
+    label: 'createApiKey (a member key of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query:
+        'mutation($c: ID!, $a: ID!, $n: String!) { createApiKey(input: { companyId: $c, accessId: $a, name: $n }) { secret } }',
+      variables: (t) => ({ c: id(t.companies.acmeEast), a: id(t.accesses.member), n: `matrix key ${t.serial}` }),
+    },
+    rest: {
+      method: 'POST',
+      path: () => '/api_keys',
+      body: (t) => ({ company_id: t.companies.acmeEast, access_id: t.accesses.member, name: `matrix key ${t.serial}` }),
+    },
+  },
+  {
+    field: 'revokeApiKey',
+    label: 'revokeApiKey (a key of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: { query: 'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', variables: (t) => ({ id: id(t.apiKeyId) }) },
+    rest: { method: 'DELETE', path: (t) => `/api_keys/${t.apiKeyId}` },
+  },
+  {
+    field: 'apiKeys',
+    label: 'apiKeys (of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: false,
+    graphql: { query: 'query($c: ID!) { apiKeys(companyId: $c) { id } }', variables: (t) => ({ c: id(t.companies.acmeEast) }) },
+    rest: { method: 'GET', path: (t) => `/api_keys?company_id=${t.companies.acmeEast}` },
+  },
+  {
     field: 'completeOnboarding',
     label: 'completeOnboarding (own)',
     expected: SELF_SERVICE,
@@ -392,6 +428,49 @@ export const MATRIX: MatrixOperation[] = [
     },
   },
   {
+    field: 'refreshSession',
+    label: "refreshSession (T's refresh token)",
+    expected: PUBLIC,
+    writes: false,
+    graphql: {
+      query: 'mutation($r: String!) { refreshSession(refreshToken: $r) { token } }',
+      variables: (t) => ({ r: t.session.refreshToken }),
+    },
+    rest: { method: 'POST', path: () => '/users/refresh', body: (t) => ({ refresh_token: t.session.refreshToken }) },
+  },
+  {
+    field: 'logout',
+    label: "logout (the viewer's own session)",
+    expected: SELF_SERVICE,
+    writes: false,
+    graphql: { query: 'mutation { logout }', variables: () => ({}) },
+    rest: { method: 'POST', path: () => '/users/logout' },
+  },
+  {
+    field: 'revokeSession',
+    label: 'revokeSession (a session of T)',
+    expected: ACCOUNT_CHANGE,
+    writes: false,
+    graphql: { query: 'mutation($id: ID!) { revokeSession(id: $id) }', variables: (t) => ({ id: t.session.id }) },
+    rest: { method: 'DELETE', path: (t) => `/sessions/${t.session.id}` },
+  },
+  {
+    field: 'revokeAllSessions',
+    label: 'revokeAllSessions (of T)',
+    expected: ACCOUNT_CHANGE,
+    writes: false,
+    graphql: { query: 'mutation($u: ID) { revokeAllSessions(userId: $u) }', variables: (t) => ({ u: id(t.userId) }) },
+    rest: { method: 'DELETE', path: (t) => `/sessions?user_id=${t.userId}` },
+  },
+  {
+    field: 'sessions',
+    label: 'sessions (of T)',
+    expected: ACCOUNT_CHANGE,
+    writes: false,
+    graphql: { query: 'query($u: ID) { sessions(userId: $u) { id } }', variables: (t) => ({ u: id(t.userId) }) },
+    rest: { method: 'GET', path: (t) => `/sessions?user_id=${t.userId}` },
+  },
+  {
     field: 'user',
     label: 'user (T)',
     expected: READ_USER,
@@ -418,7 +497,18 @@ export const MATRIX: MatrixOperation[] = [
     },
     rest: { method: 'GET', path: (t) => `/users?company_id=${t.companies.acmeEast}` },
   },
+  {
+    field: 'auditEvents',
+    label: "auditEvents (of T's company Acme East)",
+    expected: COMPANY_ADMIN,
+    writes: false,
+    graphql: {
+      query: 'query($c: ID) { auditEvents(filter: { companyId: $c }, first: 1) { edges { node { id } } } }',
+      variables: (t) => ({ c: id(t.companies.acmeEast) }),
+    },
+    rest: { method: 'GET', path: (t) => `/audit_events?company_id=${t.companies.acmeEast}&limit=1` },
+  },
 ];
 
 /** Queries that read one account (or a company's accounts): each has a row above. */
-export const ACCOUNT_READS = ['user', 'userByEmail', 'users'];
+export const ACCOUNT_READS = ['user', 'userByEmail', 'users', 'sessions'];

@@ -20,6 +20,8 @@ export const NOT_OBJECT_SCOPED = {
     'acceptInvitation',
     'completeOnboarding',
     'approveLegalTerm',
+    'refreshSession',
+    'logout',
   ],
   rest: [
     'GET /users/validate_jwt',
@@ -37,6 +39,8 @@ export const NOT_OBJECT_SCOPED = {
     'PATCH /onboarding/complete',
     'PATCH /onboarding/approve_terms',
     'POST /invitations/accept',
+    'POST /users/refresh',
+    'POST /users/logout',
   ],
 };
 
@@ -52,6 +56,10 @@ export interface Targets {
   importFile: number;
   member: number;
   globexUser: number;
+  /** A member key of Acme East. */
+  apiKey: number;
+  /** A session of `user`. */
+  session: string;
 }
 
 export type Expected = 'NOT_FOUND' | 'EMPTY';
@@ -96,6 +104,12 @@ export const GRAPHQL_CASES: GraphqlCase[] = [
   ],
   ['importFiles', 'query($c: ID) { importFiles(companyId: $c) { totalCount } }', (t) => ({ c: id(t.company) }), 'NOT_FOUND'],
   ['importFile', 'query($id: ID!) { importFile(id: $id) { id name } }', (t) => ({ id: id(t.importFile) }), 'NOT_FOUND'],
+  [
+    'auditEvents',
+    'query($c: ID) { auditEvents(filter: { companyId: $c }) { edges { node { id action actorUser { email } } } } }',
+    (t) => ({ c: id(t.company) }),
+    'NOT_FOUND',
+  ],
   [
     'createUser',
     'mutation($c: ID!, $a: ID!) { createUser(input: { firstName: "B", lastName: "O", email: "bola.new@example.com", companyId: $c, accessId: $a }) { id } }',
@@ -164,6 +178,17 @@ export const GRAPHQL_CASES: GraphqlCase[] = [
     (t) => ({ c: id(t.company), b: CSV() }),
     'NOT_FOUND',
   ],
+  ['apiKeys', 'query($c: ID!) { apiKeys(companyId: $c) { id name } }', (t) => ({ c: id(t.childCompany) }), 'NOT_FOUND'],
+  [
+    'createApiKey',
+    'mutation($c: ID!, $a: ID!) { createApiKey(input: { companyId: $c, accessId: $a, name: "Owned" }) { secret } }',
+    (t) => ({ c: id(t.childCompany), a: id(t.member) }),
+    'NOT_FOUND',
+  ],
+  ['revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', (t) => ({ id: id(t.apiKey) }), 'NOT_FOUND'],
+  ['sessions', 'query($u: ID) { sessions(userId: $u) { id } }', (t) => ({ u: id(t.user) }), 'NOT_FOUND'],
+  ['revokeSession', 'mutation($id: ID!) { revokeSession(id: $id) }', (t) => ({ id: t.session }), 'NOT_FOUND'],
+  ['revokeAllSessions', 'mutation($u: ID) { revokeAllSessions(userId: $u) }', (t) => ({ u: id(t.user) }), 'NOT_FOUND'],
 ];
 
 const ROUTE_CASES: RestCase[] = [
@@ -218,12 +243,19 @@ const ROUTE_CASES: RestCase[] = [
   ['DELETE /invitations/:id', (t) => `/invitations/${t.invitation}`, undefined, 'NOT_FOUND'],
   ['GET /imports', (t) => `/imports?company_id=${t.company}`, undefined, 'NOT_FOUND'],
   ['GET /imports/:id', (t) => `/imports/${t.importFile}`, undefined, 'NOT_FOUND'],
+  ['GET /audit_events', (t) => `/audit_events?company_id=${t.company}`, undefined, 'NOT_FOUND'],
   [
     'POST /imports',
     () => '/imports',
     (t) => ({ company_id: t.company, name: 'x.csv', type: 'text/csv', file_base64: CSV().data }),
     'NOT_FOUND',
   ],
+  ['GET /api_keys', (t) => `/api_keys?company_id=${t.childCompany}`, undefined, 'NOT_FOUND'],
+  ['POST /api_keys', () => '/api_keys', (t) => ({ company_id: t.childCompany, access_id: t.member, name: 'Owned' }), 'NOT_FOUND'],
+  ['DELETE /api_keys/:id', (t) => `/api_keys/${t.apiKey}`, undefined, 'NOT_FOUND'],
+  ['GET /sessions', (t) => `/sessions?user_id=${t.user}`, undefined, 'NOT_FOUND'],
+  ['DELETE /sessions/:id', (t) => `/sessions/${t.session}`, undefined, 'NOT_FOUND'],
+  ['DELETE /sessions', (t) => `/sessions?user_id=${t.user}`, undefined, 'NOT_FOUND'],
 ];
 
 /** Every PUT route answers PATCH the same way (Rails-style clients): each gets the same case. */

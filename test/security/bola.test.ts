@@ -8,6 +8,7 @@ import { invitationHelpers } from '../helpers/invitations';
 import type { HttpResult } from '../helpers/test-app';
 import { CSV, GRAPHQL_CASES, id, NOT_OBJECT_SCOPED, PNG, REST_CASES, type Targets } from './bola-cases';
 import { bearer, databaseDigest } from './security-helpers';
+import { sessionIdOf } from '../helpers/sessions';
 import { useTestWorld } from '../helpers/setup';
 
 /**
@@ -28,6 +29,11 @@ beforeAll(async () => {
   const grant = await em.findOneOrFail(UserAccess, { user: world.users.eastMember.id });
   const { invitation } = await invitationHelpers(app, world).invite('acmeAdmin', { email: 'bola.invitee@example.com' });
   const started = await app.graphql(START_IMPORT, { c: id(world.companies.acme), b: CSV() }, acmeAdmin);
+  const apiKey = await app.graphql(
+    'mutation($c: ID!, $a: ID!) { createApiKey(input: { companyId: $c, accessId: $a, name: "Acme East sync" }) { apiKey { id } } }',
+    { c: id(world.companies.acmeEast), a: id(member.id) },
+    acmeAdmin,
+  );
   // Avatars to remove, so that a removal that went through would show.
   const avatars = [
     await app.graphql(
@@ -53,6 +59,8 @@ beforeAll(async () => {
     importFile: Number(started.body.data.startImport.id),
     member: member.id,
     globexUser: world.users.westMember.id,
+    apiKey: Number(apiKey.body.data.createApiKey.apiKey.id),
+    session: sessionIdOf(world.token('eastMember')),
   };
   // The import worker finishes the import first, so that the digest is stable.
   await waitForImport(app, targets.importFile);

@@ -1,10 +1,11 @@
 import { UserAccess } from '../../src/modules/access/user-access.entity';
+import { sessionToken } from '../helpers/sessions';
 import { Company } from '../../src/modules/company/company.entity';
 import { Invitation } from '../../src/modules/invitation/invitation.entity';
 import { User, UserStatus } from '../../src/modules/user/user.entity';
 import type { World } from '../helpers/fixtures';
 import { invitationHelpers } from '../helpers/invitations';
-import { addUser, earlierToken } from '../helpers/users';
+import { addUser } from '../helpers/users';
 import { bearer, expectRestError } from './security-helpers';
 import { useTestWorld } from '../helpers/setup';
 
@@ -34,7 +35,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
     const before = await findUser({ id: user.id });
     const result = await app.request('PUT', `/api/v1/users/${user.id}`, {
       body: { first_name: 'Renamed', ...SMUGGLED(world) },
-      headers: bearer(earlierToken(app, user.id)),
+      headers: bearer(await sessionToken(app, user.id)),
     });
     expect(result.status).toBe(200);
     const after = await findUser({ id: user.id });
@@ -45,7 +46,7 @@ describe('REST: unknown keys are ignored, never assigned', () => {
 
   it('PUT /users/:id refuses a status change by the user itself (403), which only admins may make', async () => {
     const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
-    const token = earlierToken(app, user.id);
+    const token = await sessionToken(app, user.id);
     expectRestError(
       await app.request('PUT', `/api/v1/users/${user.id}`, { body: { status: 'inactive' }, headers: bearer(token) }),
       403,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sessionToken } from '../helpers/sessions';
 import { User } from '../../src/modules/user/user.entity';
 import { emailKey } from '../../src/shared/rate-limit/attempt-limiter';
 import { buildWorld, PASSWORD } from '../helpers/fixtures';
@@ -7,7 +8,7 @@ import { mailsTo, waitForMails } from '../helpers/outbox';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { serverUrl } from '../helpers/test-database';
 import { withOneDatabase } from '../helpers/one-database';
-import { addUser, earlierToken } from '../helpers/users';
+import { addUser } from '../helpers/users';
 import { expectGraphqlLimited, expectRestLimited } from './security-helpers';
 import { useTestWorld } from '../helpers/setup';
 import { LOGIN } from '../helpers/documents';
@@ -159,7 +160,7 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
 
   it('counts a wrong current password in updateUser as a failed login of the account, on both transports', async () => {
     const user = await addUser(app, [[world.companies.acme, 'member']]);
-    const headers = { ...newClient(), authorization: `Bearer ${earlierToken(app, user.id)}` };
+    const headers = { ...newClient(), authorization: `Bearer ${await sessionToken(app, user.id)}` };
     const change = (currentPassword: string) =>
       app.request('POST', '/graphql', {
         headers,
@@ -185,7 +186,7 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
 
   it('forgets the failures from an address once updateUser gets the right current password there', async () => {
     const user = await addUser(app, [[world.companies.acme, 'member']]);
-    const headers = { ...newClient(), authorization: `Bearer ${earlierToken(app, user.id)}` };
+    const headers = { ...newClient(), authorization: `Bearer ${await sessionToken(app, user.id)}` };
     const change = (currentPassword: string) =>
       app.request('PUT', `/api/v1/users/${user.id}`, {
         headers,

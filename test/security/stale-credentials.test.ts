@@ -9,6 +9,7 @@ import { expectGraphqlRefusal, expectRestError } from './security-helpers';
 import { useTestWorld } from '../helpers/setup';
 import { LOGIN } from '../helpers/documents';
 import { signAccessToken } from '../helpers/users';
+import { sessionIdOf, sessionToken } from '../helpers/sessions';
 
 /**
  * A client that kept an old Authorization header (expired, revoked by a password change, or
@@ -21,12 +22,13 @@ const { app, world } = useTestWorld();
 const STALE_HEADERS: [string, () => Promise<string>][] = [
   ['an expired token', async () => signAccessToken(app, world.users.eastMember.id, { options: { expiresIn: -60 } })],
   [
-    'a token revoked by a credential change',
+    'a token of an ended session',
     async () => {
-      const token = world.token('labMember');
+      const token = await sessionToken(app, world.users.labMember.id);
       await app.orm.em
         .fork()
-        .nativeUpdate(User, { id: world.users.labMember.id }, { credentialsChangedAt: new Date(Date.now() + 5000) });
+        .getConnection()
+        .execute(`update sessions set revoked_at = now(), revoked_reason = 'logout' where id = ?`, [sessionIdOf(token)]);
       return token;
     },
   ],

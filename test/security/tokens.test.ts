@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { sessionIdOf, sessionToken } from '../helpers/sessions';
 import jwt from 'jsonwebtoken';
 import { PASSWORD } from '../helpers/fixtures';
 import { invitationHelpers } from '../helpers/invitations';
 import { tokenFromMail, waitForMails } from '../helpers/outbox';
 import { TEST_JWT_SECRET } from '../helpers/test-app';
-import { addUser, earlierToken, signAccessToken } from '../helpers/users';
+import { addUser, signAccessToken } from '../helpers/users';
 import { bearer, expectGraphqlRefusal, expectRestError } from './security-helpers';
 import { useTestWorld } from '../helpers/setup';
 import { login, me } from '../helpers/documents';
@@ -27,9 +28,13 @@ beforeAll(async () => {
   mailed.invitation = (await invitationHelpers(app, world).invite('acmeAdmin')).token;
 });
 
-/** An access token of eastMember, valid but for what `claims` and `options` change. */
+/** An access token of eastMember's session, valid but for what `claims` and `options` change. */
 const sign = (options: jwt.SignOptions = {}, secret: jwt.Secret = TEST_JWT_SECRET, claims: object = {}) =>
-  signAccessToken(app, world.users.eastMember.id, { options, secret, claims });
+  signAccessToken(app, world.users.eastMember.id, {
+    options,
+    secret,
+    claims: { sid: sessionIdOf(world.token('eastMember')), ...claims },
+  });
 
 /** The payload of a real token rewritten to name the super admin, its signature kept. */
 function tampered(): string {
@@ -59,6 +64,9 @@ describe('tokens the gateway never issued as access tokens', () => {
     ['of another audience', () => sign({ audience: 'another-api' })],
     ['a password reset token from a mail', () => mailed.reset],
     ['an invitation token from a mail', () => mailed.invitation],
+    ['without a session (no sid)', () => sign({}, TEST_JWT_SECRET, { sid: undefined })],
+    ['naming a session that does not exist', () => sign({}, TEST_JWT_SECRET, { sid: '00000000-0000-4000-8000-000000000000' })],
+    ["naming another user's session", () => sign({}, TEST_JWT_SECRET, { sid: sessionIdOf(world.token('eastManager')) })],
   ])('refuses %s with 401 on GraphQL and REST', async (_label, token) => {
     await expectRefusedOnBothTransports(token());
   });
@@ -73,7 +81,7 @@ describe('tokens the gateway never issued as access tokens', () => {
 describe('tokens the gateway issued but no longer honours', () => {
   it('ends every token issued before a password change (REST change, both transports refuse)', async () => {
     const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
-    const before = earlierToken(app, user.id);
+    const before = await sessionToken(app, user.id);
     expect((await me(app, before)).status).toBe(200);
     const change = await app.request('PUT', `/api/v1/users/${user.id}`, {
       body: { password: NEW_PASSWORD, current_password: PASSWORD },
@@ -86,7 +94,7 @@ describe('tokens the gateway issued but no longer honours', () => {
   });
 
   it('ends every token issued before a password reset finished with a mailed token', async () => {
-    const before = earlierToken(app, world.users.labMember.id);
+    const before = await sessionToken(app, world.users.labMember.id);
     const reset = await app.request('POST', '/api/v1/users/reset_password', {
       body: { token: mailed.reset, password: NEW_PASSWORD },
     });
@@ -96,7 +104,7 @@ describe('tokens the gateway issued but no longer honours', () => {
 
   it('ends the tokens of a user deactivated since (GraphQL change, both transports refuse)', async () => {
     const user = await addUser(app, [[world.companies.acmeEast, 'member']]);
-    const token = earlierToken(app, user.id);
+    const token = await sessionToken(app, user.id);
     expect((await restValidate(token)).status).toBe(200);
     const { body } = await app.graphql(
       'mutation($id: ID!) { updateUser(id: $id, input: { status: INACTIVE }) { status } }',

@@ -27,6 +27,16 @@ export class AccessService {
     );
   }
 
+  /**
+   * The company of a user's primary grant, where the audit trail files a change of the account.
+   * Through the request's loader: free when the request read the user's grants already (an
+   * authorization did), one statement otherwise. Call it before a transaction opens.
+   */
+  async primaryCompanyIdOf(userId: number): Promise<number | null> {
+    const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(userId);
+    return userAccesses.find((userAccess) => userAccess.primary)?.company.id ?? null;
+  }
+
   /** All of a user's grants with their accesses, visible or not: what the policy judges an account by. */
   async userAccessesHeldBy(userId: number): Promise<HeldUserAccess[]> {
     const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(userId);

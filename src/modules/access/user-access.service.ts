@@ -6,12 +6,14 @@ import { assertCompanyCapacity } from '../company/company-capacity';
 import type { UserAccessInput } from './access.inputs';
 import { checkRequestedUserAccesses, type RequestedUserAccess } from './user-access-request';
 import { applyUserAccessChanges, type UserAccessChanges, lockUserAccessesOf } from './user-access-writes';
+import { grantEvents, grantsBefore } from './user-access-events';
 import { UserAccess } from './user-access.entity';
 
 /**
  * Grants, replaces and revokes a user's (company, access) grants. The viewer needs the admin rank
  * in every company it touches; only a super_admin hands out, changes or removes super_admin. Every
- * change runs in one transaction that keeps exactly one primary grant and at least one grant.
+ * change runs in one transaction that keeps exactly one primary grant and at least one grant, and
+ * appends one audit event per grant it touched.
  */
 export class UserAccessService {
   constructor(private readonly ctx: RequestContext) {}
@@ -92,6 +94,7 @@ export class UserAccessService {
   private async change(userId: number, scope: Scope, plan: (current: UserAccess[]) => UserAccessChanges): Promise<UserAccess[]> {
     const userAccesses = await this.ctx.em.transactional(async (tx) => {
       const current = await lockUserAccessesOf(tx, userId);
+      const before = grantsBefore(current);
       const changes = plan(current);
       assertMayMovePrimary(scope, current, changes.primaryCompanyId);
       await assertCompanyCapacity(
@@ -99,7 +102,10 @@ export class UserAccessService {
         changes.add.map(({ company }) => company.id),
         [userId],
       );
-      return applyUserAccessChanges(tx, userId, current, changes);
+      const accesses = [...current, ...changes.add, ...changes.changeAccess].map(({ access }) => access);
+      const after = await applyUserAccessChanges(tx, userId, current, changes);
+      await this.ctx.services.audit.record(tx, ...grantEvents(before, after, accesses));
+      return after;
     });
     this.ctx.loaders.userAccessesByUserId.clear(userId);
     return userAccesses.filter((userAccess) => scope.canSeeCompany(userAccess.company.id));

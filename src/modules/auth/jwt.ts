@@ -5,6 +5,8 @@ import { unauthenticated } from '../../shared/errors';
 
 export interface AccessTokenClaims {
   userId: number;
+  /** The session that issued the token: ending it refuses the token. */
+  sessionId: string;
   issuedAt: Date;
   expiresAt: Date;
 }
@@ -17,6 +19,8 @@ export interface SignedToken {
 /** The only token type the gateway accepts as a credential; reset and invitation tokens are not JWTs. */
 const ACCESS_TOKEN_TYPE = 'access';
 const ALGORITHM = 'HS256';
+/** Session ids are UUIDs: anything else in `sid` is not a token this gateway signed for a session. */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** About as many clients as send requests within a token's lifetime; ~1.5 MB when full. */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
@@ -35,8 +39,8 @@ export class AccessTokens {
     this.key = createSecretKey(Buffer.from(settings.secret));
   }
 
-  sign(userId: number): SignedToken {
-    const token = jwt.sign({ typ: ACCESS_TOKEN_TYPE }, this.key, {
+  sign(userId: number, sessionId: string): SignedToken {
+    const token = jwt.sign({ typ: ACCESS_TOKEN_TYPE, sid: sessionId }, this.key, {
       algorithm: ALGORITHM,
       subject: String(userId),
       issuer: this.settings.issuer,
@@ -81,11 +85,20 @@ export class AccessTokens {
       throw unauthenticated(error instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
     }
     const userId = Number(payload.sub);
-    if (payload.typ !== ACCESS_TOKEN_TYPE || !Number.isSafeInteger(userId) || userId <= 0 || !payload.iat || !payload.exp) {
+    const sessionId: unknown = payload.sid;
+    if (
+      payload.typ !== ACCESS_TOKEN_TYPE ||
+      !Number.isSafeInteger(userId) ||
+      userId <= 0 ||
+      typeof sessionId !== 'string' ||
+      !SESSION_ID.test(sessionId) ||
+      !payload.iat ||
+      !payload.exp
+    ) {
       throw unauthenticated('invalid token');
     }
     // Shared by every request that sends this token: nobody may change them.
-    return Object.freeze({ userId, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) });
+    return Object.freeze({ userId, sessionId, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) });
   }
 }
 

@@ -20,6 +20,10 @@ const REQUIRED_RANK = {
   'user.manage': ACCESS_RANK.admin,
   /** Create child companies, change the company's avatar. */
   'company.manage': ACCESS_RANK.admin,
+  /** Create, list and revoke the company's API keys. */
+  'api_key.manage': ACCESS_RANK.admin,
+  /** Read the audit trail of the company (and of its descendants). */
+  'audit.read': ACCESS_RANK.admin,
 } as const;
 
 export type CompanyAction = keyof typeof REQUIRED_RANK;
@@ -88,6 +92,18 @@ export function assertMayInviteAs(scope: Scope, company: { id: number; name: str
 }
 
 /**
+ * An API key acts with its access in its company's tree, so it may carry only an access its creator
+ * may hand out and holds there: a key must never lift anyone above their own rank. Revoking one
+ * takes the same, as for grants (only a super_admin removes a super_admin key).
+ */
+export function assertMayCreateKeyWith(scope: Scope, company: { id: number; name: string }, access: Access): void {
+  assertMayHandOut(scope, access);
+  if (access.rank > scope.rankIn(company.id)) {
+    throw forbidden(`in ${company.name} your rank is below ${access.key}: a key may not act above its creator`);
+  }
+}
+
+/**
  * Account-wide fields (email, status, names, avatar, password) belong to the person, not to one
  * company: a viewer other than the person changes them only as super_admin, or as admin of every
  * company where the person holds a grant with at least the rank of the person's access there.
@@ -117,9 +133,33 @@ export async function assertMayManageAccount(scope: Scope, userAccessesOf: () =>
  */
 export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set([
   'login',
+  'refreshSession',
   'requestPasswordReset',
   'resetPassword',
   'acceptInvitation',
   'currentLegalTerm',
   'legalTerm',
+]);
+
+/**
+ * The root fields only a person may call: signing in, sessions, passwords, personal acceptances and
+ * API keys themselves. A request with an API key asking for any of them is refused (FORBIDDEN).
+ */
+export const PERSON_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
+  'login',
+  'refreshSession',
+  'logout',
+  'sessions',
+  'revokeSession',
+  'revokeAllSessions',
+  'me',
+  'validateToken',
+  'requestPasswordReset',
+  'resetPassword',
+  'acceptInvitation',
+  'approveLegalTerm',
+  'completeOnboarding',
+  'createApiKey',
+  'apiKeys',
+  'revokeApiKey',
 ]);

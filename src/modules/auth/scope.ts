@@ -63,18 +63,108 @@ export async function loadScope(em: EntityManager, userId: number): Promise<Scop
   return toScope(await queryPrepared(em, `${REACH} ${HIGHEST_RANK_PER_COMPANY}`, [userId, ACCESS_RANK.super_admin]));
 }
 
-/** One statement for what every authenticated request starts with: the user and its scope. */
-export async function loadViewer(em: EntityManager, userId: number): Promise<{ user: User; scope: Scope } | undefined> {
+/** A timestamp column as the driver hands it over in these statements (MikroORM keeps them as text). */
+type Stamp = string | null;
+const instant = (stamp: Stamp): Date | null => (stamp === null ? null : new Date(stamp));
+
+/** The state of the session an access token names, as the viewer statement reads it. */
+export interface SessionState {
+  revokedAt?: Date | null;
+  expiresAt: Date;
+  lastUsedAt: Date;
+}
+
+/**
+ * One statement for what every request with an access token starts with: the user, its scope and
+ * the token's session (undefined when the session is not the user's or does not exist).
+ */
+export async function loadViewer(
+  em: EntityManager,
+  userId: number,
+  sessionId: string,
+): Promise<{ user: User; scope: Scope; session: SessionState | undefined } | undefined> {
   const [row] = await queryPreparedArrays(
     em,
     `${REACH}
      select ${readColumns(em, User, 'u')},
-            (select coalesce(json_agg(json_build_array(company_id, rank)), '[]'::json) from (${HIGHEST_RANK_PER_COMPANY}) ranks) as reached
-       from users u where u.id = ?`,
-    [userId, ACCESS_RANK.super_admin, userId],
+            (select coalesce(json_agg(json_build_array(company_id, rank)), '[]'::json) from (${HIGHEST_RANK_PER_COMPANY}) ranks) as reached,
+            s.id, s.revoked_at, s.expires_at, s.last_used_at
+       from users u left join sessions s on s.id = ? and s.user_id = u.id
+      where u.id = ?`,
+    [userId, ACCESS_RANK.super_admin, sessionId, userId],
   );
   if (!row) return undefined;
-  const reached = row[columnCount(em, User)] as [number, number][];
+  const columns = columnCount(em, User);
+  const reached = row[columns] as [number, number][];
   const scope = toScope(reached.map(([company_id, rank]) => ({ company_id, rank })));
-  return { user: toReadModel(em, User, row), scope };
+  const [id, revokedAt, expiresAt, lastUsedAt] = row.slice(columns + 1) as [string | null, Stamp, string, string];
+  const session =
+    id === null ? undefined : { revokedAt: instant(revokedAt), expiresAt: new Date(expiresAt), lastUsedAt: new Date(lastUsedAt) };
+  return { user: toReadModel(em, User, row), scope, session };
+}
+
+/** The state of an API key, as its viewer statement reads it. */
+export interface ApiKeyState {
+  id: number;
+  companyId: number;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  /** The key's access rank, capped by its creator's current rank in the key's company (0: none). */
+  rank: number;
+}
+
+/**
+ * One statement for a request with an API key: the key (by the hash of its secret), its creator
+ * (the user it acts for) and its scope. The key reaches its company and every descendant with its
+ * access's rank, never more than its creator holds in its company today.
+ */
+export async function loadApiKeyViewer(
+  em: EntityManager,
+  secretHash: string,
+): Promise<{ user: User; scope: Scope; key: ApiKeyState; secretHash: string } | undefined> {
+  const [row] = await queryPreparedArrays(
+    em,
+    `with recursive api_key as (
+         select k.id, k.company_id, k.created_by_id, k.expires_at, k.revoked_at, k.last_used_at, k.secret_hash, a.rank
+           from api_keys k join accesses a on a.id = k.access_id where k.secret_hash = ?
+       ), reach (company_id, rank) as (
+         select ua.company_id, a.rank from user_accesses ua join accesses a on a.id = ua.access_id
+          where ua.user_id = (select created_by_id from api_key)
+         union
+         select c.id, reach.rank from companies c join reach on c.parent_id = reach.company_id where reach.rank < ?
+       ), subtree (company_id) as (
+         select company_id from api_key
+         union all
+         select c.id from companies c join subtree on c.parent_id = subtree.company_id
+       )
+     select ${readColumns(em, User, 'u')},
+            k.id, k.company_id, k.expires_at, k.revoked_at, k.last_used_at, k.secret_hash,
+            least(k.rank, coalesce((select max(rank) from reach where reach.company_id = k.company_id or reach.rank >= ?), 0)) as rank,
+            (select json_agg(company_id) from subtree) as companies
+       from api_key k join users u on u.id = k.created_by_id`,
+    [secretHash, ACCESS_RANK.super_admin, ACCESS_RANK.super_admin],
+  );
+  if (!row) return undefined;
+  const columns = columnCount(em, User);
+  const [id, companyId, expiresAt, revokedAt, lastUsedAt, storedHash, rank, companies] = row.slice(columns) as [
+    number,
+    number,
+    Stamp,
+    Stamp,
+    Stamp,
+    string,
+    number,
+    number[],
+  ];
+  const scope =
+    rank >= ACCESS_RANK.super_admin
+      ? new Scope(true, new Map())
+      : new Scope(false, new Map(rank > 0 ? companies.map((company) => [company, rank]) : []));
+  return {
+    user: toReadModel(em, User, row),
+    scope,
+    key: { id, companyId, expiresAt: instant(expiresAt), revokedAt: instant(revokedAt), lastUsedAt: instant(lastUsedAt), rank },
+    secretHash: storedHash,
+  };
 }

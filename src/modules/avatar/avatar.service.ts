@@ -2,7 +2,9 @@ import type { EntityClass } from '@mikro-orm/core';
 import { loadExisting } from '../../db/load-existing';
 import type { RequestLoader } from '../../db/request-loader';
 import type { FileInputArgs } from '../../shared/files/file-input';
-import { type AvatarOwnerKind, removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
+import type { MaybePromise } from '../../shared/maybe-promise';
+import { type AvatarOwnerKind, type AvatarSwapped, removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
+import type { AuditAction } from '../audit/audit-trail';
 import { assertMayManageAccount, authorize } from '../auth/policy';
 import { Company } from '../company/company.entity';
 import type { RequestContext } from '../request-context';
@@ -14,11 +16,17 @@ export interface AvatarOwners {
   companies: Company;
 }
 
-/** What sets one kind of owner apart: its entity, its loader, and who may edit its avatar. */
+/** What sets one kind of owner apart: its entity, its loader, who may edit its avatar, how the audit trail names it. */
 interface AvatarOwnerRules<T> {
   entity: EntityClass<T>;
   loader(ctx: RequestContext): RequestLoader<number, T | undefined>;
   findEditable(ctx: RequestContext, id: number): Promise<T>;
+  audit: {
+    targetType: string;
+    actions: Record<'upload' | 'remove', AuditAction>;
+    /** The company the change is filed under; read before the swap's transaction opens. */
+    companyOf(ctx: RequestContext, id: number): MaybePromise<number | null>;
+  };
 }
 
 const OWNERS: { [K in AvatarOwnerKind]: AvatarOwnerRules<AvatarOwners[K]> } = {
@@ -30,11 +38,16 @@ const OWNERS: { [K in AvatarOwnerKind]: AvatarOwnerRules<AvatarOwners[K]> } = {
      * viewer may not see the user; FORBIDDEN when it sees it but may not manage the account.
      */
     async findEditable(ctx, userId) {
-      const viewer = ctx.requireViewer();
+      ctx.requireViewer();
       const user = await ctx.services.users.findVisible(userId);
-      if (user.id === viewer.id) return user;
+      if (ctx.isSelf(user.id)) return user;
       await assertMayManageAccount(await ctx.scope(), () => ctx.services.accesses.userAccessesHeldBy(user.id));
       return user;
+    },
+    audit: {
+      targetType: 'user',
+      actions: { upload: 'user.avatar_upload', remove: 'user.avatar_remove' },
+      companyOf: (ctx, userId) => ctx.services.accesses.primaryCompanyIdOf(userId),
     },
   },
   companies: {
@@ -45,6 +58,11 @@ const OWNERS: { [K in AvatarOwnerKind]: AvatarOwnerRules<AvatarOwners[K]> } = {
       ctx.requireViewer();
       authorize(await ctx.scope(), 'company.manage', companyId, { kind: 'company', id: companyId });
       return loadExisting(ctx.loaders.companyById, companyId, 'company');
+    },
+    audit: {
+      targetType: 'company',
+      actions: { upload: 'company.avatar_upload', remove: 'company.avatar_remove' },
+      companyOf: (_ctx, companyId) => companyId,
     },
   },
 };
@@ -62,14 +80,30 @@ export class AvatarService<K extends AvatarOwnerKind> {
 
   async upload(id: number, input: FileInputArgs): Promise<AvatarOwners[K]> {
     const owner = await this.owner.findEditable(this.ctx, id);
-    await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: this.kind, entity: this.owner.entity, id: owner.id }, input);
+    const swapped = await this.auditedSwap('upload', owner.id);
+    await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: this.kind, entity: this.owner.entity, id: owner.id }, input, swapped);
     return this.reload(owner.id);
   }
 
   async remove(id: number): Promise<AvatarOwners[K]> {
     const owner = await this.owner.findEditable(this.ctx, id);
-    await removeAvatar(this.ctx.deps, this.ctx.em, { entity: this.owner.entity, id: owner.id });
+    const swapped = await this.auditedSwap('remove', owner.id);
+    await removeAvatar(this.ctx.deps, this.ctx.em, { entity: this.owner.entity, id: owner.id }, swapped);
     return this.reload(owner.id);
+  }
+
+  /** Appends the event of a swap in its transaction (only a swap that changed the key calls it). */
+  private async auditedSwap(verb: 'upload' | 'remove', id: number): Promise<AvatarSwapped> {
+    const { targetType, actions, companyOf } = this.owner.audit;
+    const companyId = await companyOf(this.ctx, id);
+    return (tx, { previous, next }) =>
+      this.ctx.services.audit.record(tx, {
+        action: actions[verb],
+        targetType,
+        targetId: id,
+        companyId,
+        changes: { avatar: { old: previous, new: next } },
+      });
   }
 
   /** The row as the write left it (loaders hold what was read before it). */

@@ -9,6 +9,7 @@ import { conflict, forbidden, invalidField, notFound } from '../../shared/errors
 import { companyName } from '../../shared/field-rules';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { parseOptionalId } from '../../shared/ids';
+import { changedFields } from '../audit/audit-trail';
 import { User } from '../user/user.entity';
 import { Company } from './company.entity';
 import type { CompanyFilter, CreateCompanyInput } from './company.inputs';
@@ -90,12 +91,17 @@ export class CompanyService {
     return this.ctx.em.transactional(async (tx) => {
       // The partial unique index settles a race between two creations; this check names the problem.
       if (input.isDefault && (await tx.count(Company, { isDefault: true }))) throw conflict('a default company already exists');
-      return tx.create(Company, {
-        name,
-        parent: parentId ?? null,
-        membership: membership?.id ?? null,
-        isDefault: input.isDefault ?? false,
+      const fields = { name, parent: parentId ?? null, membership: membership?.id ?? null, isDefault: input.isDefault ?? false };
+      const company = tx.create(Company, fields);
+      await tx.flush();
+      await this.ctx.services.audit.record(tx, {
+        action: 'company.create',
+        targetType: 'company',
+        targetId: company.id,
+        companyId: company.id,
+        changes: changedFields({}, fields, ['name', 'parent', 'membership', 'isDefault']),
       });
+      return company;
     });
   }
 

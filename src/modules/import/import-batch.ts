@@ -3,6 +3,7 @@ import { queryPrepared } from '../../db/prepared-statements';
 import { lockRemainingCompanyCapacity } from '../company/company-capacity';
 import type { ImportableAccessKey } from '../auth/policy';
 import type { CheckedRow, ImportedUser, RowProblem } from './import-row';
+import { appendAuditEvents, type AuditActor, type AuditEntry, changedFields } from '../audit/audit-trail';
 
 /** The import's lease was taken over (or the import is gone): its batch is rolled back and the job dropped. */
 export class LeaseLostError extends Error {
@@ -12,6 +13,8 @@ export class LeaseLostError extends Error {
 export interface BatchJob {
   importId: number;
   companyId: number;
+  /** The import's creator, who acts in the audit events of the batch's creations. */
+  createdById: number | null;
   workerId: string;
   leaseMs: number;
   accessIds: Record<ImportableAccessKey, number>;
@@ -28,8 +31,8 @@ export interface BatchOutcome {
 /**
  * Commits one batch of consecutive rows in ONE transaction, and only while `workerId` still holds
  * the import: the users it creates (set-based inserts), their primary grant in the company, the
- * bad rows' errors and the import's counters commit together. So a restart resumes exactly after
- * the last committed batch and never creates a user twice.
+ * audit events of both, the bad rows' errors and the import's counters commit together. So a
+ * restart resumes exactly after the last committed batch and never creates a user twice.
  */
 export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: CheckedRow[]): Promise<BatchOutcome> {
   const firstRow = rowOf(rows[0]);
@@ -67,6 +70,7 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
     }
 
     const created = await insertUsers(tx, job, admitted);
+    await appendAuditEvents(tx, importActor(job), creationEvents(job, admitted, created));
     for (const user of admitted) if (!created.has(user.email)) problems.push(alreadyExists(user));
     if (problems.length) await insertRowErrors(tx, job.importId, problems);
     const processedRows = firstRow - 1 + rows.length;
@@ -91,7 +95,8 @@ const INSERT_USERS = `insert into users (email, first_name, last_name, status)
   select email, first_name, last_name, 'pending' from unnest(?::text[], ?::text[], ?::text[]) as u (email, first_name, last_name)
   on conflict (email) do nothing returning id, email`;
 const INSERT_PRIMARY_GRANTS = `insert into user_accesses (user_id, company_id, access_id, "primary")
-  select user_id, ?, access_id, true from unnest(?::int[], ?::int[]) as g (user_id, access_id)`;
+  select user_id, ?, access_id, true from unnest(?::int[], ?::int[]) as g (user_id, access_id)
+  returning id, user_id`;
 const INSERT_ROW_ERRORS = `insert into import_row_errors (import_file_id, "row", field, message)
   select ?, "row", field, message from unnest(?::int[], ?::text[], ?::text[]) as e ("row", field, message)`;
 const ADVANCE_IMPORT = `update import_files
@@ -114,26 +119,54 @@ async function existingEmails(tx: EntityManager, users: ImportedUser[]): Promise
   return new Set(rows.map((row) => row.email));
 }
 
+/** A user the batch created, with the ids of its row and of its primary grant, by email. */
+type CreatedUsers = Map<string, { userId: number; grantId: number }>;
+
 /**
  * Two set-based statements: the users (pending, without a password: they choose one through the
  * password-reset flow) and their primary grant. A user created concurrently by someone else is
- * skipped by `on conflict` and left out of the returned emails.
+ * skipped by `on conflict` and left out of the returned map.
  */
-async function insertUsers(tx: EntityManager, job: BatchJob, users: ImportedUser[]): Promise<Set<string>> {
-  if (!users.length) return new Set();
+async function insertUsers(tx: EntityManager, job: BatchJob, users: ImportedUser[]): Promise<CreatedUsers> {
+  if (!users.length) return new Map();
   const inserted = await queryPrepared<{ id: number; email: string }>(tx, INSERT_USERS, [
     users.map((user) => user.email),
     users.map((user) => user.firstName),
     users.map((user) => user.lastName),
   ]);
-  if (!inserted.length) return new Set();
+  if (!inserted.length) return new Map();
   const accessByEmail = new Map(users.map((user) => [user.email, job.accessIds[user.access]]));
-  await queryPrepared(tx, INSERT_PRIMARY_GRANTS, [
+  const grants = await queryPrepared<{ id: number; user_id: number }>(tx, INSERT_PRIMARY_GRANTS, [
     job.companyId,
     inserted.map((user) => user.id),
     inserted.map((user) => accessByEmail.get(user.email)),
   ]);
-  return new Set(inserted.map((user) => user.email));
+  const grantOf = new Map(grants.map((grant) => [grant.user_id, grant.id]));
+  return new Map(inserted.map((user) => [user.email, { userId: user.id, grantId: grantOf.get(user.id)! }]));
+}
+
+/** The import's creator acts, from no request: the worker runs on its own. */
+function importActor(job: BatchJob): AuditActor {
+  return { userId: job.createdById, apiKeyId: null, requestId: null, clientIp: null, userAgent: null };
+}
+
+/** `user.create` and `access.grant` for each user the batch created: appended with one statement. */
+function creationEvents(job: BatchJob, admitted: ImportedUser[], created: CreatedUsers): AuditEntry[] {
+  return admitted.flatMap((user): AuditEntry[] => {
+    const ids = created.get(user.email);
+    if (!ids) return [];
+    const { companyId } = job;
+    const fields = { email: user.email, firstName: user.firstName, lastName: user.lastName, status: 'pending' };
+    const grant = { user: ids.userId, company: companyId, access: user.access, primary: true };
+    return [
+      { action: 'user.create', targetType: 'user', targetId: ids.userId, companyId, changes: createdFields(fields) },
+      { action: 'access.grant', targetType: 'user_access', targetId: ids.grantId, companyId, changes: createdFields(grant) },
+    ];
+  });
+}
+
+function createdFields(fields: Record<string, unknown>) {
+  return changedFields({}, fields, Object.keys(fields));
 }
 
 async function insertRowErrors(tx: EntityManager, importId: number, problems: RowProblem[]): Promise<void> {

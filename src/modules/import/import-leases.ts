@@ -11,6 +11,8 @@ export const IMPORT_WORKER_SQL_TAG = '/* import-worker */';
 export interface ClaimedImport {
   id: number;
   companyId: number;
+  /** Who started the import: the actor of the audit events of its creations (null once that user is gone). */
+  createdById: number | null;
   storageKey: string;
   processedRows: number;
   totalRows: number;
@@ -33,7 +35,7 @@ export async function claimNextImport(em: EntityManager, workerId: string, lease
          order by id
          for update skip locked
          limit 1)
-      returning id, company_id, storage_key, processed_rows, total_rows`,
+      returning id, company_id, created_by_id, storage_key, processed_rows, total_rows`,
     [workerId, leaseMs],
   );
   if (!rows.length) return null;
@@ -41,6 +43,7 @@ export async function claimNextImport(em: EntityManager, workerId: string, lease
   return {
     id: row.id,
     companyId: row.company_id,
+    createdById: row.created_by_id,
     storageKey: row.storage_key,
     processedRows: row.processed_rows,
     totalRows: row.total_rows,
@@ -50,6 +53,7 @@ export async function claimNextImport(em: EntityManager, workerId: string, lease
 interface ClaimedRow {
   id: number;
   company_id: number;
+  created_by_id: number | null;
   storage_key: string;
   processed_rows: number;
   total_rows: number;

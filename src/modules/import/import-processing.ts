@@ -61,6 +61,7 @@ export async function processImport(
   const job: BatchJob = {
     importId: claimed.id,
     companyId: claimed.companyId,
+    createdById: claimed.createdById,
     workerId,
     leaseMs: options.leaseMs,
     accessIds: await importableAccessIds(deps.orm),

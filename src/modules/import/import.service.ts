@@ -43,13 +43,19 @@ export class ImportService {
     await storage.put(storageKey, received.bytes, 'text/csv');
     let importFile: ImportFile;
     try {
-      importFile = this.ctx.em.create(ImportFile, {
-        name: importFileName(received.name),
-        company: companyId,
-        createdBy: viewer.id,
-        storageKey,
+      importFile = await this.ctx.em.transactional(async (tx) => {
+        const name = importFileName(received.name);
+        const queued = tx.create(ImportFile, { name, company: companyId, createdBy: viewer.id, storageKey });
+        await tx.flush();
+        await this.ctx.services.audit.record(tx, {
+          action: 'import.start',
+          targetType: 'import_file',
+          targetId: queued.id,
+          companyId,
+          changes: { name: { old: null, new: name } },
+        });
+        return queued;
       });
-      await this.ctx.em.flush();
     } catch (error) {
       await storage
         .delete(storageKey)

@@ -6,6 +6,8 @@ import { assertPasswordStrength } from '../auth/passwords';
 import { conflict, unauthenticated } from '../../shared/errors';
 import { lockUserAccessesOf } from '../access/user-access-writes';
 import { UserAccess } from '../access/user-access.entity';
+import { grantCreated } from '../access/user-access-events';
+import { appendAuditEvents, type AuditEntry, changedFields, SECRET_CHANGED } from '../audit/audit-trail';
 import { LOGIN_FAILED } from '../session/session.service';
 import type { AuthPayload } from '../session/session.types';
 import { revokePasswordTokens } from '../password-reset/password-reset-tokens';
@@ -50,45 +52,69 @@ export class InvitationAcceptanceService {
       const now = new Date();
       await this.claim(tx, invitation.id, now);
       const companyId = invitation.company.id;
+      const events: AuditEntry[] = [];
+      let user: User;
+      let grant: UserAccess;
       if (!account) {
-        const created = tx.create(User, {
-          email: invitation.email,
-          firstName,
-          lastName,
-          passwordHash: newPasswordHash,
-          status: UserStatus.ACTIVE,
-        });
+        const fields = { email: invitation.email, firstName, lastName, status: UserStatus.ACTIVE };
+        user = tx.create(User, { ...fields, passwordHash: newPasswordHash });
         await tx.flush();
-        await assertCompanyCapacity(tx, [companyId], [created.id]);
-        tx.create(UserAccess, { user: created, company: companyId, access: invitation.access.id, primary: true });
-        return created;
+        await assertCompanyCapacity(tx, [companyId], [user.id]);
+        grant = tx.create(UserAccess, { user, company: companyId, access: invitation.access.id, primary: true });
+        events.push({
+          action: 'user.create',
+          targetType: 'user',
+          targetId: user.id,
+          companyId,
+          changes: { ...changedFields({}, fields, ['email', 'firstName', 'lastName', 'status']), password: SECRET_CHANGED },
+        });
+      } else {
+        const userAccesses = await lockUserAccessesOf(tx, account.id);
+        user = await tx.findOneOrFail(User, account.id, { populate: ['passwordHash'], refresh: true });
+        if (!sameAccount(account, user)) throw changedMeanwhile();
+        if (userAccesses.some((userAccess) => userAccess.company.id === companyId)) {
+          throw conflict('this account already holds an access in the company of the invitation');
+        }
+        await assertCompanyCapacity(tx, [companyId], [user.id]);
+        const primary = !userAccesses.some((userAccess) => userAccess.primary);
+        grant = tx.create(UserAccess, { user: user.id, company: companyId, access: invitation.access.id, primary });
+        if (newPasswordHash) {
+          user.passwordHash = newPasswordHash;
+          user.status = UserStatus.ACTIVE;
+          user.credentialsChangedAt = now;
+          // The "choose your password" link of the pending account is moot now.
+          await revokePasswordTokens(tx, user.id, now);
+          events.push({
+            action: 'user.update',
+            targetType: 'user',
+            targetId: user.id,
+            companyId,
+            changes: { status: { old: account.status, new: user.status }, password: SECRET_CHANGED },
+          });
+        }
       }
-      const userAccesses = await lockUserAccessesOf(tx, account.id);
-      const existing = await tx.findOneOrFail(User, account.id, { populate: ['passwordHash'], refresh: true });
-      if (!sameAccount(account, existing)) throw changedMeanwhile();
-      if (userAccesses.some((userAccess) => userAccess.company.id === companyId)) {
-        throw conflict('this account already holds an access in the company of the invitation');
-      }
-      await assertCompanyCapacity(tx, [companyId], [existing.id]);
-      const primary = !userAccesses.some((userAccess) => userAccess.primary);
-      tx.create(UserAccess, { user: existing.id, company: companyId, access: invitation.access.id, primary });
-      if (newPasswordHash) {
-        existing.passwordHash = newPasswordHash;
-        existing.status = UserStatus.ACTIVE;
-        existing.credentialsChangedAt = now;
-        // The "choose your password" link of the pending account is moot now.
-        await revokePasswordTokens(tx, existing.id, now);
-      }
-      return existing;
+      await tx.flush();
+      events.unshift({
+        action: 'invitation.accept',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        companyId,
+        changes: { status: { old: InvitationStatus.PENDING, new: InvitationStatus.ACCEPTED }, user: { old: null, new: user.id } },
+      });
+      events.push(grantCreated(grant, invitation.access));
+      // The holder of the mailed token acts, as the user it has just become or proven to be.
+      await appendAuditEvents(tx, { ...this.ctx.services.audit.actor, userId: user.id, apiKeyId: null }, events);
+      return user;
     });
     this.ctx.loaders.userAccessesByUserId.clear(user.id);
     await this.ctx.deps.attempts.succeeded('invitation-acceptance', attempt);
-    return this.ctx.services.sessions.issueToken(user);
+    return this.ctx.em.transactional((tx) => this.ctx.services.sessions.signIn(tx, user));
   }
 
   /** The invitation of a token, or the reason it cannot be used (an expired one is recorded as such). */
   private async acceptableInvitation(token: string): Promise<Invitation> {
-    const invitation = await this.ctx.em.findOne(Invitation, { tokenHash: hashOneTimeToken(token) });
+    // With its access (joined, no extra statement): the grant's audit event names it by key.
+    const invitation = await this.ctx.em.findOne(Invitation, { tokenHash: hashOneTimeToken(token) }, { populate: ['access'] });
     if (!invitation) throw unknownInvitationToken();
     const now = new Date();
     const refusal = acceptanceRefusal(invitation, now);

@@ -9,6 +9,7 @@ import { parseId } from '../../shared/ids';
 import { sendOrLogFailure } from '../../shared/mail/mailer';
 import { INVITATION_PAGE, invitationMail, tokenLink } from '../../shared/mail/templates';
 import { UserAccess } from '../access/user-access.entity';
+import { changedFields } from '../audit/audit-trail';
 import type { Company } from '../company/company.entity';
 import { normalizeEmail, personName } from '../../shared/field-rules';
 import { DAY_MS, effectiveStatus, INVITATION_VALID_DAYS, markExpired } from './invitation-status';
@@ -52,7 +53,8 @@ export class InvitationService {
       if (await tx.count(UserAccess, { user: { email }, company: companyId })) {
         throw conflict(`the user with this email already holds an access in ${company.name}`);
       }
-      return tx.create(Invitation, {
+      const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * DAY_MS);
+      const created = tx.create(Invitation, {
         email,
         company: companyId,
         access: accessId,
@@ -60,8 +62,24 @@ export class InvitationService {
         invitedBy: viewer.id,
         firstName,
         lastName,
-        expiresAt: new Date(now.getTime() + INVITATION_VALID_DAYS * DAY_MS),
+        expiresAt,
       });
+      await tx.flush();
+      await this.ctx.services.audit.record(tx, {
+        action: 'invitation.create',
+        targetType: 'invitation',
+        targetId: created.id,
+        companyId,
+        // Never the token (nor its hash): it is the invitee's credential.
+        changes: changedFields({}, { email, access: access.key, firstName, lastName, expiresAt }, [
+          'email',
+          'access',
+          'firstName',
+          'lastName',
+          'expiresAt',
+        ]),
+      });
+      return created;
     });
 
     const { mailer, logger, config } = this.ctx.deps;
@@ -109,12 +127,24 @@ export class InvitationService {
     assertMayInviteAs(scope, company, (await this.ctx.loaders.accessById.load(invitation.access.id))!);
 
     const now = new Date();
-    // Conditional, so a revocation racing an acceptance (or an expiry) cannot overwrite it.
-    const revoked = await this.ctx.em.nativeUpdate(
-      Invitation,
-      { id, status: InvitationStatus.PENDING, expiresAt: { $gt: now } },
-      { status: InvitationStatus.REVOKED, updatedAt: now },
-    );
+    const revoked = await this.ctx.em.transactional(async (tx) => {
+      // Conditional, so a revocation racing an acceptance (or an expiry) cannot overwrite it.
+      const updated = await tx.nativeUpdate(
+        Invitation,
+        { id, status: InvitationStatus.PENDING, expiresAt: { $gt: now } },
+        { status: InvitationStatus.REVOKED, updatedAt: now },
+      );
+      if (updated) {
+        await this.ctx.services.audit.record(tx, {
+          action: 'invitation.revoke',
+          targetType: 'invitation',
+          targetId: id,
+          companyId: company.id,
+          changes: { status: { old: InvitationStatus.PENDING, new: InvitationStatus.REVOKED } },
+        });
+      }
+      return updated;
+    });
     if (!revoked) await markExpired(this.ctx.em, { id }, now);
     const current = await this.ctx.em.findOneOrFail(Invitation, id, { refresh: true });
     if (!revoked) throw conflict(`only a pending invitation can be revoked; this one is ${effectiveStatus(current, now)}`);

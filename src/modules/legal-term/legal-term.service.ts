@@ -36,11 +36,27 @@ export class LegalTermService {
   async approve(legalTermId: number): Promise<LegalTermAcceptance> {
     const viewer = this.ctx.requireViewer();
     const term = await this.get(legalTermId);
-    await queryPrepared(
-      this.ctx.em,
-      'insert into legal_term_acceptances (user_id, legal_term_id, accepted_at) values (?, ?, now()) on conflict (user_id, legal_term_id) do nothing',
-      [viewer.id, term.id],
-    );
+    const companyId = await this.ctx.services.accesses.primaryCompanyIdOf(viewer.id);
+    await this.ctx.em.transactional(async (tx) => {
+      const inserted = await queryPrepared<{ id: number }>(
+        tx,
+        'insert into legal_term_acceptances (user_id, legal_term_id, accepted_at) values (?, ?, now()) on conflict (user_id, legal_term_id) do nothing returning id',
+        [viewer.id, term.id],
+      );
+      // Accepting again changes nothing, and records nothing.
+      if (!inserted.length) return;
+      await this.ctx.services.audit.record(tx, {
+        action: 'legal_term.approve',
+        targetType: 'legal_term_acceptance',
+        targetId: inserted[0].id,
+        companyId,
+        changes: {
+          user: { old: null, new: viewer.id },
+          legalTerm: { old: null, new: term.id },
+          version: { old: null, new: term.version },
+        },
+      });
+    });
     this.ctx.loaders.acceptancesByUserId.clear(viewer.id);
     return this.ctx.em.findOneOrFail(LegalTermAcceptance, { user: viewer.id, legalTerm: term.id });
   }
@@ -58,13 +74,24 @@ export class LegalTermService {
         `accept the current legal terms (version ${current.version}, id ${current.id}) with approveLegalTerm before completing the onboarding`,
       );
     }
+    const companyId = await this.ctx.services.accesses.primaryCompanyIdOf(viewer.id);
     const now = new Date();
-    // Conditional, so that two concurrent completions keep the first timestamp.
-    await this.ctx.em.nativeUpdate(
-      User,
-      { id: viewer.id, onboardingCompletedAt: null },
-      { onboardingCompletedAt: now, updatedAt: now },
-    );
+    await this.ctx.em.transactional(async (tx) => {
+      // Conditional, so that two concurrent completions keep the first timestamp (and only the first is recorded).
+      const completed = await tx.nativeUpdate(
+        User,
+        { id: viewer.id, onboardingCompletedAt: null },
+        { onboardingCompletedAt: now, updatedAt: now },
+      );
+      if (!completed) return;
+      await this.ctx.services.audit.record(tx, {
+        action: 'user.onboarding_complete',
+        targetType: 'user',
+        targetId: viewer.id,
+        companyId,
+        changes: { onboardingCompletedAt: { old: null, new: now } },
+      });
+    });
     return this.ctx.em.findOneOrFail(User, viewer.id, { refresh: true });
   }
 }

@@ -8,7 +8,10 @@ import { invalidField } from '../../shared/errors';
 import { emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';
 import { User, UserStatus } from '../user/user.entity';
+import { UserAccess } from '../access/user-access.entity';
+import { appendAuditEvents, type AuditActor, changedFields, SECRET_CHANGED } from '../audit/audit-trail';
 import { PasswordResetToken } from './password-reset-token.entity';
+import { endSessionsOf } from '../session/sessions';
 import { HOUR_MS, issuePasswordToken, RESET_LINK_HOURS, revokePasswordTokens } from './password-reset-tokens';
 
 /** Inactive users stay locked out: a reset must not be a way around a deactivation. */
@@ -30,7 +33,9 @@ export class PasswordResetService {
       account: emailKey(normalized),
       address: this.ctx.request.clientIp,
     });
-    this.ctx.deps.background.run('password reset request', () => this.mailResetLink(normalized));
+    // The background task outlives the request: it records the event as this request's.
+    const actor = this.ctx.services.audit.actor;
+    this.ctx.deps.background.run('password reset request', () => this.mailResetLink(normalized, actor));
     return true;
   }
 
@@ -45,32 +50,56 @@ export class PasswordResetService {
     const attempt = { account: tokenHash, address: this.ctx.request.clientIp };
     await this.ctx.deps.attempts.consume('password-reset', attempt);
     // A fork of its own, so the transaction below reads the rows afresh, locked.
-    if (!(await userOfToken(this.ctx.em.fork(), tokenHash, new Date()))) throw unusableToken();
+    const holder = await userOfToken(this.ctx.em.fork(), tokenHash, new Date());
+    if (!holder) throw unusableToken();
+    const companyId = await this.ctx.services.accesses.primaryCompanyIdOf(holder.id);
     // Hashed before the transaction opens, which checks the token again.
     const passwordHash = await this.ctx.deps.passwords.hash(password);
     const user = await this.ctx.em.transactional(async (tx) => {
       const now = new Date();
       const user = await userOfToken(tx, tokenHash, now, LockMode.PESSIMISTIC_WRITE);
       if (!user) throw unusableToken();
+      const before = { status: user.status };
       user.passwordHash = passwordHash;
       user.credentialsChangedAt = now;
       if (user.status === UserStatus.PENDING) user.status = UserStatus.ACTIVE;
       await revokePasswordTokens(tx, user.id, now);
+      await endSessionsOf(tx, user.id, 'credentials-changed');
+      // The holder of the mailed token acts: the user whose password it is.
+      await appendAuditEvents(tx, { ...this.ctx.services.audit.actor, userId: user.id, apiKeyId: null }, [
+        {
+          action: 'password_reset.complete',
+          targetType: 'user',
+          targetId: user.id,
+          companyId,
+          changes: { ...changedFields(before, user, ['status']), password: SECRET_CHANGED },
+        },
+      ]);
       return user;
     });
     await this.ctx.deps.attempts.succeeded('password-reset', attempt);
-    // Holding the mailed token proves who the caller is: the payload shows what that user may see.
-    this.ctx.signIn(user);
+    // Holding the mailed token proves who the caller is: the payload shows what that user may see
+    // (no session starts: the client signs in with the new password).
+    this.ctx.signIn(user, null);
     return user;
   }
 
-  private async mailResetLink(email: string): Promise<void> {
+  /** Only a token really issued is recorded (`password_reset.request`, in the token's transaction). */
+  private async mailResetLink(email: string, actor: AuditActor): Promise<void> {
     const { orm, mailer, config } = this.ctx.deps;
     const em = orm.em.fork();
     const user = await em.findOne(User, { email });
     if (!user || !RESETTABLE.has(user.status)) return;
-    const token = issuePasswordToken(em, user, RESET_LINK_HOURS * HOUR_MS);
-    await em.flush();
+    const token = await em.transactional(async (tx) => {
+      const issued = issuePasswordToken(tx, user, RESET_LINK_HOURS * HOUR_MS);
+      // Off the request path, so the primary company costs a statement nobody waits for.
+      const primary = await tx.findOne(UserAccess, { user: user.id, primary: true });
+      const companyId = primary?.company.id ?? null;
+      await appendAuditEvents(tx, actor, [
+        { action: 'password_reset.request', targetType: 'user', targetId: user.id, companyId },
+      ]);
+      return issued;
+    });
     await mailer.send(passwordResetMail(user, tokenLink(config.publicUrl, PASSWORD_PAGE, token), RESET_LINK_HOURS));
   }
 }

@@ -5,6 +5,7 @@ import type { RequestContext } from '../request-context';
 import { transactionalOrRaceLost } from '../transactions';
 import { loadExisting } from '../../db/load-existing';
 import { loginAttempt } from '../session/session.service';
+import { endSessionsOf } from '../session/sessions';
 import { assertPasswordStrength } from '../auth/passwords';
 import { assertMayHandOut, assertMayManageAccount, authorize } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
@@ -19,6 +20,8 @@ import {
   SET_PASSWORD_LINK_DAYS,
 } from '../password-reset/password-reset-tokens';
 import { assertCompanyCapacity } from '../company/company-capacity';
+import { changedFields, SECRET_CHANGED } from '../audit/audit-trail';
+import { grantCreated } from '../access/user-access-events';
 import { normalizeEmail, personName } from '../../shared/field-rules';
 import { User, UserStatus } from './user.entity';
 import type { CreateUserInput, UpdateUserInput } from './user.inputs';
@@ -57,11 +60,24 @@ export class UserMutationService {
       const created = tx.create(User, { ...fields, passwordHash });
       await tx.flush();
       await assertCompanyCapacity(tx, [companyId], [created.id]);
-      tx.create(UserAccess, { user: created, company: companyId, access: access.id, primary: true });
-      return {
-        user: created,
-        token: passwordHash ? undefined : issuePasswordToken(tx, created, SET_PASSWORD_LINK_DAYS * 24 * HOUR_MS),
-      };
+      const grant = tx.create(UserAccess, { user: created, company: companyId, access: access.id, primary: true });
+      const token = passwordHash ? undefined : issuePasswordToken(tx, created, SET_PASSWORD_LINK_DAYS * 24 * HOUR_MS);
+      await tx.flush();
+      await this.ctx.services.audit.record(
+        tx,
+        {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: created.id,
+          companyId,
+          changes: {
+            ...changedFields<User>({}, fields, AUDITED_USER_FIELDS),
+            ...(passwordHash ? { password: SECRET_CHANGED } : {}),
+          },
+        },
+        grantCreated(grant, access),
+      );
+      return { user: created, token };
     });
     if (token) {
       const { mailer, logger, config } = this.ctx.deps;
@@ -78,9 +94,9 @@ export class UserMutationService {
    * also revokes its access tokens. A new email is announced to the old and the new address.
    */
   async updateUser(id: number, input: UpdateUserInput): Promise<User> {
-    const viewer = this.ctx.requireViewer();
+    this.ctx.requireViewer();
     const target = await this.ctx.services.users.findVisible(id);
-    const isSelf = target.id === viewer.id;
+    const isSelf = this.ctx.isSelf(target.id);
     const scope = await this.ctx.scope();
     const userAccessesOfTarget = () => this.ctx.services.accesses.userAccessesHeldBy(target.id);
     if (!isSelf) await assertMayManageAccount(scope, userAccessesOfTarget);
@@ -98,8 +114,10 @@ export class UserMutationService {
     if (!emailChanges && !statusChanges && !passwordHash) return this.rename(target, firstName, lastName);
 
     const previousEmail = target.email;
+    const companyId = await this.ctx.services.accesses.primaryCompanyIdOf(id);
     const updated = await this.inTransaction(async (tx) => {
       const user = await tx.findOneOrFail(User, id);
+      const before = auditedFieldsOf(user);
       const now = new Date();
       if (firstName !== undefined) user.firstName = firstName;
       if (lastName !== undefined) user.lastName = lastName;
@@ -107,15 +125,17 @@ export class UserMutationService {
         if (await tx.count(User, { email, id: { $ne: id } })) throw duplicateEmail();
         user.email = email;
       }
-      if (statusChanges) {
-        user.status = status;
-        if (status !== UserStatus.ACTIVE) user.credentialsChangedAt = now;
-      }
-      if (passwordHash) {
-        user.passwordHash = passwordHash;
+      const locksOut = statusChanges && status !== UserStatus.ACTIVE;
+      if (statusChanges) user.status = status;
+      if (passwordHash) user.passwordHash = passwordHash;
+      if (locksOut || passwordHash) {
         user.credentialsChangedAt = now;
+        await endSessionsOf(tx, id, passwordHash ? 'credentials-changed' : 'deactivated');
       }
       if (emailChanges || statusChanges || passwordHash) await revokePasswordTokens(tx, id, now);
+      const changes = changedFields(before, user, AUDITED_USER_FIELDS);
+      if (passwordHash) changes.password = SECRET_CHANGED;
+      await this.ctx.services.audit.record(tx, { action: 'user.update', targetType: 'user', targetId: id, companyId, changes });
       return user;
     });
     if (emailChanges) await this.announceEmailChange(updated, previousEmail);
@@ -123,18 +143,42 @@ export class UserMutationService {
   }
 
   /**
-   * The most common edit, names only: one UPDATE … RETURNING, atomic on its own, setting only the
-   * names given (a concurrent change of the other stays). Nothing is written, and `updatedAt` stays,
-   * when the names are the ones the user has (legacy clients send the whole object back).
+   * The most common edit, names only: one statement, atomic on its own, setting only the names given
+   * (a concurrent change of the other stays) and appending its audit event, with the names it
+   * replaced (read under the row's lock) and the user's primary company. Nothing is written, and
+   * `updatedAt` stays, when the names are the ones the user has (legacy clients send the whole object back).
    */
   private async rename(target: User, firstName: string | undefined, lastName: string | undefined): Promise<User> {
     if ((firstName ?? target.firstName) === target.firstName && (lastName ?? target.lastName) === target.lastName) return target;
     const { em } = this.ctx;
+    const actor = this.ctx.services.audit.actor;
     const [row] = await queryPreparedArrays(
       em,
-      `update users set first_name = coalesce(?, first_name), last_name = coalesce(?, last_name), updated_at = now()
-        where id = ? returning ${readColumns(em, User, 'users')}`,
-      [firstName ?? null, lastName ?? null, target.id],
+      `with previous as (select id, first_name, last_name from users where id = ? for update),
+       renamed as (
+         update users u set first_name = coalesce(?, u.first_name), last_name = coalesce(?, u.last_name), updated_at = now()
+           from previous where u.id = previous.id
+         returning u.*, previous.first_name as previous_first_name, previous.last_name as previous_last_name),
+       audited as (
+         insert into audit_events (actor_user_id, actor_api_key_id, request_id, client_ip, user_agent, action, target_type, target_id, company_id, changes)
+         select ?::int, ?::int, ?::text, ?::text, ?::text, 'user.update', 'user', r.id::text,
+                (select ua.company_id from user_accesses ua where ua.user_id = r.id and ua."primary"),
+                (select jsonb_object_agg(c.field, jsonb_build_object('old', c.before, 'new', c.after))
+                   from (values ('firstName', r.previous_first_name, r.first_name), ('lastName', r.previous_last_name, r.last_name))
+                     as c (field, before, after)
+                  where c.before is distinct from c.after)
+           from renamed r)
+       select ${readColumns(em, User, 'renamed')} from renamed`,
+      [
+        target.id,
+        firstName ?? null,
+        lastName ?? null,
+        actor.userId,
+        actor.apiKeyId,
+        actor.requestId,
+        actor.clientIp,
+        actor.userAgent,
+      ],
     );
     if (!row) throw notFound('user', target.id);
     this.ctx.loaders.userById.clear(target.id);
@@ -176,6 +220,13 @@ export class UserMutationService {
   private inTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return transactionalOrRaceLost(this.ctx.em, work, duplicateEmail);
   }
+}
+
+/** The plain fields of an account the audit trail records (never its password hash). */
+const AUDITED_USER_FIELDS: (keyof User & string)[] = ['firstName', 'lastName', 'email', 'status'];
+
+function auditedFieldsOf(user: User): Partial<User> {
+  return { firstName: user.firstName, lastName: user.lastName, email: user.email, status: user.status };
 }
 
 /** Without a password nobody can sign in yet, so such a user starts PENDING until the mailed link is used. */

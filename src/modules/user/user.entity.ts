@@ -43,7 +43,7 @@ export class User extends IdentifiedEntity {
   @Property({ type: 'datetime', nullable: true })
   onboardingCompletedAt?: Date | null;
 
-  /** Tokens issued before this instant are refused (set when the password changes). */
+  /** When the password last changed or the account was locked out: every session of the account ended then. */
   @Property({ type: 'datetime', nullable: true })
   credentialsChangedAt?: Date | null;
 

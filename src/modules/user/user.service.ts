@@ -25,8 +25,8 @@ export class UserService {
   }
 
   async isVisible(user: User): Promise<boolean> {
-    const viewer = this.ctx.requireViewer();
-    if (viewer.id === user.id) return true;
+    this.ctx.requireViewer();
+    if (this.ctx.isSelf(user.id)) return true;
     const scope = await this.ctx.scope();
     if (scope.seesEverything) return true;
     const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(user.id);
@@ -35,10 +35,10 @@ export class UserService {
 
   /** Case-insensitive lookup for managers and above, among the users they may see. */
   async findByEmail(email: string): Promise<User> {
-    const viewer = this.ctx.requireViewer();
+    this.ctx.requireViewer();
     const user = await this.ctx.em.findOne(User, { email: canonicalEmail(email) });
     if (!user || !(await this.isVisible(user))) throw notFound('user');
-    if (user.id === viewer.id) return user;
+    if (this.ctx.isSelf(user.id)) return user;
     const scope = await this.ctx.scope();
     const userAccesses = await this.ctx.loaders.userAccessesByUserId.load(user.id);
     if (!userAccesses.some((userAccess) => can(scope, 'user.lookup', userAccess.company.id))) throw notFound('user');
@@ -52,7 +52,12 @@ export class UserService {
     matchEveryWord(where, filter?.q, ['u.first_name', 'u.last_name', 'u.email']);
     const visibleCompanies = scope.visibleCompanyIds();
     if (visibleCompanies) {
-      where.add(`u.id = ? or u.id in (${HOLDERS_OF_ANY})`, viewer.id, intArray(visibleCompanies));
+      // The viewer itself is listed too; an API key has no self (0 matches nobody).
+      where.add(
+        `u.id = ? or u.id in (${HOLDERS_OF_ANY})`,
+        this.ctx.isSelf(viewer.id) ? viewer.id : 0,
+        intArray(visibleCompanies),
+      );
     }
     const companyId = parseOptionalId(filter?.companyId, 'companyId');
     if (companyId !== undefined) {

@@ -6,8 +6,8 @@ import {
   MAX_REST_TOKEN_LENGTH,
 } from '../../shared/field-rules';
 import { INVITATION_FIELDS, USER_FIELDS } from '../fragments';
-import { InvitationJson, UserJson } from '../legacy-objects';
-import { presentInvitation, presentUser } from '../presenters';
+import { AuthJson, InvitationJson } from '../legacy-objects';
+import { presentAuthPayload, presentInvitation } from '../presenters';
 import { byIdRoute } from '../route-factories';
 import { defineRoute } from '../rest-route';
 
@@ -68,19 +68,16 @@ export const invitationRoutes = [
       password: z.string().max(MAX_PASSWORD_INPUT_LENGTH),
     }),
     document: `mutation AcceptInvitation($input: AcceptInvitationInput!) {
-      acceptInvitation(input: $input) { token expiresAt user { ...LegacyUser } }
+      acceptInvitation(input: $input) { token expiresAt refreshToken user { ...LegacyUser } }
     } ${USER_FIELDS}`,
     variables: ({ body }) => ({
       input: { token: body.token, firstName: body.first_name, lastName: body.last_name, password: body.password },
     }),
-    present: ({ acceptInvitation }) => ({
-      token: acceptInvitation.token,
-      expires_at: acceptInvitation.expiresAt,
-      user: presentUser(acceptInvitation.user),
-    }),
+    present: ({ acceptInvitation }) => presentAuthPayload(acceptInvitation),
     status: 200,
-    response: z.object({ token: z.string(), expires_at: z.iso.datetime(), user: UserJson }),
-    errors: [401, 409, 429],
+    response: AuthJson,
+    // 403: sent with an API key (only a person accepts an invitation).
+    errors: [401, 403, 409, 429],
   }),
   byIdRoute('Revoke an invitation', 'DELETE', '/invitations/:id', {
     document: `mutation RevokeInvitation($id: ID!) { revokeInvitation(id: $id) { ...LegacyInvitation } } ${INVITATION_FIELDS}`,

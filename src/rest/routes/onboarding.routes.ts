@@ -15,7 +15,8 @@ export const onboardingRoutes = [
     present: ({ completeOnboarding }) => ({ user: presentUser(completeOnboarding) }),
     status: 200,
     response: z.object({ user: UserJson }),
-    errors: [401],
+    // 403: sent with an API key (only a person accepts terms).
+    errors: [401, 403],
   }),
   defineRoute({
     name: 'Approve T&C',
@@ -37,6 +38,6 @@ export const onboardingRoutes = [
       user: UserJson,
       legal_term_acceptance: z.object({ legal_term_id: z.number().int(), accepted_at: z.iso.datetime() }),
     }),
-    errors: [401, 404],
+    errors: [401, 403, 404],
   }),
 ];

@@ -7,13 +7,12 @@ import {
   MAX_SEARCH_TEXT_LENGTH,
 } from '../../shared/field-rules';
 import { connectionOf, USER_FIELDS } from '../fragments';
-import { UserJson } from '../legacy-objects';
-import { presentUser } from '../presenters';
+import { AuthJson, UserJson } from '../legacy-objects';
+import { presentAuthPayload, presentUser } from '../presenters';
 import { byIdRoute, pagedListRoute, plainGetRoute } from '../route-factories';
 import { defineRoute, idParam } from '../rest-route';
 
 const userBody = z.object({ user: UserJson });
-const authBody = z.object({ token: z.string(), expires_at: z.iso.datetime(), user: UserJson });
 const STATUS = z.enum(['pending', 'active', 'inactive']);
 const name = z.string().max(MAX_PERSON_NAME_LENGTH);
 const email = z.string().max(MAX_EMAIL_LENGTH);
@@ -29,7 +28,8 @@ export const userRoutes = [
       user: presentUser(validateToken.user),
     }),
     response: z.object({ valid: z.literal(true), expires_at: z.iso.datetime(), user: UserJson }),
-    errors: [401],
+    // 403: sent with an API key, which is no person's session.
+    errors: [401, 403],
   }),
   defineRoute({
     name: 'Find a user by email',
@@ -51,13 +51,14 @@ export const userRoutes = [
     auth: 'public',
     body: z.object({ email, password }),
     document: `mutation Login($email: String!, $password: String!) {
-      login(email: $email, password: $password) { token expiresAt user { ...LegacyUser } }
+      login(email: $email, password: $password) { token expiresAt refreshToken user { ...LegacyUser } }
     } ${USER_FIELDS}`,
     variables: ({ body }) => ({ email: body.email, password: body.password }),
-    present: ({ login }) => ({ token: login.token, expires_at: login.expiresAt, user: presentUser(login.user) }),
+    present: ({ login }) => presentAuthPayload(login),
     status: 200,
-    response: authBody,
-    errors: [401, 429],
+    response: AuthJson,
+    // 403: sent with an API key (a key cannot sign in).
+    errors: [401, 403, 429],
   }),
   pagedListRoute('Show all users', '/users', {
     filters: {
@@ -169,6 +170,7 @@ export const userRoutes = [
     status: ({ body }) => (body.email !== undefined ? 202 : 200),
     successStatuses: [200, 202],
     response: z.union([z.object({ message: z.string() }), userBody]),
-    errors: [429],
+    // 403: sent with an API key (a key changes no password).
+    errors: [403, 429],
   }),
 ];

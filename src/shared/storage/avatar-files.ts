@@ -27,6 +27,12 @@ interface AvatarDeps {
 type AvatarHolder = { id: number; avatarKey?: string | null };
 
 /**
+ * Runs in the transaction that swaps the key, only when the key changes (the caller's audit event,
+ * which must commit or roll back with the change).
+ */
+export type AvatarSwapped = (tx: EntityManager, keys: { previous: string | null; next: string | null }) => Promise<void>;
+
+/**
  * Stores an uploaded image as the avatar of `owner`: the bytes must be a supported image (their
  * own signature decides the stored type), the row then points at the new file, and only after
  * that has committed is the previous file deleted. When the row update fails, the new file goes.
@@ -36,6 +42,7 @@ export async function replaceAvatar<T extends AvatarHolder>(
   em: EntityManager,
   owner: { kind: AvatarOwnerKind; entity: EntityClass<T>; id: number },
   input: FileInputArgs,
+  swapped: AvatarSwapped,
 ): Promise<void> {
   const received = await readFileInput(input, { maxBytes: MAX_AVATAR_BYTES });
   const image = assertSupportedImage(received.bytes);
@@ -43,7 +50,7 @@ export async function replaceAvatar<T extends AvatarHolder>(
   await deps.storage.put(key, received.bytes, image.contentType);
   let previous: string | null;
   try {
-    previous = await swapAvatarKey(em, owner.entity, owner.id, key);
+    previous = await swapAvatarKey(em, owner.entity, owner.id, key, swapped);
   } catch (error) {
     await deleteQuietly(deps, key);
     throw error;
@@ -56,8 +63,9 @@ export async function removeAvatar<T extends AvatarHolder>(
   deps: AvatarDeps,
   em: EntityManager,
   owner: { entity: EntityClass<T>; id: number },
+  swapped: AvatarSwapped,
 ): Promise<void> {
-  const previous = await swapAvatarKey(em, owner.entity, owner.id, null);
+  const previous = await swapAvatarKey(em, owner.entity, owner.id, null, swapped);
   if (previous) await deleteQuietly(deps, previous);
 }
 
@@ -70,12 +78,14 @@ async function swapAvatarKey<T extends AvatarHolder>(
   entity: EntityClass<T>,
   id: number,
   key: string | null,
+  swapped: AvatarSwapped,
 ): Promise<string | null> {
   return em.transactional(async (tx) => {
     const row = await tx.findOne(entity, { id } as FilterQuery<T>, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!row) throw notFound(entity.name.toLowerCase(), id);
     const previous = row.avatarKey ?? null;
     row.avatarKey = key;
+    if (previous !== key) await swapped(tx, { previous, next: key });
     return previous;
   });
 }
