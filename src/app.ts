@@ -1,9 +1,14 @@
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
+import { liveTransports } from './graphql/live-transports';
+import { operationLimits } from './graphql/operation-limits';
+import { PostgresEventBus } from './modules/events/postgres-event-bus';
+import type { DatabaseNotifications } from './db/notifications';
 import { type AppDeps, RequestContext } from './modules/request-context';
 import { requestInfoOf } from './shared/http/request-info';
 import { requestRefusal } from './graphql/errors';
@@ -40,11 +45,26 @@ export interface App {
   deps: AppDeps;
   /** `/readyz`; a shutdown calls `stopAccepting()` first. */
   readiness: Readiness;
+  /** Takes the WebSocket upgrades of `/graphql` (graphql-ws) on the server the app listens on: call it once, where the server is created. */
+  attach(server: Server): void;
+  /** Ends every live subscription (WebSocket and SSE) and refuses new ones; the first step of a shutdown. */
+  closeSubscriptions(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Builds the HTTP application without listening: `/graphql`, `/api/v1`, `/files`, health checks. */
-export async function createApp({ orm, config, logger }: { orm: MikroORM; config: Config; logger: Logger }): Promise<App> {
+export async function createApp({
+  orm,
+  config,
+  logger,
+  notifications,
+}: {
+  orm: MikroORM;
+  config: Config;
+  logger: Logger;
+  /** The database's LISTEN (`Database.notifications`): committed domain events reach `deps.events`. */
+  notifications: DatabaseNotifications;
+}): Promise<App> {
   const storage = new LocalFileStorage(join(config.dataDir, 'files'));
   const knex = orm.em.getConnection().getKnex();
   const background = new BackgroundTasks(logger);
@@ -69,10 +89,16 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     attempts: new PostgresAttemptLimiter(knex, config.rateLimits),
     invitationQuota: new InvitationQuota(knex, config.invitationLimits),
     passwords: new PasswordHashing(config.passwordHashQueue),
+    events: new PostgresEventBus({ orm, notifications, logger }),
   };
   const schema = await buildGatewaySchema();
   assertRoutesValid([...REST_ROUTES, ...REST_STREAM_ROUTES], schema);
   const apollo = await startApollo(schema, config, logger);
+  const live = liveTransports(
+    schema,
+    deps,
+    operationLimits(schema, config.graphqlLimits, { introspection: config.env !== 'production' }),
+  );
   const app = express();
   app.disable('x-powered-by');
   // Which proxies may name the client in X-Forwarded-For: the address the rate limits count.
@@ -90,6 +116,13 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
   app.get('/readyz', readiness.handler());
 
   app.use(['/graphql', '/api/v1'], crossOriginAccess(config.corsOrigins));
+  // Subscriptions over graphql-sse (before Apollo's mount, which would take every path under /graphql).
+  app.use(
+    '/graphql/stream',
+    express.json({ limit: MAX_GRAPHQL_JSON_BYTES }),
+    graphqlDocumentSize(config.graphqlMaxDocumentBytes),
+    live.sse,
+  );
   app.use(
     '/graphql',
     graphqlMediaTypes,
@@ -109,6 +142,7 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     sendError(res, { code: 'INTERNAL_SERVER_ERROR', message: MASKED_MESSAGE });
   });
 
+  await deps.events.start();
   deps.importWorker.start();
   const auditPruner = new AuditPruner(
     { orm, logger },
@@ -119,11 +153,15 @@ export async function createApp({ orm, config, logger }: { orm: MikroORM; config
     express: app,
     deps,
     readiness,
+    attach: (server) => live.attach(server),
+    closeSubscriptions: () => live.close(),
     async stop() {
       readiness.stopAccepting();
+      await live.close();
       // First: the worker's and the pruner's batches in flight commit while the database is still open.
       await Promise.all([deps.importWorker.stop(), auditPruner.stop()]);
       await apollo.stop();
+      await deps.events.stop();
       await deps.background.drain();
     },
   };

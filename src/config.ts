@@ -87,6 +87,7 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   IMPORT_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(6).max(100).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
@@ -161,6 +162,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** The background CSV import worker: rows per transaction, and how often an idle worker looks for work. */
   imports: { batchSize: number; pollIntervalMs: number };
+  /** How often a live subscription's credential is checked again (it is also checked before every message). */
+  subscriptionRecheckMs: number;
   /** Limits on every GraphQL operation (REST routes included): graphql-armor's, and the cost with the request's page sizes. */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
   /** The longest GraphQL document (the `query` string, in UTF-8 bytes) /graphql parses; longer ones answer 413. */
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbTimeouts: { statementMs: vars.DB_STATEMENT_TIMEOUT_MS, acquireMs: vars.DB_ACQUIRE_TIMEOUT_MS },
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
     imports: { batchSize: vars.IMPORT_BATCH_SIZE, pollIntervalMs: vars.IMPORT_POLL_MS },
+    subscriptionRecheckMs: vars.SUBSCRIPTION_RECHECK_MS,
     graphqlLimits: {
       maxDepth: vars.GRAPHQL_MAX_DEPTH,
       maxAliases: vars.GRAPHQL_MAX_ALIASES,

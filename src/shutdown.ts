@@ -24,7 +24,8 @@ export interface ShutdownTargets {
  * write a client saw acknowledged is durable, and a request cut short rolls back whole.
  *
  * 1. `/readyz` answers 503 at once; the import worker stops claiming and lets its batch in flight
- *    commit (concurrently with the next steps).
+ *    commit (concurrently with the next steps); live subscriptions end (WebSocket closes 1001, SSE
+ *    streams complete) and new ones are refused.
  * 2. The listening socket closes: new connections are refused. Idle keep-alive connections close,
  *    also those that turn idle later; a request still arriving on an open connection is answered
  *    with `Connection: close`.
@@ -34,6 +35,8 @@ export interface ShutdownTargets {
 export async function shutDown({ server, app, database, logger, graceMs }: ShutdownTargets): Promise<void> {
   app.readiness.stopAccepting();
   const workerStopped = app.deps.importWorker.stop();
+  // Live subscriptions never finish on their own: they end now (WebSocket 1001, SSE streams complete).
+  await app.closeSubscriptions();
   // Runs before express sees the request, while its headers can still be set.
   server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,12 +3,15 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { type DatabaseNotifications, InProcessNotifications, serverNotifications } from './notifications';
 import { ormOptions } from './orm-options';
 
 export interface Database {
   orm: MikroORM;
   /** True when the gateway runs on its embedded PGlite instead of a PostgreSQL server. */
   embedded: boolean;
+  /** LISTEN: across processes on a server, in-process on the embedded database. */
+  notifications: DatabaseNotifications;
   close(): Promise<void>;
 }
 
@@ -26,13 +29,15 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres(join(config.dataDir, 'pgdata'));
     clientUrl = embedded.url;
   }
+  let inProcess: InProcessNotifications | undefined;
   try {
-    const orm = await MikroORM.init(
+    if (embedded) inProcess = new InProcessNotifications((sql) => orm.em.getConnection().execute(sql));
+    const orm: MikroORM = await MikroORM.init(
       embedded
         ? // PGlite accepts `SET statement_timeout` but cannot interrupt a running statement, and it
           // lives in this process, so it never goes away: its one connection, held by whole
           // transactions such as an import batch, is waited for with the driver's defaults.
-          ormOptions({ clientUrl, poolMax: 1, logger })
+          ormOptions({ clientUrl, poolMax: 1, logger, onNotification: inProcess?.dispatch })
         : ormOptions({
             clientUrl,
             poolMax: config.dbPoolMax,
@@ -44,6 +49,13 @@ export async function openDatabase(
     return {
       orm,
       embedded: Boolean(embedded),
+      notifications:
+        inProcess ??
+        serverNotifications({
+          clientUrl,
+          connectTimeoutMs: config.dbTimeouts.acquireMs,
+          logger: logger?.child({ component: 'notifications' }),
+        }),
       async close() {
         await orm.close(true);
         await embedded?.stop();

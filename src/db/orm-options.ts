@@ -15,6 +15,8 @@ export interface OrmConnection {
   acquireTimeoutMs?: number;
   /** Where the driver's own warnings go (a dead connection the pool dropped); unset: knex prints them. */
   logger?: Logger;
+  /** Receives the notifications arriving on pooled connections (the embedded database's delivery, see notifications.ts). */
+  onNotification?: (channel: string, payload: string) => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export const SESSION_RESET_SQL = 'deallocate all';
 
 interface SessionConnection {
   query(sql: string, callback: (error: Error | null) => void): void;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): void;
 }
 
 /** The single MikroORM configuration, shared by the gateway, the CLI and the tests. */
@@ -44,6 +47,7 @@ export function ormOptions({
   statementTimeoutMs,
   acquireTimeoutMs,
   logger,
+  onNotification,
 }: OrmConnection): ReturnType<typeof defineConfig> {
   return defineConfig({
     clientUrl,
@@ -57,8 +61,10 @@ export function ormOptions({
     pool: {
       min: 0,
       max: poolMax,
-      afterCreate: (connection: SessionConnection, done: (error: Error | null, connection: SessionConnection) => void) =>
-        connection.query(SESSION_RESET_SQL, (error) => done(error, connection)),
+      afterCreate: (connection: SessionConnection, done: (error: Error | null, connection: SessionConnection) => void) => {
+        if (onNotification) connection.on('notification', ({ channel, payload }) => onNotification(channel, payload ?? ''));
+        connection.query(SESSION_RESET_SQL, (error) => done(error, connection));
+      },
       ...(acquireTimeoutMs ? { acquireTimeoutMillis: acquireTimeoutMs, createTimeoutMillis: acquireTimeoutMs } : {}),
     },
     driverOptions: {

@@ -40,6 +40,8 @@ export interface OperationLimits {
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin[];
   parseOptions: ParseOptions;
+  /** The cost refusal (or null) of a document with these variables, for transports outside Apollo (subscriptions). */
+  costRefusal: (document: DocumentNode, variables: Record<string, unknown>) => string | null;
 }
 
 /**
@@ -74,10 +76,12 @@ export function operationLimits(
     ...ALL_OFF,
     costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: false },
   }).protect().validationRules;
+  const costRefusal = pageSizedCostRefusal(schema, costRule);
   return {
     validationRules: [...armor.validationRules, ...(introspection ? introspectionDepth.validationRules : [])],
-    plugins: [...armor.plugins, pageSizedCost(schema, costRule)],
+    plugins: [...armor.plugins, pageSizedCost(costRefusal)],
     parseOptions: { maxTokens: limits.maxTokens },
+    costRefusal,
   };
 }
 
@@ -98,9 +102,12 @@ interface CostPlan {
  * out as what the connection will return. The verdict depends only on the document and those page
  * sizes, so it is kept per document (Apollo hands back the same parsed document for the same text).
  */
-function pageSizedCost(schema: GraphQLSchema, costRule: ValidationRule): ApolloServerPlugin {
+function pageSizedCostRefusal(
+  schema: GraphQLSchema,
+  costRule: ValidationRule,
+): (document: DocumentNode, variables: Record<string, unknown>) => string | null {
   const plans = new WeakMap<DocumentNode, CostPlan>();
-  const refusalOf = (document: DocumentNode, variables: Record<string, unknown>): string | null => {
+  return (document, variables) => {
     let plan = plans.get(document);
     if (!plan) {
       plan = { pageSizeArguments: pageSizeArguments(schema, document), verdicts: new Map() };
@@ -116,6 +123,11 @@ function pageSizedCost(schema: GraphQLSchema, costRule: ValidationRule): ApolloS
     }
     return refusal;
   };
+}
+
+function pageSizedCost(
+  refusalOf: (document: DocumentNode, variables: Record<string, unknown>) => string | null,
+): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {

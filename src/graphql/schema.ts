@@ -11,6 +11,7 @@ import { CompanyMutationResolver } from '../modules/company/company-mutation.res
 import { CompanyResolver } from '../modules/company/company.resolver';
 import { ImportResolver } from '../modules/import/import.resolver';
 import { InvitationResolver } from '../modules/invitation/invitation.resolver';
+import { LiveResolver } from '../modules/live/live.resolver';
 import { LegalTermAcceptanceResolver, LegalTermResolver } from '../modules/legal-term/legal-term.resolver';
 import { OnboardingResolver } from '../modules/legal-term/onboarding.resolver';
 import { MembershipResolver } from '../modules/membership/membership.resolver';
@@ -42,7 +43,19 @@ const RESOLVERS = [
   ImportResolver,
   ApiKeyResolver,
   AuditEventResolver,
+  LiveResolver,
 ] as const;
+
+/**
+ * Every subscription brings its own `subscribe` (live-streams.ts): type-graphql insists on a pub/sub
+ * all the same, so it gets one that nothing uses.
+ */
+const NO_PUB_SUB = {
+  publish: () => undefined,
+  subscribe: (): AsyncIterable<never> => {
+    throw new Error('subscriptions of the gateway bring their own subscribe function');
+  },
+};
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // There is no global middleware or auth checker, so a field read straight off its object needs no
@@ -52,6 +65,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArguments,
+    pubSub: NO_PUB_SUB,
   });
   callFieldResolversDirectly(schema);
   return schema;

@@ -11,6 +11,7 @@ import {
   type Credential,
 } from './auth/authenticate';
 import type { BackgroundTasks } from '../shared/background-tasks';
+import type { EventBus } from './events/event-bus';
 import type { PasswordHashing } from './auth/password-hashing';
 import { loadScope, Scope } from './auth/scope';
 import { type DomainError, forbidden, isDomainError, unauthenticated } from '../shared/errors';
@@ -42,6 +43,8 @@ export interface AppDeps {
   invitationQuota: InvitationQuota;
   /** Every password hash or verification of a request goes through it: it bounds how many are in flight. */
   passwords: PasswordHashing;
+  /** Committed domain events and import progress, delivered to this process (live subscriptions). */
+  events: EventBus;
 }
 
 /**

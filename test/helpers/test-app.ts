@@ -10,6 +10,7 @@ import { type Config, loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
 import { prepareDatabase } from '../../src/db/prepare-database';
 import { createLogger, type Logger } from '../../src/shared/logger';
+import type { EventBus } from '../../src/modules/events/event-bus';
 import { recordStatements } from './statements';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -32,6 +33,8 @@ export interface TestApp {
     path: string,
     options?: { body?: unknown; headers?: Record<string, string> },
   ): Promise<HttpResult<T>>;
+  /** The app's event bus (committed domain events, import progress). */
+  events: EventBus;
   /** Counts the SQL statements the app sends while `work` runs. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   close(): Promise<void>;
@@ -76,8 +79,14 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     const config = testConfig(dataDir, testDatabase.url, env);
     database = await openDatabase(config, createLogger('silent'));
     await prepareDatabase(database.orm, config, () => undefined);
-    app = await createApp({ orm: database.orm, config, logger: options.logger ?? createLogger('silent') });
+    app = await createApp({
+      orm: database.orm,
+      config,
+      logger: options.logger ?? createLogger('silent'),
+      notifications: database.notifications,
+    });
     server = app.express.listen(0, '127.0.0.1');
+    app.attach(server);
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const orm = database.orm;
@@ -105,6 +114,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       orm,
       config,
       dataDir,
+      events: opened.app.deps.events,
       request,
       graphql: (query, variables, token) =>
         request('POST', '/graphql', { body: { query, variables }, headers: token ? { authorization: `Bearer ${token}` } : {} }),

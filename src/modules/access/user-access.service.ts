@@ -6,7 +6,8 @@ import { assertCompanyCapacity } from '../company/company-capacity';
 import type { UserAccessInput } from './access.inputs';
 import { checkRequestedUserAccesses, type RequestedUserAccess } from './user-access-request';
 import { applyUserAccessChanges, type UserAccessChanges, lockUserAccessesOf } from './user-access-writes';
-import { grantEvents, grantsBefore } from './user-access-events';
+import { grantDomainEvents, grantEvents, grantsBefore } from './user-access-events';
+import { appendDomainEvents } from '../events/domain-events';
 import { UserAccess } from './user-access.entity';
 
 /**
@@ -105,6 +106,7 @@ export class UserAccessService {
       const accesses = [...current, ...changes.add, ...changes.changeAccess].map(({ access }) => access);
       const after = await applyUserAccessChanges(tx, userId, current, changes);
       await this.ctx.services.audit.record(tx, ...grantEvents(before, after, accesses));
+      await appendDomainEvents(tx, grantDomainEvents(before, after, accesses));
       return after;
     });
     this.ctx.loaders.userAccessesByUserId.clear(userId);

@@ -24,6 +24,8 @@ const REQUIRED_RANK = {
   'api_key.manage': ACCESS_RANK.admin,
   /** Read the audit trail of the company (and of its descendants). */
   'audit.read': ACCESS_RANK.admin,
+  /** Hear the domain events of the company and of its descendants, live (the `events` subscription). */
+  'event.read': ACCESS_RANK.admin,
 } as const;
 
 export type CompanyAction = keyof typeof REQUIRED_RANK;

@@ -5,6 +5,7 @@ import type { FileInputArgs } from '../../shared/files/file-input';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { type AvatarOwnerKind, type AvatarSwapped, removeAvatar, replaceAvatar } from '../../shared/storage/avatar-files';
 import type { AuditAction } from '../audit/audit-trail';
+import { appendDomainEvents, type DomainEventEntry, userPayload } from '../events/domain-events';
 import { assertMayManageAccount, authorize } from '../auth/policy';
 import { Company } from '../company/company.entity';
 import type { RequestContext } from '../request-context';
@@ -27,6 +28,8 @@ interface AvatarOwnerRules<T> {
     /** The company the change is filed under; read before the swap's transaction opens. */
     companyOf(ctx: RequestContext, id: number): MaybePromise<number | null>;
   };
+  /** The domain event of a changed avatar, when the owner's type has one (`user.updated`). */
+  domainEvent?(owner: T, avatarKey: string | null, companyId: number | null): DomainEventEntry;
 }
 
 const OWNERS: { [K in AvatarOwnerKind]: AvatarOwnerRules<AvatarOwners[K]> } = {
@@ -49,6 +52,11 @@ const OWNERS: { [K in AvatarOwnerKind]: AvatarOwnerRules<AvatarOwners[K]> } = {
       actions: { upload: 'user.avatar_upload', remove: 'user.avatar_remove' },
       companyOf: (ctx, userId) => ctx.services.accesses.primaryCompanyIdOf(userId),
     },
+    domainEvent: (user, avatarKey, companyId) => ({
+      type: 'user.updated',
+      companyId,
+      payload: userPayload({ ...user, avatarKey, updatedAt: new Date() }),
+    }),
   },
   companies: {
     entity: Company,
@@ -80,30 +88,33 @@ export class AvatarService<K extends AvatarOwnerKind> {
 
   async upload(id: number, input: FileInputArgs): Promise<AvatarOwners[K]> {
     const owner = await this.owner.findEditable(this.ctx, id);
-    const swapped = await this.auditedSwap('upload', owner.id);
+    const swapped = await this.auditedSwap('upload', owner);
     await replaceAvatar(this.ctx.deps, this.ctx.em, { kind: this.kind, entity: this.owner.entity, id: owner.id }, input, swapped);
     return this.reload(owner.id);
   }
 
   async remove(id: number): Promise<AvatarOwners[K]> {
     const owner = await this.owner.findEditable(this.ctx, id);
-    const swapped = await this.auditedSwap('remove', owner.id);
+    const swapped = await this.auditedSwap('remove', owner);
     await removeAvatar(this.ctx.deps, this.ctx.em, { entity: this.owner.entity, id: owner.id }, swapped);
     return this.reload(owner.id);
   }
 
-  /** Appends the event of a swap in its transaction (only a swap that changed the key calls it). */
-  private async auditedSwap(verb: 'upload' | 'remove', id: number): Promise<AvatarSwapped> {
+  /** Appends the events of a swap in its transaction (only a swap that changed the key calls it). */
+  private async auditedSwap(verb: 'upload' | 'remove', owner: AvatarOwners[K]): Promise<AvatarSwapped> {
     const { targetType, actions, companyOf } = this.owner.audit;
-    const companyId = await companyOf(this.ctx, id);
-    return (tx, { previous, next }) =>
-      this.ctx.services.audit.record(tx, {
+    const companyId = await companyOf(this.ctx, owner.id);
+    return async (tx, { previous, next }) => {
+      await this.ctx.services.audit.record(tx, {
         action: actions[verb],
         targetType,
-        targetId: id,
+        targetId: owner.id,
         companyId,
         changes: { avatar: { old: previous, new: next } },
       });
+      const domainEvent = this.owner.domainEvent?.(owner, next, companyId);
+      if (domainEvent) await appendDomainEvents(tx, [domainEvent]);
+    };
   }
 
   /** The row as the write left it (loaders hold what was read before it). */

@@ -12,6 +12,7 @@ import { parseOptionalId } from '../../shared/ids';
 import { changedFields } from '../audit/audit-trail';
 import { User } from '../user/user.entity';
 import { Company } from './company.entity';
+import { appendDomainEvents, companyPayload } from '../events/domain-events';
 import type { CompanyFilter, CreateCompanyInput } from './company.inputs';
 
 export class CompanyService {
@@ -101,6 +102,7 @@ export class CompanyService {
         companyId: company.id,
         changes: changedFields({}, fields, ['name', 'parent', 'membership', 'isDefault']),
       });
+      await appendDomainEvents(tx, [{ type: 'company.created', companyId: company.id, payload: companyPayload(company) }]);
       return company;
     });
   }

@@ -4,6 +4,7 @@ import { lockRemainingCompanyCapacity } from '../company/company-capacity';
 import type { ImportableAccessKey } from '../auth/policy';
 import type { CheckedRow, ImportedUser, RowProblem } from './import-row';
 import { appendAuditEvents, type AuditActor, type AuditEntry, changedFields } from '../audit/audit-trail';
+import { announceImportProgress, appendDomainEvents, type DomainEventEntry, grantPayload } from '../events/domain-events';
 
 /** The import's lease was taken over (or the import is gone): its batch is rolled back and the job dropped. */
 export class LeaseLostError extends Error {
@@ -71,6 +72,7 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
 
     const created = await insertUsers(tx, job, admitted);
     await appendAuditEvents(tx, importActor(job), creationEvents(job, admitted, created));
+    await appendDomainEvents(tx, creationDomainEvents(job, admitted, created));
     for (const user of admitted) if (!created.has(user.email)) problems.push(alreadyExists(user));
     if (problems.length) await insertRowErrors(tx, job.importId, problems);
     const processedRows = firstRow - 1 + rows.length;
@@ -82,6 +84,7 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
       job.leaseMs,
       job.importId,
     ]);
+    await announceImportProgress(tx, job.importId);
     return { processedRows, created: created.size, failed: problems.length };
   });
   for (const [email, row] of newInFile) job.emailsInFile.set(email, row);
@@ -93,10 +96,10 @@ const LOCK_LEASE = 'select processed_rows from import_files where id = ? and loc
 const EXISTING_EMAILS = 'select email from users where email = any(?::text[])';
 const INSERT_USERS = `insert into users (email, first_name, last_name, status)
   select email, first_name, last_name, 'pending' from unnest(?::text[], ?::text[], ?::text[]) as u (email, first_name, last_name)
-  on conflict (email) do nothing returning id, email`;
+  on conflict (email) do nothing returning id, email, created_at, updated_at`;
 const INSERT_PRIMARY_GRANTS = `insert into user_accesses (user_id, company_id, access_id, "primary")
   select user_id, ?, access_id, true from unnest(?::int[], ?::int[]) as g (user_id, access_id)
-  returning id, user_id`;
+  returning id, user_id, created_at, updated_at`;
 const INSERT_ROW_ERRORS = `insert into import_row_errors (import_file_id, "row", field, message)
   select ?, "row", field, message from unnest(?::int[], ?::text[], ?::text[]) as e ("row", field, message)`;
 const ADVANCE_IMPORT = `update import_files
@@ -119,8 +122,8 @@ async function existingEmails(tx: EntityManager, users: ImportedUser[]): Promise
   return new Set(rows.map((row) => row.email));
 }
 
-/** A user the batch created, with the ids of its row and of its primary grant, by email. */
-type CreatedUsers = Map<string, { userId: number; grantId: number }>;
+/** A user the batch created, with the ids (and creation times) of its row and of its primary grant, by email. */
+type CreatedUsers = Map<string, { userId: number; grantId: number; userCreatedAt: Date | string; grantCreatedAt: Date | string }>;
 
 /**
  * Two set-based statements: the users (pending, without a password: they choose one through the
@@ -129,20 +132,28 @@ type CreatedUsers = Map<string, { userId: number; grantId: number }>;
  */
 async function insertUsers(tx: EntityManager, job: BatchJob, users: ImportedUser[]): Promise<CreatedUsers> {
   if (!users.length) return new Map();
-  const inserted = await queryPrepared<{ id: number; email: string }>(tx, INSERT_USERS, [
+  const inserted = await queryPrepared<{ id: number; email: string; created_at: Date | string }>(tx, INSERT_USERS, [
     users.map((user) => user.email),
     users.map((user) => user.firstName),
     users.map((user) => user.lastName),
   ]);
   if (!inserted.length) return new Map();
   const accessByEmail = new Map(users.map((user) => [user.email, job.accessIds[user.access]]));
-  const grants = await queryPrepared<{ id: number; user_id: number }>(tx, INSERT_PRIMARY_GRANTS, [
+  const grants = await queryPrepared<{ id: number; user_id: number; created_at: Date | string }>(tx, INSERT_PRIMARY_GRANTS, [
     job.companyId,
     inserted.map((user) => user.id),
     inserted.map((user) => accessByEmail.get(user.email)),
   ]);
-  const grantOf = new Map(grants.map((grant) => [grant.user_id, grant.id]));
-  return new Map(inserted.map((user) => [user.email, { userId: user.id, grantId: grantOf.get(user.id)! }]));
+  const grantOf = new Map(grants.map((grant) => [grant.user_id, grant]));
+  return new Map(
+    inserted.map((user) => {
+      const grant = grantOf.get(user.id)!;
+      return [
+        user.email,
+        { userId: user.id, grantId: grant.id, userCreatedAt: user.created_at, grantCreatedAt: grant.created_at },
+      ];
+    }),
+  );
 }
 
 /** The import's creator acts, from no request: the worker runs on its own. */
@@ -161,6 +172,47 @@ function creationEvents(job: BatchJob, admitted: ImportedUser[], created: Create
     return [
       { action: 'user.create', targetType: 'user', targetId: ids.userId, companyId, changes: createdFields(fields) },
       { action: 'access.grant', targetType: 'user_access', targetId: ids.grantId, companyId, changes: createdFields(grant) },
+    ];
+  });
+}
+
+/** `user.created` and `access.granted` for each user the batch created: appended with one statement. */
+function creationDomainEvents(job: BatchJob, admitted: ImportedUser[], created: CreatedUsers): DomainEventEntry[] {
+  return admitted.flatMap((user): DomainEventEntry[] => {
+    const ids = created.get(user.email);
+    if (!ids) return [];
+    const { companyId } = job;
+    const createdAt = new Date(ids.userCreatedAt).toISOString();
+    return [
+      {
+        type: 'user.created',
+        companyId,
+        payload: {
+          id: String(ids.userId),
+          firstName: user.firstName,
+          lastName: user.lastName,
+          fullName: `${user.firstName} ${user.lastName}`.trim(),
+          email: user.email,
+          status: 'PENDING',
+          avatarUrl: null,
+          onboardingCompletedAt: null,
+          createdAt,
+          updatedAt: createdAt,
+        },
+      },
+      {
+        type: 'access.granted',
+        companyId,
+        payload: grantPayload({
+          id: ids.grantId,
+          userId: ids.userId,
+          companyId,
+          access: { id: job.accessIds[user.access], key: user.access },
+          primary: true,
+          createdAt: ids.grantCreatedAt,
+          updatedAt: ids.grantCreatedAt,
+        }),
+      },
     ];
   });
 }

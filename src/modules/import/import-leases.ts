@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { importPayloadSql, notifyDomainEventsSql } from '../events/domain-events';
 import { queryPrepared } from '../../db/prepared-statements';
 
 /**
@@ -85,10 +86,17 @@ export async function releaseImport(em: EntityManager, importId: number, workerI
 export async function completeImport(em: EntityManager, importId: number, workerId: string): Promise<boolean> {
   return updatedOne(
     em,
-    `update import_files
-        set status = 'completed', finished_at = now(), total_rows = processed_rows,
-            locked_by = null, locked_until = null, updated_at = now()
-      where id = ? and locked_by = ? returning id`,
+    `with done as (
+       update import_files
+          set status = 'completed', finished_at = now(), total_rows = processed_rows,
+              locked_by = null, locked_until = null, updated_at = now()
+        where id = ? and locked_by = ? returning *),
+     evented as (
+       insert into domain_events (type, company_id, payload)
+       select 'import.completed', d.company_id, ${importPayloadSql('d')} from done d
+       returning id),
+     ${notifyDomainEventsSql('notified', 'evented')}
+     select id from done where (select count(*) from notified) >= 0`,
     [importId, workerId],
   );
 }
@@ -108,9 +116,14 @@ export async function failImport(
     `with failed as (
        update import_files
           set status = 'failed', finished_at = now(), locked_by = null, locked_until = null, updated_at = now()
-        where id = ? and locked_by = ? returning id)
+        where id = ? and locked_by = ? returning *),
+     evented as (
+       insert into domain_events (type, company_id, payload)
+       select 'import.failed', f.company_id, ${importPayloadSql('f', 1)} from failed f
+       returning id),
+     ${notifyDomainEventsSql('notified', 'evented')}
      insert into import_row_errors (import_file_id, "row", field, message)
-     select id, ?, null, ? from failed
+     select id, ?, null, ? from failed where (select count(*) from notified) >= 0
      on conflict (import_file_id, "row") do nothing`,
     [importId, workerId, problem.row, problem.message.slice(0, 500)],
   );

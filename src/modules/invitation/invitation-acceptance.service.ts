@@ -6,7 +6,8 @@ import { assertPasswordStrength } from '../auth/passwords';
 import { conflict, unauthenticated } from '../../shared/errors';
 import { lockUserAccessesOf } from '../access/user-access-writes';
 import { UserAccess } from '../access/user-access.entity';
-import { grantCreated } from '../access/user-access-events';
+import { grantCreated, grantCreatedEvent } from '../access/user-access-events';
+import { appendDomainEvents, invitationPayload, userPayload } from '../events/domain-events';
 import { appendAuditEvents, type AuditEntry, changedFields, SECRET_CHANGED } from '../audit/audit-trail';
 import { LOGIN_FAILED } from '../session/session.service';
 import type { AuthPayload } from '../session/session.types';
@@ -104,6 +105,18 @@ export class InvitationAcceptanceService {
       events.push(grantCreated(grant, invitation.access));
       // The holder of the mailed token acts, as the user it has just become or proven to be.
       await appendAuditEvents(tx, { ...this.ctx.services.audit.actor, userId: user.id, apiKeyId: null }, events);
+      await appendDomainEvents(tx, [
+        {
+          type: 'invitation.accepted',
+          companyId,
+          payload: invitationPayload(invitation, invitation.access, { status: InvitationStatus.ACCEPTED, updatedAt: now }),
+        },
+        // Flushed above: the user's timestamps are set.
+        ...(account && !newPasswordHash
+          ? []
+          : [{ type: account ? ('user.updated' as const) : ('user.created' as const), companyId, payload: userPayload(user) }]),
+        grantCreatedEvent(grant, invitation.access),
+      ]);
       return user;
     });
     this.ctx.loaders.userAccessesByUserId.clear(user.id);

@@ -14,6 +14,7 @@ import type { Company } from '../company/company.entity';
 import { normalizeEmail, personName } from '../../shared/field-rules';
 import { DAY_MS, effectiveStatus, INVITATION_VALID_DAYS, markExpired } from './invitation-status';
 import { Invitation, InvitationStatus } from './invitation.entity';
+import { appendDomainEvents, invitationPayload } from '../events/domain-events';
 import type { CreateInvitationInput } from './invitation.inputs';
 
 const alreadyPending = (company: Company) => conflict(`${company.name} already has a pending invitation for this email`);
@@ -79,6 +80,7 @@ export class InvitationService {
           'expiresAt',
         ]),
       });
+      await appendDomainEvents(tx, [{ type: 'invitation.created', companyId, payload: invitationPayload(created, access) }]);
       return created;
     });
 
@@ -124,7 +126,8 @@ export class InvitationService {
     if (!invitation || !scope.canSeeCompany(invitation.company.id)) throw notFound('invitation', id);
     authorize(scope, 'invitation.manage', invitation.company.id, { kind: 'invitation', id });
     const company = (await this.ctx.loaders.companyById.load(invitation.company.id))!;
-    assertMayInviteAs(scope, company, (await this.ctx.loaders.accessById.load(invitation.access.id))!);
+    const access = (await this.ctx.loaders.accessById.load(invitation.access.id))!;
+    assertMayInviteAs(scope, company, access);
 
     const now = new Date();
     const revoked = await this.ctx.em.transactional(async (tx) => {
@@ -142,6 +145,13 @@ export class InvitationService {
           companyId: company.id,
           changes: { status: { old: InvitationStatus.PENDING, new: InvitationStatus.REVOKED } },
         });
+        await appendDomainEvents(tx, [
+          {
+            type: 'invitation.revoked',
+            companyId: company.id,
+            payload: invitationPayload(invitation, access, { status: InvitationStatus.REVOKED, updatedAt: now }),
+          },
+        ]);
       }
       return updated;
     });

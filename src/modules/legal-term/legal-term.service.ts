@@ -1,4 +1,5 @@
 import { queryPrepared } from '../../db/prepared-statements';
+import { appendDomainEvents, userPayload } from '../events/domain-events';
 import type { RequestContext } from '../request-context';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { badInput, notFound } from '../../shared/errors';
@@ -91,6 +92,9 @@ export class LegalTermService {
         companyId,
         changes: { onboardingCompletedAt: { old: null, new: now } },
       });
+      await appendDomainEvents(tx, [
+        { type: 'user.updated', companyId, payload: userPayload({ ...viewer, onboardingCompletedAt: now, updatedAt: now }) },
+      ]);
     });
     return this.ctx.em.findOneOrFail(User, viewer.id, { refresh: true });
   }

@@ -12,6 +12,7 @@ import { UserAccess } from '../access/user-access.entity';
 import { appendAuditEvents, type AuditActor, changedFields, SECRET_CHANGED } from '../audit/audit-trail';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { endSessionsOf } from '../session/sessions';
+import { appendDomainEvents, userPayload } from '../events/domain-events';
 import { HOUR_MS, issuePasswordToken, RESET_LINK_HOURS, revokePasswordTokens } from './password-reset-tokens';
 
 /** Inactive users stay locked out: a reset must not be a way around a deactivation. */
@@ -75,6 +76,7 @@ export class PasswordResetService {
           changes: { ...changedFields(before, user, ['status']), password: SECRET_CHANGED },
         },
       ]);
+      await appendDomainEvents(tx, [{ type: 'user.updated', companyId, payload: userPayload({ ...user, updatedAt: now }) }]);
       return user;
     });
     await this.ctx.deps.attempts.succeeded('password-reset', attempt);

@@ -21,7 +21,9 @@ import {
 } from '../password-reset/password-reset-tokens';
 import { assertCompanyCapacity } from '../company/company-capacity';
 import { changedFields, SECRET_CHANGED } from '../audit/audit-trail';
-import { grantCreated } from '../access/user-access-events';
+import { grantCreated, grantCreatedEvent } from '../access/user-access-events';
+import { appendDomainEvents, notifyDomainEventsSql, userPayload, userPayloadSql } from '../events/domain-events';
+import { AVATAR_ROUTE_PREFIX } from '../../shared/storage/avatar-url';
 import { normalizeEmail, personName } from '../../shared/field-rules';
 import { User, UserStatus } from './user.entity';
 import type { CreateUserInput, UpdateUserInput } from './user.inputs';
@@ -77,6 +79,10 @@ export class UserMutationService {
         },
         grantCreated(grant, access),
       );
+      await appendDomainEvents(tx, [
+        { type: 'user.created', companyId, payload: userPayload(created) },
+        grantCreatedEvent(grant, access),
+      ]);
       return { user: created, token };
     });
     if (token) {
@@ -136,6 +142,13 @@ export class UserMutationService {
       const changes = changedFields(before, user, AUDITED_USER_FIELDS);
       if (passwordHash) changes.password = SECRET_CHANGED;
       await this.ctx.services.audit.record(tx, { action: 'user.update', targetType: 'user', targetId: id, companyId, changes });
+      // Flushed first, so the payload carries the new `updatedAt`.
+      await tx.flush();
+      const payload = userPayload(user);
+      await appendDomainEvents(tx, [
+        { type: 'user.updated', companyId, payload },
+        ...(statusChanges && status === UserStatus.INACTIVE ? [{ type: 'user.deactivated' as const, companyId, payload }] : []),
+      ]);
       return user;
     });
     if (emailChanges) await this.announceEmailChange(updated, previousEmail);
@@ -167,8 +180,15 @@ export class UserMutationService {
                    from (values ('firstName', r.previous_first_name, r.first_name), ('lastName', r.previous_last_name, r.last_name))
                      as c (field, before, after)
                   where c.before is distinct from c.after)
-           from renamed r)
-       select ${readColumns(em, User, 'renamed')} from renamed`,
+           from renamed r),
+       evented as (
+         insert into domain_events (type, company_id, payload)
+         select 'user.updated', (select ua.company_id from user_accesses ua where ua.user_id = r.id and ua."primary"),
+                ${userPayloadSql('r')}
+           from renamed r
+         returning id),
+       ${notifyDomainEventsSql('notified', 'evented')}
+       select ${readColumns(em, User, 'renamed')} from renamed where (select count(*) from notified) >= 0`,
       [
         target.id,
         firstName ?? null,
@@ -178,6 +198,7 @@ export class UserMutationService {
         actor.requestId,
         actor.clientIp,
         actor.userAgent,
+        AVATAR_ROUTE_PREFIX,
       ],
     );
     if (!row) throw notFound('user', target.id);
