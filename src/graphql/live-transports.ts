@@ -216,7 +216,8 @@ export async function liveSubscribe(args: ExecutionArgs): Promise<AsyncGenerator
       rootValue: payload,
       contextValue: payload instanceof LivePayload && payload.context ? payload.context : args.contextValue,
     });
-  const results: AsyncGenerator<ExecutionResult> = {
+  // Asserted, not annotated: whether AsyncGenerator declares Symbol.asyncDispose depends on the lib the build includes.
+  const results = {
     async next() {
       const step = await source.next();
       return step.done ? { done: true, value: undefined } : { done: false, value: await run(step.value) };
@@ -235,7 +236,7 @@ export async function liveSubscribe(args: ExecutionArgs): Promise<AsyncGenerator
     async [Symbol.asyncDispose]() {
       await source.return?.();
     },
-  };
+  } as AsyncGenerator<ExecutionResult>;
   return results;
 }
 
