@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -21,13 +20,12 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { bindLiveSession, LivePayload, LiveSession } from '../modules/live/live-session';
 import type { AppDeps, RequestContext } from '../modules/request-context';
 import { classifyError, type DomainError, serviceUnavailable, STATUS_BY_CODE } from '../shared/errors';
-import { requestInfoOf, type RequestInfo } from '../shared/http/request-info';
+import { requestInfoOf, requestInfoOfUpgrade, type RequestInfo } from '../shared/http/request-info';
 import { formatError } from './errors';
 import type { OperationLimits } from './operation-limits';
 
 /** The path of graphql-ws (WebSocket upgrades only: every other request to it is Apollo's). */
 export const WEBSOCKET_PATH = '/graphql';
-const MAX_USER_AGENT_LENGTH = 512;
 
 /** WebSocket close codes of a connection whose credential is refused or whose gateway stops. */
 const CLOSE_CODE_BY_ERROR: Partial<Record<string, number>> = {
@@ -79,7 +77,9 @@ export function liveTransports(schema: GraphQLSchema, deps: AppDeps, limits: Ope
       schema,
       onConnect: async ({ connectionParams, extra: { socket, request } }) => {
         try {
-          const { session } = await open(webSocketRequestInfo(request, authorizationOf(connectionParams)));
+          const { session } = await open(
+            requestInfoOfUpgrade(request, authorizationOf(connectionParams), deps.config.trustProxy),
+          );
           sessionBySocket.set(socket, session);
           session.onEnd((reason) => closeSocket(socket, reason));
           return true;
@@ -296,14 +296,4 @@ function closeSocket(socket: WebSocket, reason: unknown): void {
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;
   return typeof value === 'string' ? value : undefined;
-}
-
-function webSocketRequestInfo(request: IncomingMessage, authorization: string | undefined): RequestInfo {
-  return {
-    requestId: randomUUID(),
-    clientIp: request.socket.remoteAddress ?? 'unknown',
-    authorization,
-    userAgent: request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH),
-    clientGone: () => request.socket.destroyed,
-  };
 }

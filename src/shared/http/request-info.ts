@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
+import proxyAddr from 'proxy-addr';
 
 const MAX_USER_AGENT_LENGTH = 512;
 
@@ -18,6 +21,26 @@ export function requestInfoOf(req: Request): RequestInfo {
     requestId: req.id,
     clientIp: req.ip ?? 'unknown',
     authorization: req.headers.authorization,
+    userAgent: req.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH),
+    clientGone: () => req.socket.destroyed,
+  };
+}
+
+/**
+ * The same for a WebSocket upgrade, which express does not route: the client's address as
+ * `req.ip` would give it under `trust proxy` = `trust` (a hop count, or the proxies' addresses),
+ * and the authorization the connection's parameters carry.
+ */
+export function requestInfoOfUpgrade(
+  req: IncomingMessage,
+  authorization: string | undefined,
+  trust: number | string[],
+): RequestInfo {
+  const trusted = typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : proxyAddr.compile(trust);
+  return {
+    requestId: randomUUID(),
+    clientIp: proxyAddr(req, trusted),
+    authorization,
     userAgent: req.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH),
     clientGone: () => req.socket.destroyed,
   };
