@@ -1,6 +1,8 @@
 import { base64Of } from './helpers/uploads';
 import { START_IMPORT } from './helpers/documents';
 import { useTestWorld } from './helpers/setup';
+import { buildWorld } from './helpers/fixtures';
+import { startTestApp } from './helpers/test-app';
 import { sessionToken } from './helpers/sessions';
 import { publishEvents, subscribe, TRANSPORTS, waitForListeners } from './helpers/live';
 import { waitForImport } from './helpers/imports';
@@ -141,5 +143,22 @@ describe('subscriptions (graphql-ws on /graphql, graphql-sse on /graphql/stream)
         transport === 'ws' ? { kind: 'closed', code: 4401 } : { kind: 'errors', codes: ['UNAUTHENTICATED'] },
       );
     });
+  });
+});
+
+describe('subscriptions at shutdown', () => {
+  it('closes every WebSocket with 1001 (going away), not with the code of an error', async () => {
+    const app = await startTestApp();
+    let closed = false;
+    try {
+      const world = await buildWorld(app);
+      const live = subscribe(app, 'ws', EVENTS, { c: String(world.companies.acme) }, world.token('acmeAdmin'));
+      await waitForListeners(app, 'events', 1);
+      await app.close();
+      closed = true;
+      expect(await live.ended).toMatchObject({ kind: 'closed', code: 1001 });
+    } finally {
+      if (!closed) await app.close();
+    }
   });
 });

@@ -81,10 +81,10 @@ export function liveTransports(schema: GraphQLSchema, deps: AppDeps, limits: Ope
             requestInfoOfUpgrade(request, authorizationOf(connectionParams), deps.config.trustProxy),
           );
           sessionBySocket.set(socket, session);
-          session.onEnd((reason) => closeSocket(socket, reason));
+          session.onEnd((reason) => closeSocket(socket, reason, closing));
           return true;
         } catch (error) {
-          closeSocket(socket, error);
+          closeSocket(socket, error, closing);
           return false;
         }
       },
@@ -285,9 +285,9 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
-function closeSocket(socket: WebSocket, reason: unknown): void {
+/** Closes with the code of `reason`, or 1001 (going away) when the gateway is shutting down. */
+function closeSocket(socket: WebSocket, reason: unknown, shuttingDown: boolean): void {
   const { code, message } = classifyError(reason);
-  const shuttingDown = code === 'SERVICE_UNAVAILABLE' && message.includes('shutting down');
   // A close reason is at most 123 bytes.
   socket.close(shuttingDown ? GOING_AWAY : (CLOSE_CODE_BY_ERROR[code] ?? 4500), Buffer.from(message).subarray(0, 120).toString());
 }

@@ -122,6 +122,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
         return (await recordStatements(work)).length;
       },
       async close() {
+        // As a shutdown does (shutdown.ts): subscriptions end first, or their upgraded sockets keep the server open.
+        await opened.app.closeSubscriptions();
         opened.server.closeAllConnections();
         await new Promise((resolve) => opened.server.close(resolve));
         await opened.app.stop();

@@ -19,8 +19,13 @@ export interface SignedToken {
 /** The only token type the gateway accepts as a credential; reset and invitation tokens are not JWTs. */
 const ACCESS_TOKEN_TYPE = 'access';
 const ALGORITHM = 'HS256';
-/** Session ids are UUIDs: anything else in `sid` is not a token this gateway signed for a session. */
+/** Session ids are UUIDs, written in lower case: anything else in `sid` is not a token this gateway signed for a session. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether `value` can be a session id (a lower-case UUID): what the database could look up. */
+export function isSessionId(value: string): boolean {
+  return SESSION_ID.test(value);
+}
 /** About as many clients as send requests within a token's lifetime; ~1.5 MB when full. */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
@@ -91,7 +96,7 @@ export class AccessTokens {
       !Number.isSafeInteger(userId) ||
       userId <= 0 ||
       typeof sessionId !== 'string' ||
-      !SESSION_ID.test(sessionId) ||
+      !isSessionId(sessionId) ||
       !payload.iat ||
       !payload.exp
     ) {

@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../request-context';
 import { sessionProblem } from '../auth/authenticate';
+import { isSessionId } from '../auth/jwt';
 import { hashOneTimeToken } from '../auth/one-time-token';
 import { assertMayManageAccount } from '../auth/policy';
 import { canonicalEmail } from '../../shared/email-address';
@@ -127,8 +128,9 @@ export class SessionService {
   /** Ends one session of the viewer, or of a user whose account the viewer may manage. */
   async revoke(sessionId: string): Promise<boolean> {
     const viewer = this.ctx.requireSession().user;
-    const id = uuidOrNothing(sessionId);
-    const session = id === undefined ? null : await this.ctx.em.findOne(Session, { id });
+    // A malformed id would make PostgreSQL fail: it answers as one that does not exist.
+    const id = sessionId.toLowerCase();
+    const session = isSessionId(id) ? await this.ctx.em.findOne(Session, { id }) : null;
     if (!session || session.revokedAt) throw notFound('session', sessionId);
     if (session.user.id !== viewer.id) {
       // Someone else's session answers as one that does not exist unless the viewer may see its user.
@@ -189,11 +191,4 @@ export class SessionService {
   private async assertMayManage(userId: number): Promise<void> {
     await assertMayManageAccount(await this.ctx.scope(), () => this.ctx.services.accesses.userAccessesHeldBy(userId));
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A session id as the client sent it, when it can be one (a malformed id would make PostgreSQL fail). */
-function uuidOrNothing(id: string): string | undefined {
-  return UUID.test(id) ? id.toLowerCase() : undefined;
 }
