@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hashPassword } from '../src/modules/auth/passwords';
 import { LOGIN } from '../test/helpers/documents';
@@ -9,8 +8,11 @@ import { benchDatabase, serverVersion, withClient } from './lib/database';
 import { describeMachine } from './lib/machine';
 import { ROOT, RESULTS_DIR } from './lib/paths';
 import { readMemory, resetPeakRss, waitUntilIdle } from './lib/proc-stats';
-import { type ServerProcess, startServerProcess } from './lib/server-process';
-import { buildGateway, freePort } from './lib/servers';
+import type { ServerProcess } from './lib/server-process';
+import { buildGateway, startGateway } from './lib/servers';
+
+/** The gateway as `npm run bench` starts it, retention off: the trail is the benchmark's. */
+const WITHOUT_RETENTION = { AUDIT_RETENTION_DAYS: '0' };
 
 /**
  * `npm run bench:audit-export [-- --events N] [--heap-cap MB] [--skip-build] [--keep-db]`: the
@@ -102,35 +104,6 @@ async function seed(url: string, events: number): Promise<{ password: string; fi
       [Math.floor(events / 10)],
     );
     return { password, first: new Date(bounds.first).toISOString(), tenth: new Date(bounds.tenth).toISOString() };
-  });
-}
-
-/**
- * The compiled gateway as `npm run bench` starts it (production, LOG_LEVEL=warn, a fresh secret and
- * data directory), with `nodeFlags` before the script. Retention is off: the trail is the benchmark's.
- */
-async function startGateway(databaseUrl: string, nodeFlags: string[]): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'leadsy-bench-audit-'));
-  onCleanup('gateway data directory', () => rmSync(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const { PATH, HOME, LANG } = process.env;
-  return startServerProcess({
-    name: 'gateway',
-    nodeArgs: [...nodeFlags, 'dist/src/main.js'],
-    env: {
-      ...Object.fromEntries(Object.entries({ PATH, HOME, LANG }).filter(([, value]) => value !== undefined)),
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      AUDIT_RETENTION_DAYS: '0',
-    },
-    port,
-    ready: { path: '/readyz' },
-    readyTimeoutMs: 180_000,
-    cwd: ROOT,
   });
 }
 
@@ -227,7 +200,7 @@ async function run(options: Options, argv: string[]): Promise<void> {
     await buildGateway();
   }
   log('audit-export: starting the gateway (it migrates the database)');
-  let gateway = await startGateway(url.toString(), []);
+  let gateway = await startGateway(url.toString(), { env: WITHOUT_RETENTION });
   log(`audit-export: inserting ${options.events.toLocaleString('en')} audit events`);
   const seeded = performance.now();
   const { password, first, tenth } = await seed(url.toString(), options.events);
@@ -244,7 +217,7 @@ async function run(options: Options, argv: string[]): Promise<void> {
     if (index > 0) {
       await gateway.stop();
       log(`audit-export: restarting the gateway (${name})`);
-      gateway = await startGateway(url.toString(), flags);
+      gateway = await startGateway(url.toString(), { nodeFlags: flags, env: WITHOUT_RETENTION });
     }
     const token = await login(gateway, password);
     log(`audit-export: ${name}: a first export of a tenth of the events (warm-up)`);

@@ -52,15 +52,19 @@ export async function buildGateway(): Promise<void> {
 
 /**
  * The gateway in production mode from dist/ (it migrates and seeds the reference data on start),
- * with a fresh 48-byte JWT secret and its own temporary DATA_DIR.
+ * with a fresh 48-byte JWT secret and its own temporary DATA_DIR; `nodeFlags` go before the script,
+ * `env` over the defaults.
  */
-export async function startGateway(databaseUrl: string): Promise<ServerProcess> {
+export async function startGateway(
+  databaseUrl: string,
+  { nodeFlags = [], env = {} }: { nodeFlags?: string[]; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'leadsy-bench-'));
   onCleanup('gateway data directory', () => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freePort();
   return startServerProcess({
     name: 'gateway',
-    nodeArgs: ['dist/src/main.js'],
+    nodeArgs: [...nodeFlags, 'dist/src/main.js'],
     env: {
       ...baseEnv(),
       NODE_ENV: 'production',
@@ -73,6 +77,7 @@ export async function startGateway(databaseUrl: string): Promise<ServerProcess> 
       // not the rate limiter (which test/security/rate-limits.test.ts covers).
       RATE_LIMIT_PER_ACCOUNT: '100000',
       RATE_LIMIT_PER_ADDRESS: '1000000',
+      ...env,
     },
     port,
     ready: { path: '/readyz' },
