@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hashPassword } from '../src/modules/auth/passwords';
 import { LOGIN } from '../test/helpers/documents';
-import { onCleanup, runBenchmark } from './lib/cleanup';
-import { benchDatabase, serverVersion, withClient } from './lib/database';
+import { runBenchmark } from './lib/cleanup';
+import { ownDatabase, serverVersion, withClient } from './lib/database';
 import { describeMachine } from './lib/machine';
 import { ROOT, RESULTS_DIR } from './lib/paths';
 import { readMemory, resetPeakRss, waitUntilIdle } from './lib/proc-stats';
@@ -185,16 +185,7 @@ function describeRun(name: string, run: ExportRun): string {
 
 async function run(options: Options, argv: string[]): Promise<void> {
   const startedAt = new Date();
-  const server = benchDatabase();
-  const adminUrl = server.adminUrl;
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE_NAME}`;
-  const dropDatabase = async () => {
-    await withClient(adminUrl, (client) => client.query(`drop database if exists ${DATABASE_NAME} with (force)`));
-  };
-  await dropDatabase();
-  await withClient(adminUrl, (client) => client.query(`create database ${DATABASE_NAME}`));
-  if (!options.keepDatabase) onCleanup(`database ${DATABASE_NAME}`, dropDatabase);
+  const url = new URL(await ownDatabase(DATABASE_NAME, { keep: options.keepDatabase }));
   if (!options.skipBuild) {
     log('audit-export: npm run build');
     await buildGateway();

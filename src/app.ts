@@ -2,17 +2,19 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
 import { liveTransports } from './graphql/live-transports';
 import { operationLimits } from './graphql/operation-limits';
 import { PostgresEventBus } from './modules/events/postgres-event-bus';
-import type { DatabaseNotifications } from './db/notifications';
+import type { Database } from './db/database';
+import { JobQueue } from './db/job-queue';
+import { startBackgroundJobs } from './modules/background-jobs';
+import { MailQueue } from './modules/mail/mail-queue';
+import { WebhookDispatcher } from './modules/webhook/webhook-dispatch';
 import { type AppDeps, RequestContext } from './modules/request-context';
 import { requestInfoOf } from './shared/http/request-info';
 import { requestRefusal } from './graphql/errors';
-import { ImportWorker } from './modules/import/import-worker';
 import { AuditPruner } from './modules/audit/audit-pruner';
 import { createRestRouter, assertRoutesValid } from './rest/rest-router';
 import { operationRunner } from './graphql/operation-runner';
@@ -49,25 +51,36 @@ export interface App {
   attach(server: Server): void;
   /** Ends every live subscription (WebSocket and SSE) and refuses new ones; the first step of a shutdown. */
   closeSubscriptions(): Promise<void>;
+  /**
+   * Stops handing events on to webhooks and fetching jobs; the attempts in flight end at their next
+   * safe point (an import after its batch in flight). Also part of `stop`; calling both is fine.
+   */
+  stopJobs(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Builds the HTTP application without listening: `/graphql`, `/api/v1`, `/files`, health checks. */
 export async function createApp({
-  orm,
+  database,
   config,
   logger,
-  notifications,
 }: {
-  orm: MikroORM;
+  /** Its LISTEN carries committed domain events to `deps.events` and wakes the job queue's workers. */
+  database: Database;
   config: Config;
   logger: Logger;
-  /** The database's LISTEN (`Database.notifications`): committed domain events reach `deps.events`. */
-  notifications: DatabaseNotifications;
 }): Promise<App> {
+  const { orm, notifications } = database;
   const storage = new LocalFileStorage(join(config.dataDir, 'files'));
   const knex = orm.em.getConnection().getKnex();
   const background = new BackgroundTasks(logger);
+  const jobs = new JobQueue({
+    connectionUrl: database.connectionUrl,
+    poolMax: database.embedded ? 1 : config.jobs.poolMax,
+    pollIntervalSeconds: config.jobs.pollSeconds,
+    notifications,
+    logger: logger.child({ component: 'jobs' }),
+  });
   const deps: AppDeps = {
     orm,
     config,
@@ -82,10 +95,10 @@ export async function createApp({
       }),
       use: new CredentialUse(background, config.sessions.idleSeconds),
     },
-    mailer: createMailer(config, logger),
+    jobs,
+    mails: new MailQueue(jobs, config.jwt.secret),
     background,
     storage,
-    importWorker: new ImportWorker({ orm, storage, logger }, config.imports),
     attempts: new PostgresAttemptLimiter(knex, config.rateLimits),
     invitationQuota: new InvitationQuota(knex, config.invitationLimits),
     passwords: new PasswordHashing(config.passwordHashQueue),
@@ -143,7 +156,12 @@ export async function createApp({
   });
 
   await deps.events.start();
-  deps.importWorker.start();
+  await startBackgroundJobs(deps, createMailer(config, logger));
+  const webhookDispatcher = new WebhookDispatcher({ jobs, events: deps.events, logger });
+  webhookDispatcher.start();
+  let jobsStopped: Promise<void> | undefined;
+  // The relay first: it queues jobs on the queue's connections, which stopping the queue closes.
+  const stopJobs = () => (jobsStopped ??= webhookDispatcher.stop().then(() => jobs.stop()));
   const auditPruner = new AuditPruner(
     { orm, logger },
     { retentionDays: config.auditRetentionDays, intervalMs: config.auditPruneIntervalSeconds * 1000 },
@@ -155,11 +173,12 @@ export async function createApp({
     readiness,
     attach: (server) => live.attach(server),
     closeSubscriptions: () => live.close(),
+    stopJobs,
     async stop() {
       readiness.stopAccepting();
       await live.close();
-      // First: the worker's and the pruner's batches in flight commit while the database is still open.
-      await Promise.all([deps.importWorker.stop(), auditPruner.stop()]);
+      // First: the jobs' and the pruner's batches in flight commit while the database is still open.
+      await Promise.all([stopJobs(), auditPruner.stop()]);
       await apollo.stop();
       await deps.events.stop();
       await deps.background.drain();

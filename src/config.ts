@@ -86,7 +86,18 @@ const envSchema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  IMPORT_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  IMPORT_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
+  IMPORT_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(600).default(2),
+  JOB_POOL_MAX: z.coerce.number().int().min(1).max(50).default(3),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(100),
   SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(6).max(100).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
@@ -160,8 +171,25 @@ export interface Config {
   dbTimeouts: { statementMs: number; acquireMs: number };
   /** How long a SIGTERM waits for the requests in flight before cutting their connections. */
   shutdownGraceMs: number;
-  /** The background CSV import worker: rows per transaction, and how often an idle worker looks for work. */
-  imports: { batchSize: number; pollIntervalMs: number };
+  /** CSV import jobs: rows per transaction, retries of a failing attempt before the import fails, and the first retry's delay (doubling). */
+  imports: { batchSize: number; retryLimit: number; retryDelaySeconds: number };
+  /**
+   * The job queue (pg-boss): how often an idle worker polls (enqueueing wakes workers at once), and
+   * the connections of its workers' pool on a server.
+   */
+  jobs: { pollSeconds: number; poolMax: number };
+  /**
+   * Webhook deliveries: private targets and plain http allowed (development, tests), the timeout of
+   * one attempt, the first retry delay (doubling), attempts per delivery, and the run of failed
+   * attempts after which an endpoint is disabled.
+   */
+  webhooks: {
+    allowPrivateTargets: boolean;
+    timeoutMs: number;
+    retryDelaySeconds: number;
+    maxAttempts: number;
+    disableAfterFailures: number;
+  };
   /** How often a live subscription's credential is checked again (it is also checked before every message). */
   subscriptionRecheckMs: number;
   /** Limits on every GraphQL operation (REST routes included): graphql-armor's, and the cost with the request's page sizes. */
@@ -229,7 +257,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: vars.DB_POOL_MAX,
     dbTimeouts: { statementMs: vars.DB_STATEMENT_TIMEOUT_MS, acquireMs: vars.DB_ACQUIRE_TIMEOUT_MS },
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
-    imports: { batchSize: vars.IMPORT_BATCH_SIZE, pollIntervalMs: vars.IMPORT_POLL_MS },
+    imports: {
+      batchSize: vars.IMPORT_BATCH_SIZE,
+      retryLimit: vars.IMPORT_RETRY_LIMIT,
+      retryDelaySeconds: vars.IMPORT_RETRY_DELAY_SECONDS,
+    },
+    jobs: { pollSeconds: vars.JOB_POLL_SECONDS, poolMax: vars.JOB_POOL_MAX },
+    webhooks: {
+      allowPrivateTargets: vars.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: vars.WEBHOOK_TIMEOUT_MS,
+      retryDelaySeconds: vars.WEBHOOK_RETRY_DELAY_SECONDS,
+      maxAttempts: vars.WEBHOOK_MAX_ATTEMPTS,
+      disableAfterFailures: vars.WEBHOOK_DISABLE_AFTER_FAILURES,
+    },
     subscriptionRecheckMs: vars.SUBSCRIPTION_RECHECK_MS,
     graphqlLimits: {
       maxDepth: vars.GRAPHQL_MAX_DEPTH,

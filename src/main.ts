@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const database = await openDatabase(config, logger);
   await prepareDatabase(database.orm, config, (message) => process.stdout.write(`${message}\n`));
-  const app = await createApp({ orm: database.orm, config, logger, notifications: database.notifications });
+  const app = await createApp({ database, config, logger });
   const server: Server = app.express.listen(config.port, () => {
     logger.info(
       { port: config.port, database: database.embedded ? 'embedded' : 'server', env: config.env },

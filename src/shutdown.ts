@@ -4,7 +4,7 @@ import type { Database } from './db/database';
 import type { Logger } from './shared/logger';
 
 /**
- * After the requests are done (or cut), how long stopping the import worker, draining background
+ * After the requests are done (or cut), how long stopping the job workers, draining background
  * tasks and closing the pool may take before the process gives up and exits 1.
  */
 const CLOSE_DEADLINE_MS = 15_000;
@@ -23,8 +23,9 @@ export interface ShutdownTargets {
  * The orderly stop. Every write is one transaction committed before its response is sent, so a
  * write a client saw acknowledged is durable, and a request cut short rolls back whole.
  *
- * 1. `/readyz` answers 503 at once; the import worker stops claiming and lets its batch in flight
- *    commit (concurrently with the next steps); live subscriptions end (WebSocket closes 1001, SSE
+ * 1. `/readyz` answers 503 at once; the job workers stop fetching and their attempts in flight end
+ *    at their next safe point, an import after its batch in flight commits (concurrently with the
+ *    next steps); live subscriptions end (WebSocket closes 1001, SSE
  *    streams complete) and new ones are refused.
  * 2. The listening socket closes: new connections are refused. Idle keep-alive connections close,
  *    also those that turn idle later; a request still arriving on an open connection is answered
@@ -34,7 +35,7 @@ export interface ShutdownTargets {
  */
 export async function shutDown({ server, app, database, logger, graceMs }: ShutdownTargets): Promise<void> {
   app.readiness.stopAccepting();
-  const workerStopped = app.deps.importWorker.stop();
+  const jobsStopped = app.stopJobs();
   // Live subscriptions never finish on their own: they end now (WebSocket 1001, SSE streams complete).
   await app.closeSubscriptions();
   // Runs before express sees the request, while its headers can still be set.
@@ -52,7 +53,7 @@ export async function shutDown({ server, app, database, logger, graceMs }: Shutd
   } finally {
     clearInterval(sweep);
   }
-  await workerStopped;
+  await jobsStopped;
   await app.stop();
   await database.close();
 }

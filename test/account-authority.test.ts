@@ -90,7 +90,7 @@ describe('an admin of every company of the person changing its email', () => {
     async (transport) => {
       const person = await personInTwoTrees();
       const newEmail = `moved-${serial}@example.com`;
-      const before = readOutbox(app.dataDir).length;
+      const before = (await readOutbox(app)).length;
       if (transport === 'graphql') {
         const { body } = await app.graphql(UPDATE, { id: String(person.id), input: { email: newEmail } }, adminOfBoth);
         expect(body.data.updateUser.email).toBe(newEmail);
@@ -104,9 +104,9 @@ describe('an admin of every company of the person changing its email', () => {
       expect((await stored(person.id)).email).toBe(newEmail);
       expect(await pendingResets(person.id)).toBe(0);
 
-      const [toOld] = mailsTo(app.dataDir, person.email);
-      const [toNew] = mailsTo(app.dataDir, newEmail);
-      expect(readOutbox(app.dataDir)).toHaveLength(before + 2);
+      const [toOld] = await mailsTo(app, person.email);
+      const [toNew] = await mailsTo(app, newEmail);
+      expect(await readOutbox(app)).toHaveLength(before + 2);
       for (const mail of [toOld, toNew]) {
         expect(mail.headers.get('subject')).toBe('The email of your Leadsy account was changed');
         expect(mail.text).toContain(`from ${person.email} to ${newEmail}`);
@@ -117,14 +117,14 @@ describe('an admin of every company of the person changing its email', () => {
 
   it('sends nothing when the email stays as it is', async () => {
     const person = await personInTwoTrees();
-    const before = readOutbox(app.dataDir).length;
+    const before = (await readOutbox(app)).length;
     const { body } = await app.graphql(
       UPDATE,
       { id: String(person.id), input: { email: person.email.toUpperCase() } },
       adminOfBoth,
     );
     expect(body.data.updateUser.email).toBe(person.email);
-    expect(readOutbox(app.dataDir)).toHaveLength(before);
+    expect(await readOutbox(app)).toHaveLength(before);
     expect(await pendingResets(person.id)).toBe(1);
   });
 });

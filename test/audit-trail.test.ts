@@ -17,7 +17,6 @@ import { addUser } from './helpers/users';
  */
 
 const { app, world } = useTestWorld({
-  IMPORT_POLL_MS: '50',
   IMPORT_BATCH_SIZE: '2',
   // No pruning in the background while this file looks at old events.
   AUDIT_RETENTION_DAYS: '0',

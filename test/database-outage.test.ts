@@ -39,6 +39,8 @@ describe('when the database cannot be reached', () => {
     app = await startTestApp(
       {
         DB_POOL_MAX: serverUrl ? '4' : '1',
+        // PGlite's socket accepts three connections: the pool's, the LISTEN and the job queue's.
+        JOB_POOL_MAX: serverUrl ? '3' : '1',
         DB_ACQUIRE_TIMEOUT_MS: '1000',
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,

@@ -4,6 +4,7 @@ import { HOUR_MS, issuePasswordToken } from '../src/modules/password-reset/passw
 import { User } from '../src/modules/user/user.entity';
 import { DOMAIN_EVENT_TYPES, type ImportProgressSignal, type PublishedEvent } from '../src/modules/events/event-bus';
 import { ImportFile } from '../src/modules/import/import-file.entity';
+import { queueImportJob } from '../src/modules/import/import-jobs';
 import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
 import { waitForImport } from './helpers/imports';
 import { invitationHelpers } from './helpers/invitations';
@@ -60,7 +61,7 @@ async function eventsOf(app: TestApp, heard: PublishedEvent[], work: () => Promi
 const SECRETS = /\$argon2|password|token|hash|avatarKey|credentials/i;
 
 describe('domain events (transactional outbox)', () => {
-  const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50', IMPORT_BATCH_SIZE: '2' });
+  const { app, world } = useTestWorld({ IMPORT_BATCH_SIZE: '2' });
   let heard: ReturnType<typeof collect>;
   beforeAll(() => {
     heard = collect(app);
@@ -275,14 +276,17 @@ describe('domain events (transactional outbox)', () => {
     expect(heard.progress.filter((signal) => signal.importFileId === Number(startImport.id))).toHaveLength(2);
 
     const failedBefore = await lastEventId(app);
-    // A queued import whose file is not in the storage: the worker fails it.
-    const em = app.orm.em.fork();
-    const missing = em.create(ImportFile, {
-      name: 'gone.csv',
-      company: world.companies.acmeEast,
-      storageKey: 'imports/gone.csv',
+    // A queued import whose file is not in the storage: its job fails it.
+    const missing = await app.orm.em.fork().transactional(async (tx) => {
+      const queued = tx.create(ImportFile, {
+        name: 'gone.csv',
+        company: world.companies.acmeEast,
+        storageKey: 'imports/gone.csv',
+      });
+      await tx.flush();
+      await queueImportJob(app.jobs, tx, queued.id);
+      return queued;
     });
-    await em.flush();
     const bad = { startImport: { id: String(missing.id) } };
     expect(await waitForImport(app, bad.startImport.id)).toBe('failed');
     const failed = await storedEvents(app, failedBefore);

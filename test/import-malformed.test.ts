@@ -33,7 +33,7 @@ interface Transport {
   read(id: string): Promise<ImportOutcome>;
 }
 
-const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useTestWorld({});
 
 const graphql: Transport = {
   name: 'GraphQL startImport',

@@ -21,7 +21,7 @@ const csv = (...lines: string[]) => Buffer.from(`${lines.join('\n')}\n`, 'utf8')
 const HEADER = 'email,first_name,last_name,access';
 
 describe('CSV imports', () => {
-  const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
+  const { app, world } = useTestWorld({});
 
   const start = (companyId: number, bytes: Buffer, actor: Actor, name = 'users.csv') =>
     app.graphql(START, { companyId: String(companyId), base64: base64Of(bytes, name, 'text/csv') }, world.tokenOf(actor));

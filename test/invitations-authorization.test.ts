@@ -36,11 +36,11 @@ describe('invitations: who may invite and revoke, and with what', () => {
         expect(result.body.errors).toBeUndefined();
         expect(result.body.data.createInvitation).toMatchObject({ email: address, status: 'PENDING', access: { key: access } });
         expect(await rowsFor(address)).toHaveLength(1);
-        expect(mailsTo(app.dataDir, address)).toHaveLength(1);
+        expect(await mailsTo(app, address)).toHaveLength(1);
       } else {
         expectRefused(result, code);
         expect(await rowsFor(address)).toHaveLength(0);
-        expect(mailsTo(app.dataDir, address)).toHaveLength(0);
+        expect(await mailsTo(app, address)).toHaveLength(0);
       }
     });
 
@@ -66,7 +66,7 @@ describe('invitations: who may invite and revoke, and with what', () => {
       const again = await h.create('eastManager', { email: ` ${address.toUpperCase()} ` });
       expectRefused(again, 'CONFLICT', { message: 'Acme East already has a pending invitation for this email' });
       expect(await rowsFor(address)).toHaveLength(1);
-      expect(mailsTo(app.dataDir, address)).toHaveLength(1);
+      expect(await mailsTo(app, address)).toHaveLength(1);
       const elsewhere = await h.create('acmeAdmin', { email: address, companyId: String(world.companies.acmeEastLab) });
       expect(elsewhere.body.errors).toBeUndefined();
     });

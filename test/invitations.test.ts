@@ -53,7 +53,7 @@ describe('invitations: inviting and accepting', () => {
     expect(days).toBeGreaterThan(6.99);
     expect(days).toBeLessThanOrEqual(7);
 
-    const [mail] = mailsTo(app.dataDir, 'nina.new@example.com');
+    const [mail] = await mailsTo(app, 'nina.new@example.com');
     expect(mail.headers.get('subject')).toBe('You are invited to join Acme East on Leadsy');
     expect(mail.text).toMatch(/^Hello Nina,/);
     expect(mail.text).toContain('AcmeAdmin Tester invited you to join Acme East on Leadsy as');
@@ -290,8 +290,8 @@ describe('invitations: inviting and accepting', () => {
     });
   });
 
-  it('never returns a mailed token in any response', () => {
-    const tokens = readOutbox(app.dataDir).map(tokenFromMail);
+  it('never returns a mailed token in any response', async () => {
+    const tokens = (await readOutbox(app)).map(tokenFromMail);
     expect(tokens.length).toBeGreaterThan(5);
     for (const response of h.responses) for (const token of tokens) expect(response).not.toContain(token);
   });

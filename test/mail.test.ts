@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { BackgroundTasks } from '../src/shared/background-tasks';
-import { createMailer, type Mail, sendOrLogFailure } from '../src/shared/mail/mailer';
+import { createMailer, type Mail } from '../src/shared/mail/mailer';
+import type { JobQueue } from '../src/db/job-queue';
+import { MailQueue } from '../src/modules/mail/mail-queue';
+import { SealedJson } from '../src/shared/sealed-json';
 import { OutboxMailer } from '../src/shared/mail/outbox-mailer';
 import { SmtpMailer } from '../src/shared/mail/smtp-mailer';
 import { passwordResetMail, setPasswordMail, tokenLink } from '../src/shared/mail/templates';
-import { parseMail, readOutbox } from './helpers/outbox';
+import { parseMail, readOutboxDir } from './helpers/outbox';
+import { TEST_JWT_SECRET } from './helpers/test-app';
 import { startSmtpSink } from './helpers/smtp-sink';
 
 const TOKEN = 'tok_9f2cAbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_';
@@ -55,7 +59,7 @@ describe('mail', () => {
     const files = readdirSync(join(dataDir, 'outbox'));
     expect(files).toHaveLength(5);
     expect(files.every((file) => /^\d{8}T\d{9}Z-\d{6}-[0-9a-f]{8}\.eml$/.test(file))).toBe(true);
-    const mails = readOutbox(dataDir);
+    const mails = readOutboxDir(dataDir);
     expect(mails.map((mail) => mail.headers.get('to'))).toEqual(sent.map((mail) => mail.to));
 
     for (const mail of mails) {
@@ -109,7 +113,15 @@ describe('mail', () => {
     await createMailer(config(), logger).send(mail);
     await createMailer(config(sink.url), logger).send(mail);
     await sink.close();
-    await sendOrLogFailure(createMailer(config(closedPort), logger), logger, mail, 'test');
+    // The mail job's handler (the queue itself is not needed to run it): it fails, logs and rethrows.
+    const handler = new MailQueue({} as JobQueue, TEST_JWT_SECRET).handler(createMailer(config(closedPort), logger), logger);
+    const sealed = new SealedJson(TEST_JWT_SECRET, 'mail jobs').seal(mail);
+    const stopping = new AbortController().signal;
+    const failure = handler({ id: 'job-1', data: { sealed, purpose: 'test' }, attempt: 1, lastAttempt: false, stopping });
+    await expect(failure).rejects.toThrow(/^the mail could not be sent/);
+    await failure.catch((error: Error) => {
+      for (const secret of [TOKEN, 'secret.person']) expect(error.message).not.toContain(secret);
+    });
 
     expect(output()).toContain('a mail could not be sent');
     for (const secret of [TOKEN, 'secret.person', mail.subject, 'Someone asked']) expect(output()).not.toContain(secret);

@@ -10,6 +10,7 @@ import { buildWorld, PASSWORD } from './helpers/fixtures';
 import { mailsTo, readOutbox, tokenFromMail, waitForMails } from './helpers/outbox';
 import { startSmtpSink } from './helpers/smtp-sink';
 import { startTestApp } from './helpers/test-app';
+import { createTestDatabase } from './helpers/test-database';
 import { useTestWorld } from './helpers/setup';
 import { login } from './helpers/documents';
 import { expectFieldError } from './helpers/expect';
@@ -29,7 +30,7 @@ describe('password reset', () => {
   const userRow = (id: number) => app.orm.em.fork().findOneOrFail(User, id, { populate: ['passwordHash'] });
   /** Asks for a reset (typed as `asTyped`) and returns the token of the link that arrives by mail. */
   const mailedToken = async (email: string, asTyped = email) => {
-    const before = mailsTo(app.dataDir, email).length;
+    const before = (await mailsTo(app, email)).length;
     expect((await requestReset(asTyped)).body).toEqual({ data: { requestPasswordReset: true } });
     const mails = await waitForMails(app.dataDir, email, before + 1);
     return tokenFromMail(mails[mails.length - 1]);
@@ -45,7 +46,7 @@ describe('password reset', () => {
   it('mails a one-hour link whose token sets a new password, once', async () => {
     const user = world.users.eastMember;
     const token = await mailedToken(user.email, ' EastMember@Example.com ');
-    const [mail] = mailsTo(app.dataDir, user.email);
+    const [mail] = await mailsTo(app, user.email);
     expect(mail.headers.get('subject')).toBe('Reset your Leadsy password');
     expect(mail.text).toContain(`${app.config.publicUrl}/reset-password?token=${token}`);
 
@@ -122,8 +123,8 @@ describe('password reset', () => {
     }
     // The known address's mail is written after the response; by then the others were long decided.
     await waitForMails(app.dataDir, world.users.globexAdmin.email);
-    expect(mailsTo(app.dataDir, 'nobody@example.com')).toHaveLength(0);
-    expect(mailsTo(app.dataDir, world.users.inactive.email)).toHaveLength(0);
+    expect(await mailsTo(app, 'nobody@example.com')).toHaveLength(0);
+    expect(await mailsTo(app, world.users.inactive.email)).toHaveLength(0);
     expect(await tokensOf(world.users.inactive.id)).toHaveLength(0);
   });
 
@@ -168,8 +169,8 @@ describe('password reset', () => {
     expect((await login(app, 'invited.person@example.com', NEW_PASSWORD)).body.data.login.token).toEqual(expect.any(String));
   });
 
-  it('writes valid RFC 5322 files to DATA_DIR/outbox', () => {
-    const mails = readOutbox(app.dataDir);
+  it('writes valid RFC 5322 files to DATA_DIR/outbox', async () => {
+    const mails = await readOutbox(app);
     expect(mails.length).toBeGreaterThan(0);
     for (const mail of mails) {
       for (const header of ['from', 'to', 'subject', 'date', 'message-id']) expect(mail.headers.get(header)).toBeTruthy();
@@ -196,15 +197,25 @@ describe('reset mails sent after the response', () => {
     }
   });
 
-  it('are finished by a shutdown before the database closes', async () => {
+  it('survive a shutdown: a reset asked for just before it is mailed once, by the next process', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gateway-reset-'));
+    const database = await createTestDatabase();
+    const options = database.url ? { dataDir, databaseUrl: database.url } : { dataDir, embedded: true };
     try {
-      const app = await startTestApp({}, { dataDir });
-      const world = await buildWorld(app);
-      await app.graphql(REQUEST, { email: world.users.eastMember.email });
-      await app.close();
-      expect(mailsTo(dataDir, world.users.eastMember.email)).toHaveLength(1);
+      const first = await startTestApp({}, options);
+      const world = await buildWorld(first);
+      await first.graphql(REQUEST, { email: world.users.eastMember.email });
+      await first.close();
+      const next = await startTestApp({}, options);
+      try {
+        await waitForMails(dataDir, world.users.eastMember.email, 1, 10_000);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await waitForMails(dataDir, world.users.eastMember.email, 1)).toHaveLength(1);
+      } finally {
+        await next.close();
+      }
     } finally {
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

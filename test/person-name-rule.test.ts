@@ -33,7 +33,7 @@ describe('the person-name rule of createUser and of CSV imports', () => {
   let world: World;
 
   beforeAll(async () => {
-    app = await startTestApp({ IMPORT_POLL_MS: '50' });
+    app = await startTestApp({});
     world = await buildWorld(app);
   });
   afterAll(() => app.close());

@@ -15,7 +15,7 @@ import { useTestWorld } from './helpers/setup';
  * its parent's plan and only a super_admin chooses one, so an admin cannot lift its own limit.
  */
 
-const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useTestWorld({});
 let plan: Membership;
 let branch: number;
 

@@ -24,7 +24,7 @@ async function startGateway() {
   const config = testConfig(dataDir, testDatabase.url, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   const database: Database = await openDatabase(config, logger);
   await prepareDatabase(database.orm, config, () => undefined);
-  const app: App = await createApp({ orm: database.orm, config, logger, notifications: database.notifications });
+  const app: App = await createApp({ database, config, logger });
   const server: Server = app.express.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -53,7 +53,7 @@ describe('createUser', () => {
     expect(grants.map((grant) => [grant.company.id, grant.access.id, grant.primary])).toEqual([
       [world.companies.acmeEast, world.accessIds.member, true],
     ]);
-    expect(mailsTo(app.dataDir, 'grace.hopper@example.com')).toHaveLength(0);
+    expect(await mailsTo(app, 'grace.hopper@example.com')).toHaveLength(0);
     const signedIn = await login(app, 'grace.hopper@example.com', NEW_PASSWORD);
     expect(signedIn.body.data.login.token).toEqual(expect.any(String));
   });
@@ -66,7 +66,7 @@ describe('createUser', () => {
 
     const user = (await findUser(app, { email: 'pending.person@example.com' }))!;
     expect(user.passwordHash).toBeNull();
-    const [mail] = mailsTo(app.dataDir, 'pending.person@example.com');
+    const [mail] = await mailsTo(app, 'pending.person@example.com');
     expect(mail.headers.get('subject')).toBe('Your Leadsy account is ready: choose your password');
     expect(mail.text).toContain(`${app.config.publicUrl}/reset-password?token=`);
     const token = tokenFromMail(mail);
@@ -154,6 +154,6 @@ describe('createUser', () => {
     expect(await countUsers()).toBe(before);
     expect(await findUser(app, { email: input.email })).toBeNull();
     expect(await app.orm.em.fork().count(PasswordResetToken, {})).toBe(tokensBefore);
-    expect(mailsTo(app.dataDir, input.email)).toHaveLength(0);
+    expect(await mailsTo(app, input.email)).toHaveLength(0);
   });
 });

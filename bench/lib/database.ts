@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { onCleanup } from './cleanup';
 
 export const BENCH_DATABASE_NAME = 'leadsy_bench';
 const DEFAULT_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -37,6 +38,21 @@ export async function recreateDatabase(db: BenchDatabase): Promise<void> {
 
 export async function dropDatabase(db: BenchDatabase): Promise<void> {
   await withClient(db.adminUrl, (client) => client.query(`drop database if exists ${BENCH_DATABASE_NAME} with (force)`));
+}
+
+/**
+ * A database of the benchmark's own on the bench server, created afresh (dropped first if it was
+ * kept), dropped again at clean-up unless `keep`: its URL.
+ */
+export async function ownDatabase(name: string, { keep }: { keep: boolean }): Promise<string> {
+  const { adminUrl } = benchDatabase();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const drop = () => withClient(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+  await drop();
+  await withClient(adminUrl, (client) => client.query(`create database ${name}`));
+  if (!keep) onCleanup(`database ${name}`, async () => void (await drop()));
+  return url.toString();
 }
 
 export async function serverVersion(url: string): Promise<string> {

@@ -12,6 +12,8 @@ export interface Database {
   embedded: boolean;
   /** LISTEN: across processes on a server, in-process on the embedded database. */
   notifications: DatabaseNotifications;
+  /** How to open a connection of one's own (the job queue's workers keep a small pool). */
+  connectionUrl: string;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function openDatabase(
     return {
       orm,
       embedded: Boolean(embedded),
+      connectionUrl: clientUrl,
       notifications:
         inProcess ??
         serverNotifications({

@@ -10,13 +10,16 @@ export interface EmbeddedPostgres {
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), persisted in `directory` and served over the wire
  * protocol on a free loopback port, so the gateway uses the same driver as with a real server.
- * PGlite runs one statement at a time: the caller must use a pool of one connection (the server
- * accepts a second one only so that a reconnect is not refused while the old socket closes).
+ * PGlite runs one statement at a time, and one session serves every connection: the socket
+ * server queues the statements of its connections and lets a transaction finish before another
+ * connection's statement runs. The gateway opens two connections (MikroORM's pool of one and the
+ * job queue's pool of one); a third is accepted so that a reconnect is not refused while an old
+ * socket closes.
  */
 export async function startEmbeddedPostgres(directory: string): Promise<EmbeddedPostgres> {
   mkdirSync(directory, { recursive: true });
   const db = await PGlite.create(directory);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 3 });
   await server.start();
   return {
     url: `postgresql://postgres:postgres@${server.getServerConn()}/postgres`,

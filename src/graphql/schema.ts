@@ -3,6 +3,7 @@ import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AccessResolver } from '../modules/access/access.resolver';
 import { AuditEventResolver } from '../modules/audit/audit-event.resolver';
 import { ApiKeyResolver } from '../modules/api-key/api-key.resolver';
+import { WebhookResolver } from '../modules/webhook/webhook.resolver';
 import { UserAccessMutationResolver } from '../modules/access/user-access-mutation.resolver';
 import { UserAccessResolver } from '../modules/access/user-access.resolver';
 import { SessionResolver } from '../modules/session/session.resolver';
@@ -42,6 +43,7 @@ const RESOLVERS = [
   InvitationResolver,
   ImportResolver,
   ApiKeyResolver,
+  WebhookResolver,
   AuditEventResolver,
   LiveResolver,
 ] as const;

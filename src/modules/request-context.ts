@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
-import type { ImportWorker } from './import/import-worker';
+import type { JobQueue } from '../db/job-queue';
+import type { MailQueue } from './mail/mail-queue';
 import type { InvitationQuota } from './invitation/invitation-quota';
 import type { User } from './user/user.entity';
 import {
@@ -17,7 +18,6 @@ import { loadScope, Scope } from './auth/scope';
 import { type DomainError, forbidden, isDomainError, unauthenticated } from '../shared/errors';
 import type { RequestInfo } from '../shared/http/request-info';
 import type { Logger } from '../shared/logger';
-import type { Mailer } from '../shared/mail/mailer';
 import type { MaybePromise } from '../shared/maybe-promise';
 import type { AttemptLimiter } from '../shared/rate-limit/attempt-limiter';
 import type { FileStorage } from '../shared/storage/file-storage';
@@ -31,12 +31,13 @@ export interface AppDeps {
   logger: Logger;
   /** Access tokens, session expiry, API key rate limits: what authenticating a request needs. */
   auth: AuthenticatorSettings;
-  mailer: Mailer;
-  /** Work started by a request that finishes after its response (reset mails). */
+  /** Background work in PostgreSQL (pg-boss): imports, mails, password resets; any process runs the jobs. */
+  jobs: JobQueue;
+  /** Queues a mail (in the transaction of the change it tells about). */
+  mails: MailQueue;
+  /** Work started by a request that finishes after its response, in this process (last-use stamps of credentials). */
   background: BackgroundTasks;
   storage: FileStorage;
-  /** Processes queued CSV imports in the background; `wake()` it when an import is queued. */
-  importWorker: ImportWorker;
   /** Counts login, password reset and invitation acceptance attempts (rate limits). */
   attempts: AttemptLimiter;
   /** Invitations created per inviter and per company (rate limits). */

@@ -16,6 +16,7 @@ import { StageService } from './stage/stage.service';
 import { UserMutationService } from './user/user-mutation.service';
 import { UserService } from './user/user.service';
 import type { RequestContext } from './request-context';
+import { WebhookService } from './webhook/webhook.service';
 
 /** The services of one request; each holds the request context it authorizes against. */
 export function createServices(ctx: RequestContext) {
@@ -37,6 +38,7 @@ export function createServices(ctx: RequestContext) {
     invitationAcceptances: new InvitationAcceptanceService(ctx),
     imports: new ImportService(ctx),
     apiKeys: new ApiKeyService(ctx),
+    webhooks: new WebhookService(ctx),
   };
 }
 

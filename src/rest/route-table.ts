@@ -10,6 +10,7 @@ import { referenceRoutes } from './routes/reference.routes';
 import { sessionRoutes } from './routes/session.routes';
 import { userAccessRoutes } from './routes/user-access.routes';
 import { userRoutes } from './routes/user.routes';
+import { webhookRoutes } from './routes/webhook.routes';
 import type { StreamRoute } from './stream-route';
 
 /** Every `/api/v1` route: the table the router, the OpenAPI document and the contract tests walk. */
@@ -24,6 +25,7 @@ export const REST_ROUTES: RestRoute[] = withPatchAliases([
   ...invitationRoutes,
   ...importRoutes,
   ...apiKeyRoutes,
+  ...webhookRoutes,
   ...auditRoutes,
 ]);
 

@@ -2,9 +2,9 @@ import { errorKind } from './errors';
 import type { Logger } from './logger';
 
 /**
- * Work a request starts but does not wait for (a password reset mail, so the answer cannot reveal
- * whether the account exists). Failures are logged; `drain` lets a shutdown finish them before the
- * database closes.
+ * Small work a request starts but does not wait for, in this process (the last-use stamp of a
+ * session or key): nothing that must survive a restart, which is the job queue's. Failures are
+ * logged; `drain` lets a shutdown finish them before the database closes.
  */
 export class BackgroundTasks {
   private readonly running = new Set<Promise<void>>();

@@ -49,7 +49,7 @@ export function invitationHelpers(app: TestApp, world: World) {
       const { body } = await create(viewer, input);
       expect(body.errors).toBeUndefined();
       const invitation = body.data.createInvitation;
-      const mails = mailsTo(app.dataDir, invitation.email);
+      const mails = await mailsTo(app, invitation.email);
       return { invitation, token: tokenFromMail(mails[mails.length - 1]), mailCount: mails.length };
     },
     accept: (token: string, input: Record<string, unknown> = {}) =>

@@ -1,5 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { JOBS_SCHEMA } from '../../src/db/job-queue';
+import { MAIL_QUEUE } from '../../src/modules/mail/mail-queue';
+import { PASSWORD_RESET_QUEUE } from '../../src/modules/password-reset/password-reset-jobs';
+import type { TestApp } from './test-app';
+import { pollUntil } from './wait';
 
 /** One `.eml` file of the outbox, parsed just enough for tests: headers and decoded text parts. */
 export interface OutboxMail {
@@ -14,8 +19,35 @@ export function outboxDir(dataDir: string): string {
   return join(dataDir, 'outbox');
 }
 
-/** Every mail written so far, oldest first (file names sort by time). */
-export function readOutbox(dataDir: string): OutboxMail[] {
+/**
+ * Mails are sent by jobs after the response: waits until no mail (or password reset, which queues
+ * one) is waiting or being sent, so what the outbox holds is final.
+ */
+export async function mailsSettled(app: TestApp): Promise<void> {
+  const pending = () =>
+    app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select name, state, count(*)::int as jobs from ${JOBS_SCHEMA}.job
+          where name in (?, ?) and state in ('created', 'retry', 'active') group by name, state`,
+        [MAIL_QUEUE, PASSWORD_RESET_QUEUE],
+      );
+  try {
+    await pollUntil(async () => (await pending()).length === 0, 'the mail jobs to finish');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(await pending())}`);
+  }
+}
+
+/** Every mail sent so far, once the mail jobs settled, oldest first. */
+export async function readOutbox(app: TestApp): Promise<OutboxMail[]> {
+  await mailsSettled(app);
+  return readOutboxDir(app.dataDir);
+}
+
+/** Every mail written to `dataDir`'s outbox so far, oldest first (file names sort by time). */
+export function readOutboxDir(dataDir: string): OutboxMail[] {
   const dir = outboxDir(dataDir);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -24,15 +56,20 @@ export function readOutbox(dataDir: string): OutboxMail[] {
     .map((file) => parseMail(file, readFileSync(join(dir, file), 'utf8')));
 }
 
-export function mailsTo(dataDir: string, email: string): OutboxMail[] {
-  return readOutbox(dataDir).filter((mail) => mail.headers.get('to') === email);
+/** The mails sent to `email`, once the mail jobs settled. */
+export async function mailsTo(app: TestApp, email: string): Promise<OutboxMail[]> {
+  return (await readOutbox(app)).filter((mail) => mail.headers.get('to') === email);
 }
 
-/** Mails may be written after the response (password resets): waits until `count` mails reached `email`. */
+function mailsInDirTo(dataDir: string, email: string): OutboxMail[] {
+  return readOutboxDir(dataDir).filter((mail) => mail.headers.get('to') === email);
+}
+
+/** Waits until `count` mails reached `email` in `dataDir`'s outbox (whichever process sends them). */
 export async function waitForMails(dataDir: string, email: string, count = 1, timeoutMs = 5000): Promise<OutboxMail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mails = mailsTo(dataDir, email);
+    const mails = mailsInDirTo(dataDir, email);
     if (mails.length >= count) return mails;
     if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) to ${email}, found ${mails.length}`);
     await new Promise((resolve) => setTimeout(resolve, 25));

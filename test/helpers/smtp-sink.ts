@@ -17,9 +17,10 @@ export interface SmtpSink {
 
 /**
  * A minimal SMTP server on loopback (RFC 5321 without extensions), enough for nodemailer to deliver
- * to. With `silent`, it accepts connections and never greets: a mail server that hangs.
+ * to. With `silent`, it accepts connections and never greets: a mail server that hangs. `port`
+ * reuses a port (a server that comes back).
  */
-export async function startSmtpSink(options: { silent?: boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: { silent?: boolean; port?: number } = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -28,7 +29,7 @@ export async function startSmtpSink(options: { silent?: boolean } = {}): Promise
     socket.on('error', () => undefined);
     if (!options.silent) converse(socket, received);
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   return {
     url: `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`,

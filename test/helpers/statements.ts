@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { SESSION_RESET_SQL } from '../../src/db/orm-options';
-import { IMPORT_WORKER_SQL_TAG } from '../../src/modules/import/import-leases';
 import { AUDIT_PRUNER_SQL_TAG } from '../../src/modules/audit/audit-pruner';
+import { JOBS_APPLICATION_NAME } from '../../src/db/job-queue';
 
 /** One statement as it reached the driver: its query config (or text) and the client that sent it. */
 export interface SentStatement {
@@ -11,9 +11,9 @@ export interface SentStatement {
 
 /**
  * The statements the app sends while `work` runs. Every statement reaches the server through the
- * driver's Client#query, whether MikroORM, knex or a prepared statement sends it. The import
- * worker polls and the audit pruner looks for old events on their own, and a new pooled connection
- * resets its session: none of these belongs to a request.
+ * driver's Client#query, whether MikroORM, knex or a prepared statement sends it. The job queue's
+ * workers poll on their own connections, the audit pruner looks for old events on its own, and a
+ * new pooled connection resets its session: none of these belongs to a request.
  */
 export async function recordStatements(work: () => Promise<unknown>): Promise<SentStatement[]> {
   const sent: SentStatement[] = [];
@@ -21,7 +21,7 @@ export async function recordStatements(work: () => Promise<unknown>): Promise<Se
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const [config] = args;
     const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
-    const background = text.startsWith(IMPORT_WORKER_SQL_TAG) || text.startsWith(AUDIT_PRUNER_SQL_TAG);
+    const background = isJobQueueClient(this) || text.startsWith(AUDIT_PRUNER_SQL_TAG);
     if (!background && text !== SESSION_RESET_SQL) sent.push({ config, client: this });
     return (query as (...params: unknown[]) => unknown).apply(this, args);
   } as typeof query;
@@ -31,4 +31,12 @@ export async function recordStatements(work: () => Promise<unknown>): Promise<Se
     pg.Client.prototype.query = query;
   }
   return sent;
+}
+
+/** The job queue's workers connect under their own application name (src/db/job-queue.ts). */
+function isJobQueueClient(client: pg.Client): boolean {
+  return (
+    (client as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters?.application_name ===
+    JOBS_APPLICATION_NAME
+  );
 }

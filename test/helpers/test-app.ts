@@ -11,6 +11,7 @@ import { type Database, openDatabase } from '../../src/db/database';
 import { prepareDatabase } from '../../src/db/prepare-database';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import type { EventBus } from '../../src/modules/events/event-bus';
+import type { JobQueue } from '../../src/db/job-queue';
 import { recordStatements } from './statements';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -35,6 +36,8 @@ export interface TestApp {
   ): Promise<HttpResult<T>>;
   /** The app's event bus (committed domain events, import progress). */
   events: EventBus;
+  /** The app's job queue, to queue a job as a service would. */
+  jobs: JobQueue;
   /** Counts the SQL statements the app sends while `work` runs. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   close(): Promise<void>;
@@ -79,12 +82,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     const config = testConfig(dataDir, testDatabase.url, env);
     database = await openDatabase(config, createLogger('silent'));
     await prepareDatabase(database.orm, config, () => undefined);
-    app = await createApp({
-      orm: database.orm,
-      config,
-      logger: options.logger ?? createLogger('silent'),
-      notifications: database.notifications,
-    });
+    app = await createApp({ database, config, logger: options.logger ?? createLogger('silent') });
     server = app.express.listen(0, '127.0.0.1');
     app.attach(server);
     await once(server, 'listening');
@@ -115,6 +113,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       config,
       dataDir,
       events: opened.app.deps.events,
+      jobs: opened.app.deps.jobs,
       request,
       graphql: (query, variables, token) =>
         request('POST', '/graphql', { body: { query, variables }, headers: token ? { authorization: `Bearer ${token}` } : {} }),

@@ -9,7 +9,7 @@ import { useContractWorld } from './contract-app';
 
 /** The conventions every route of the contract shares, checked across the layer rather than per route. */
 
-const { app, world } = useContractWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useContractWorld({});
 beforeAll(async () => {
   // One finished import, so the imports list has something to page (and no worker runs during the tests).
   const file = Buffer.from('email,first_name,last_name\nconv.import@example.com,Conv,Import\n').toString('base64');

@@ -7,7 +7,7 @@ import { expectErrorBody, expectShape, IMPORT_FILE, META } from './contract-shap
 import { describeRoute } from './describe-route';
 import { REFUSED_ADMIN_WRITES_IN_ACME_EAST, restClient, useContractWorld } from './contract-app';
 
-const { app, world } = useContractWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useContractWorld({});
 
 const call = restClient(app, world);
 

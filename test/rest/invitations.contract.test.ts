@@ -36,7 +36,7 @@ async function invite(email = nextEmail(), caller: Actor = 'acmeAdmin') {
     access_id: world.accessIds.member,
   });
   expect(status).toBe(201);
-  const mails = mailsTo(app.dataDir, email);
+  const mails = await mailsTo(app, email);
   return { invitation: body.invitation, token: tokenFromMail(mails[mails.length - 1]) };
 }
 
@@ -63,7 +63,7 @@ describeRoute('POST', '/invitations', () => {
       invited_by_id: world.users.eastManager.id,
     });
 
-    const [mail] = mailsTo(app.dataDir, 'rest.nina@example.com');
+    const [mail] = await mailsTo(app, 'rest.nina@example.com');
     const token = tokenFromMail(mail);
     expect(JSON.stringify(body)).not.toContain(token);
     expect(JSON.stringify(body)).not.toMatch(/token/i);
@@ -90,7 +90,7 @@ describeRoute('POST', '/invitations', () => {
     expect(status).toBe(expected);
     expectErrorBody(body, code);
     expect(await invitationsOf(email)).toEqual([]);
-    expect(mailsTo(app.dataDir, email)).toEqual([]);
+    expect(await mailsTo(app, email)).toEqual([]);
   });
 
   it('answers 409 for a second pending invitation of the same email and company', async () => {
@@ -103,7 +103,7 @@ describeRoute('POST', '/invitations', () => {
     expect(status).toBe(409);
     expectErrorBody(body, 'CONFLICT');
     expect((await invitationsOf(invitation.email)).map((row) => row.id)).toEqual([invitation.id]);
-    expect(mailsTo(app.dataDir, invitation.email)).toHaveLength(1);
+    expect(await mailsTo(app, invitation.email)).toHaveLength(1);
   });
 
   it.each<[string, Record<string, unknown>, string]>([

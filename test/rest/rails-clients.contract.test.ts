@@ -8,7 +8,7 @@ import { restClient, useContractWorld } from './contract-app';
 
 /** What Rails clients send: PATCH where PUT updates, and bodies wrapped in their resource key. */
 
-const { app, world } = useContractWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useContractWorld({});
 let currentTermId: number;
 beforeAll(async () => {
   currentTermId = (await app.request('GET', '/api/v1/legal_terms/current')).body.legal_term.id;

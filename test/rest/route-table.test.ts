@@ -57,6 +57,9 @@ describe('the REST route table', () => {
       'POST /invitations': 'invitation',
       'POST /imports': 'import_file',
       'POST /api_keys': 'api_key',
+      'POST /webhooks': 'webhook',
+      'PUT /webhooks/:id': 'webhook',
+      'PATCH /webhooks/:id': 'webhook',
     });
   });
 

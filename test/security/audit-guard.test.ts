@@ -49,6 +49,13 @@ const EXPECTED: Record<string, { action: AuditAction; actor: ExpectedActor }> = 
   revokeAllSessions: { action: 'session.revoke', actor: 'viewer' },
   createApiKey: { action: 'api_key.create', actor: 'viewer' },
   revokeApiKey: { action: 'api_key.revoke', actor: 'viewer' },
+  createWebhookEndpoint: { action: 'webhook.create', actor: 'viewer' },
+  updateWebhookEndpoint: { action: 'webhook.update', actor: 'viewer' },
+  disableWebhookEndpoint: { action: 'webhook.disable', actor: 'viewer' },
+  enableWebhookEndpoint: { action: 'webhook.enable', actor: 'viewer' },
+  deleteWebhookEndpoint: { action: 'webhook.delete', actor: 'viewer' },
+  rotateWebhookSecret: { action: 'webhook.rotate_secret', actor: 'viewer' },
+  redeliverEvent: { action: 'webhook.redeliver', actor: 'viewer' },
 };
 
 interface AuditRow {
@@ -60,7 +67,7 @@ interface AuditRow {
   target_id: string | null;
 }
 
-const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50', RATE_LIMIT_PER_ADDRESS: '100000' });
+const { app, world } = useTestWorld({ RATE_LIMIT_PER_ADDRESS: '100000', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
 let currentTerms: LegalTerm;
 /** A published version older than the current one, which no target has accepted: approving it writes. */
 let olderTerms: LegalTerm;

@@ -30,9 +30,10 @@ import { useTestWorld } from '../helpers/setup';
 const STATUS_OF: Record<Exclude<Outcome, 'ok'>, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
 const { app, world } = useTestWorld({
-  IMPORT_POLL_MS: '50',
   // Every case signs in, resets or accepts from one address: the limits have their own tests.
   RATE_LIMIT_PER_ADDRESS: '100000',
+  // The webhook cases name receivers on the loopback address.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
 });
 /** The user each viewer relation signs in as (a new session per case: some cases end their session). */
 let viewers: Map<Exclude<Relation, 'self' | 'anonymous'>, number>;
@@ -141,7 +142,7 @@ describe('authorization matrix', () => {
     const unrouted = MATRIX.flatMap(({ rest }) =>
       rest
         ? [
-            `${rest.method} ${rest.path({ userId: 1, grantId: 1, invitationId: 1, apiKeyId: 1, companies: { acmeEast: 1 }, session: { id: 'a-session' } } as Target)}`,
+            `${rest.method} ${rest.path({ userId: 1, grantId: 1, invitationId: 1, apiKeyId: 1, webhookEndpointId: 1, disabledWebhookEndpointId: 1, webhookDeliveryId: 1, companies: { acmeEast: 1 }, session: { id: 'a-session' } } as Target)}`,
           ]
         : [],
     )

@@ -65,6 +65,10 @@ export interface Target {
   invitationToken: string;
   /** A member key of Acme East, created by the admin of Acme. */
   apiKeyId: number;
+  /** An enabled webhook endpoint of Acme East, with a (failed) delivery in its log, and a disabled one. */
+  webhookEndpointId: number;
+  disabledWebhookEndpointId: number;
+  webhookDeliveryId: number;
   /** Unique per case, for names and emails the case creates. */
   serial: number;
   companies: { acmeEast: number; acmeEastLab: number };
@@ -91,6 +95,8 @@ const PNG = () => base64Of(pngBytes());
 const CSV = (t: Target) =>
   base64Of(Buffer.from(`email,first_name,last_name\nmatrix-import-${t.serial}@example.com,M,I\n`), 'x.csv', 'text/csv');
 const USER_FIELDS = '{ id }';
+/** A receiver the suites run with WEBHOOK_ALLOW_PRIVATE_TARGETS may name; nothing listens there. */
+const WEBHOOK_URL = (t: Target) => `http://127.0.0.1:9/hook-${t.serial}`;
 
 export const MATRIX: MatrixOperation[] = [
   {
@@ -353,6 +359,120 @@ export const MATRIX: MatrixOperation[] = [
     writes: false,
     graphql: { query: 'query($c: ID!) { apiKeys(companyId: $c) { id } }', variables: (t) => ({ c: id(t.companies.acmeEast) }) },
     rest: { method: 'GET', path: (t) => `/api_keys?company_id=${t.companies.acmeEast}` },
+  },
+  {
+    field: 'createWebhookEndpoint',
+    label: 'createWebhookEndpoint (for Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query: `mutation($c: ID!, $u: String!) {
+        createWebhookEndpoint(input: { companyId: $c, url: $u, eventTypes: ["import.failed"] }) { secret endpoint { id } }
+      }`,
+      variables: (t) => ({ c: id(t.companies.acmeEast), u: WEBHOOK_URL(t) }),
+    },
+    rest: {
+      method: 'POST',
+      path: () => '/webhooks',
+      body: (t) => ({ company_id: t.companies.acmeEast, url: WEBHOOK_URL(t), event_types: ['import.failed'] }),
+    },
+  },
+  {
+    field: 'updateWebhookEndpoint',
+    label: 'updateWebhookEndpoint (of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query: 'mutation($id: ID!, $u: String!) { updateWebhookEndpoint(id: $id, input: { url: $u }) { id } }',
+      variables: (t) => ({ id: id(t.webhookEndpointId), u: WEBHOOK_URL(t) }),
+    },
+    rest: { method: 'PUT', path: (t) => `/webhooks/${t.webhookEndpointId}`, body: (t) => ({ url: WEBHOOK_URL(t) }) },
+  },
+  {
+    field: 'disableWebhookEndpoint',
+    label: 'disableWebhookEndpoint (an enabled one of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query: 'mutation($id: ID!) { disableWebhookEndpoint(id: $id) { enabled } }',
+      variables: (t) => ({ id: id(t.webhookEndpointId) }),
+    },
+    rest: { method: 'POST', path: (t) => `/webhooks/${t.webhookEndpointId}/disable` },
+  },
+  {
+    field: 'enableWebhookEndpoint',
+    label: 'enableWebhookEndpoint (a disabled one of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query: 'mutation($id: ID!) { enableWebhookEndpoint(id: $id) { enabled } }',
+      variables: (t) => ({ id: id(t.disabledWebhookEndpointId) }),
+    },
+    rest: { method: 'POST', path: (t) => `/webhooks/${t.disabledWebhookEndpointId}/enable` },
+  },
+  {
+    field: 'deleteWebhookEndpoint',
+    label: 'deleteWebhookEndpoint (of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }',
+      variables: (t) => ({ id: id(t.webhookEndpointId) }),
+    },
+    rest: { method: 'DELETE', path: (t) => `/webhooks/${t.webhookEndpointId}` },
+  },
+  {
+    field: 'rotateWebhookSecret',
+    label: 'rotateWebhookSecret (of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: true,
+    graphql: {
+      query: 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }',
+      variables: (t) => ({ id: id(t.webhookEndpointId) }),
+    },
+    rest: { method: 'POST', path: (t) => `/webhooks/${t.webhookEndpointId}/rotate_secret` },
+  },
+  {
+    field: 'redeliverEvent',
+    label: 'redeliverEvent (a delivery to Acme East)',
+    expected: COMPANY_ADMIN,
+    // It queues a job (and audits it): neither is among the tables the digest covers.
+    writes: false,
+    graphql: { query: 'mutation($id: ID!) { redeliverEvent(id: $id) }', variables: (t) => ({ id: id(t.webhookDeliveryId) }) },
+    rest: { method: 'POST', path: (t) => `/webhook_deliveries/${t.webhookDeliveryId}/redeliver` },
+  },
+  {
+    field: 'webhookEndpoints',
+    label: 'webhookEndpoints (of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: false,
+    graphql: {
+      query: 'query($c: ID!) { webhookEndpoints(companyId: $c) { id } }',
+      variables: (t) => ({ c: id(t.companies.acmeEast) }),
+    },
+    rest: { method: 'GET', path: (t) => `/webhooks?company_id=${t.companies.acmeEast}` },
+  },
+  {
+    field: 'webhookEndpoint',
+    label: 'webhookEndpoint (of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: false,
+    graphql: {
+      query: 'query($id: ID!) { webhookEndpoint(id: $id) { id } }',
+      variables: (t) => ({ id: id(t.webhookEndpointId) }),
+    },
+    rest: { method: 'GET', path: (t) => `/webhooks/${t.webhookEndpointId}` },
+  },
+  {
+    field: 'webhookDeliveries',
+    label: 'webhookDeliveries (of an endpoint of Acme East)',
+    expected: COMPANY_ADMIN,
+    writes: false,
+    graphql: {
+      query: 'query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }',
+      variables: (t) => ({ id: id(t.webhookEndpointId) }),
+    },
+    rest: { method: 'GET', path: (t) => `/webhooks/${t.webhookEndpointId}/deliveries` },
   },
   {
     field: 'completeOnboarding',

@@ -58,6 +58,9 @@ export interface Targets {
   globexUser: number;
   /** A member key of Acme East. */
   apiKey: number;
+  /** A webhook endpoint of Acme East, and a delivery in its log. */
+  webhookEndpoint: number;
+  webhookDelivery: number;
   /** A session of `user`. */
   session: string;
 }
@@ -186,6 +189,61 @@ export const GRAPHQL_CASES: GraphqlCase[] = [
     'NOT_FOUND',
   ],
   ['revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', (t) => ({ id: id(t.apiKey) }), 'NOT_FOUND'],
+  [
+    'webhookEndpoints',
+    'query($c: ID!) { webhookEndpoints(companyId: $c) { id url } }',
+    (t) => ({ c: id(t.childCompany) }),
+    'NOT_FOUND',
+  ],
+  [
+    'webhookEndpoint',
+    'query($id: ID!) { webhookEndpoint(id: $id) { id url } }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  [
+    'webhookDeliveries',
+    'query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  [
+    'createWebhookEndpoint',
+    'mutation($c: ID!) { createWebhookEndpoint(input: { companyId: $c, url: "http://127.0.0.1:9/owned", eventTypes: ["user.created"] }) { secret } }',
+    (t) => ({ c: id(t.childCompany) }),
+    'NOT_FOUND',
+  ],
+  [
+    'updateWebhookEndpoint',
+    'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://127.0.0.1:9/owned" }) { id } }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  [
+    'disableWebhookEndpoint',
+    'mutation($id: ID!) { disableWebhookEndpoint(id: $id) { id } }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  [
+    'enableWebhookEndpoint',
+    'mutation($id: ID!) { enableWebhookEndpoint(id: $id) { id } }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  [
+    'deleteWebhookEndpoint',
+    'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  [
+    'rotateWebhookSecret',
+    'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }',
+    (t) => ({ id: id(t.webhookEndpoint) }),
+    'NOT_FOUND',
+  ],
+  ['redeliverEvent', 'mutation($id: ID!) { redeliverEvent(id: $id) }', (t) => ({ id: id(t.webhookDelivery) }), 'NOT_FOUND'],
   ['sessions', 'query($u: ID) { sessions(userId: $u) { id } }', (t) => ({ u: id(t.user) }), 'NOT_FOUND'],
   ['revokeSession', 'mutation($id: ID!) { revokeSession(id: $id) }', (t) => ({ id: t.session }), 'NOT_FOUND'],
   ['revokeAllSessions', 'mutation($u: ID) { revokeAllSessions(userId: $u) }', (t) => ({ u: id(t.user) }), 'NOT_FOUND'],
@@ -253,6 +311,21 @@ const ROUTE_CASES: RestCase[] = [
   ['GET /api_keys', (t) => `/api_keys?company_id=${t.childCompany}`, undefined, 'NOT_FOUND'],
   ['POST /api_keys', () => '/api_keys', (t) => ({ company_id: t.childCompany, access_id: t.member, name: 'Owned' }), 'NOT_FOUND'],
   ['DELETE /api_keys/:id', (t) => `/api_keys/${t.apiKey}`, undefined, 'NOT_FOUND'],
+  ['GET /webhooks', (t) => `/webhooks?company_id=${t.childCompany}`, undefined, 'NOT_FOUND'],
+  [
+    'POST /webhooks',
+    () => '/webhooks',
+    (t) => ({ company_id: t.childCompany, url: 'http://127.0.0.1:9/owned', event_types: ['user.created'] }),
+    'NOT_FOUND',
+  ],
+  ['GET /webhooks/:id', (t) => `/webhooks/${t.webhookEndpoint}`, undefined, 'NOT_FOUND'],
+  ['PUT /webhooks/:id', (t) => `/webhooks/${t.webhookEndpoint}`, () => ({ url: 'http://127.0.0.1:9/owned' }), 'NOT_FOUND'],
+  ['DELETE /webhooks/:id', (t) => `/webhooks/${t.webhookEndpoint}`, undefined, 'NOT_FOUND'],
+  ['POST /webhooks/:id/disable', (t) => `/webhooks/${t.webhookEndpoint}/disable`, undefined, 'NOT_FOUND'],
+  ['POST /webhooks/:id/enable', (t) => `/webhooks/${t.webhookEndpoint}/enable`, undefined, 'NOT_FOUND'],
+  ['POST /webhooks/:id/rotate_secret', (t) => `/webhooks/${t.webhookEndpoint}/rotate_secret`, undefined, 'NOT_FOUND'],
+  ['GET /webhooks/:id/deliveries', (t) => `/webhooks/${t.webhookEndpoint}/deliveries`, undefined, 'NOT_FOUND'],
+  ['POST /webhook_deliveries/:id/redeliver', (t) => `/webhook_deliveries/${t.webhookDelivery}/redeliver`, undefined, 'NOT_FOUND'],
   ['GET /sessions', (t) => `/sessions?user_id=${t.user}`, undefined, 'NOT_FOUND'],
   ['DELETE /sessions/:id', (t) => `/sessions/${t.session}`, undefined, 'NOT_FOUND'],
   ['DELETE /sessions', (t) => `/sessions?user_id=${t.user}`, undefined, 'NOT_FOUND'],

@@ -7,6 +7,7 @@ import { waitForImport } from '../helpers/imports';
 import { invitationHelpers } from '../helpers/invitations';
 import type { HttpResult } from '../helpers/test-app';
 import { CSV, GRAPHQL_CASES, id, NOT_OBJECT_SCOPED, PNG, REST_CASES, type Targets } from './bola-cases';
+import { insertWebhookDelivery } from './matrix-target';
 import { bearer, databaseDigest } from './security-helpers';
 import { sessionIdOf } from '../helpers/sessions';
 import { useTestWorld } from '../helpers/setup';
@@ -18,7 +19,7 @@ import { useTestWorld } from '../helpers/setup';
  * row changes. The tables list every operation, and a test fails when one is added without a row.
  */
 
-const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useTestWorld({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
 let targets: Targets;
 let digest: Record<string, string>;
 
@@ -34,6 +35,14 @@ beforeAll(async () => {
     { c: id(world.companies.acmeEast), a: id(member.id) },
     acmeAdmin,
   );
+  const webhook = await app.graphql(
+    `mutation($c: ID!) {
+      createWebhookEndpoint(input: { companyId: $c, url: "http://127.0.0.1:9/hook", eventTypes: ["import.failed"] }) { endpoint { id } }
+    }`,
+    { c: id(world.companies.acmeEast) },
+    acmeAdmin,
+  );
+  const webhookEndpoint = Number(webhook.body.data.createWebhookEndpoint.endpoint.id);
   // Avatars to remove, so that a removal that went through would show.
   const avatars = [
     await app.graphql(
@@ -60,6 +69,8 @@ beforeAll(async () => {
     member: member.id,
     globexUser: world.users.westMember.id,
     apiKey: Number(apiKey.body.data.createApiKey.apiKey.id),
+    webhookEndpoint,
+    webhookDelivery: await insertWebhookDelivery(app, webhookEndpoint, world.companies.acmeEast),
     session: sessionIdOf(world.token('eastMember')),
   };
   // The import worker finishes the import first, so that the digest is stable.

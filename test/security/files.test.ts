@@ -37,7 +37,7 @@ const MARKUP = [
   '<ScRiPt src=//evil.example/x.js></ScRiPt>',
 ];
 
-const { app, world } = useTestWorld({ IMPORT_POLL_MS: '50' });
+const { app, world } = useTestWorld({});
 
 const storedFiles = (folder: string) => storedFileCount(app, folder, { withContentTypes: true });
 const labId = () => String(world.users.labMember.id);

@@ -39,8 +39,8 @@ describe('invitations per inviter and per company (INVITATIONS_PER_INVITER=2, IN
     expectGraphqlLimited(await graphqlInvite('acmeAdmin', company, 'refused-graphql@example.com'));
 
     expect(await invitationsOf(company)).toHaveLength(2);
-    expect(mailsTo(app.dataDir, 'refused-rest@example.com')).toHaveLength(0);
-    expect(mailsTo(app.dataDir, 'refused-graphql@example.com')).toHaveLength(0);
+    expect(await mailsTo(app, 'refused-rest@example.com')).toHaveLength(0);
+    expect(await mailsTo(app, 'refused-graphql@example.com')).toHaveLength(0);
     // The counters are rows in PostgreSQL; the refused invitations were not charged to the company.
     expect(await pointsOf(`invitation:inviter:${world.users.acmeAdmin.id}`)).toBe(4);
     expect(await pointsOf(`invitation:company:${company}`)).toBe(2);

@@ -20,7 +20,8 @@ let serial = 0;
  * A fresh target T for one case of the authorization matrix (or of the audit guard, which runs its
  * rows): member of Acme East and of Globex West, having accepted `acceptedTerms`, with a reset
  * token, a session on another device (and its refresh token), a pending invitation into Acme East,
- * an Acme East API key, and an avatar on Acme East to remove. `approvableTerms` is what its
+ * an Acme East API key, two Acme East webhook endpoints (one enabled, with a delivery in its log,
+ * one disabled), and an avatar on Acme East to remove. `approvableTerms` is what its
  * approveLegalTerm case approves.
  */
 export async function makeTarget(
@@ -66,6 +67,9 @@ export async function makeTarget(
     secretHash: createApiKeySecret().hash,
   });
   await em.flush();
+  const webhook = await insertWebhookEndpoint(app, world.companies.acmeEast, { serial });
+  const disabledWebhook = await insertWebhookEndpoint(app, world.companies.acmeEast, { serial, disabled: true });
+  const webhookDeliveryId = await insertWebhookDelivery(app, webhook, world.companies.acmeEast);
   // A company avatar to remove, so that a removal that went through shows.
   await em.nativeUpdate(Company, { id: world.companies.acmeEast }, { avatarKey: `avatars/companies/matrix-${serial}.png` });
   return {
@@ -77,6 +81,9 @@ export async function makeTarget(
     invitationId: invited.id,
     invitationToken: invitation.token,
     apiKeyId: apiKey.id,
+    webhookEndpointId: webhook,
+    disabledWebhookEndpointId: disabledWebhook,
+    webhookDeliveryId,
     serial,
     companies: { acmeEast: world.companies.acmeEast, acmeEastLab: world.companies.acmeEastLab },
     accesses: { member: member.id, manager: manager.id },
@@ -92,4 +99,36 @@ async function sessionOnAnotherDevice(app: TestApp, userId: number): Promise<Tar
     .getConnection()
     .execute('insert into refresh_tokens (token_hash, session_id) values (?, ?)', [refresh.hash, id]);
   return { id, refreshToken: refresh.token };
+}
+
+/**
+ * An endpoint of `companyId` written straight to the table (so that no URL check runs), listening to
+ * `import.failed` only: no case of the suites commits one, so no delivery is queued to it unasked.
+ */
+export async function insertWebhookEndpoint(
+  app: TestApp,
+  companyId: number,
+  { serial: label = 0, disabled = false }: { serial?: number; disabled?: boolean } = {},
+): Promise<number> {
+  const [row] = await app.orm.em.getConnection().execute(
+    `insert into webhook_endpoints (company_id, url, description, event_types, secret, disabled_at, disabled_reason)
+      values (?, ?, ?, array['import.failed'], ?, ${disabled ? "now(), 'disabled by an admin'" : 'null, null'}) returning id`,
+    [companyId, 'http://127.0.0.1:9/hook', `matrix ${label}`, `whsec_${createOneTimeToken().token}`],
+  );
+  return row.id;
+}
+
+/** A failed delivery in the endpoint's log, of an event made for it (already handed on, so the relay leaves it). */
+export async function insertWebhookDelivery(app: TestApp, endpointId: number, companyId: number): Promise<number> {
+  const connection = app.orm.em.getConnection();
+  const [event] = await connection.execute(
+    `insert into domain_events (type, company_id, payload, webhooks_dispatched_at) values ('import.failed', ?, '{}'::jsonb, now()) returning id`,
+    [companyId],
+  );
+  const [delivery] = await connection.execute(
+    `insert into webhook_deliveries (endpoint_id, event_id, attempt, succeeded, final, response_status, latency_ms, error)
+      values (?, ?, 1, false, true, null, 1, 'connection refused') returning id`,
+    [endpointId, event.id],
+  );
+  return delivery.id;
 }

@@ -213,7 +213,7 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
     expectGraphqlLimited(await graphqlFrom(app, newClient(), request, { email: 'WestMember@example.com' }));
     await waitForMails(app.dataDir, 'westmember@example.com', 3);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(mailsTo(app.dataDir, 'westmember@example.com')).toHaveLength(3);
+    expect(await mailsTo(app, 'westmember@example.com')).toHaveLength(3);
   });
 
   it('limits password reset tokens per token and per client address', async () => {

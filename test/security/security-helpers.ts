@@ -41,6 +41,15 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const TABLES = ['users', 'companies', 'user_accesses', 'invitations', 'import_files', 'password_reset_tokens', 'api_keys'];
 
 /**
+ * Tables digested by some columns only: of a webhook endpoint, all but its run of failures, which
+ * a delivery attempt in the background (a redelivery a case queued) moves.
+ */
+const PARTIAL_TABLES: Record<string, string> = {
+  webhook_endpoints:
+    'id, company_id, url, description, event_types, secret, previous_secret, previous_secret_expires_at, disabled_at, disabled_reason',
+};
+
+/**
  * A digest of every row of the tables a write could touch: equal before and after means that
  * nothing was written (not even a column of an existing row).
  */
@@ -50,6 +59,12 @@ export async function databaseDigest(app: TestApp): Promise<Record<string, strin
     const [{ md5 }] = await app.orm.em
       .getConnection()
       .execute(`select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) as md5 from ${table} t`);
+    digest[table] = md5;
+  }
+  for (const [table, columns] of Object.entries(PARTIAL_TABLES)) {
+    const [{ md5 }] = await app.orm.em
+      .getConnection()
+      .execute(`select md5(coalesce(string_agg((${columns})::text, '|' order by id), '')) as md5 from ${table}`);
     digest[table] = md5;
   }
   return digest;

@@ -31,6 +31,13 @@ export type AuditAction =
   | 'password_reset.complete'
   | 'legal_term.approve'
   | 'import.start'
+  | 'webhook.create'
+  | 'webhook.update'
+  | 'webhook.disable'
+  | 'webhook.enable'
+  | 'webhook.delete'
+  | 'webhook.rotate_secret'
+  | 'webhook.redeliver'
   | 'authorization.refused';
 
 export interface AuditEntry {

@@ -26,6 +26,8 @@ const REQUIRED_RANK = {
   'audit.read': ACCESS_RANK.admin,
   /** Hear the domain events of the company and of its descendants, live (the `events` subscription). */
   'event.read': ACCESS_RANK.admin,
+  /** Register, change and delete the webhook endpoints of the company, read their delivery logs. */
+  'webhook.manage': ACCESS_RANK.admin,
 } as const;
 
 export type CompanyAction = keyof typeof REQUIRED_RANK;
@@ -41,6 +43,11 @@ export function can(scope: Scope, action: CompanyAction, companyId: number): boo
 export function authorize(scope: Scope, action: CompanyAction, companyId: number, resource: { kind: string; id: number }): void {
   if (!scope.canSeeCompany(companyId)) throw notFound(resource.kind, resource.id);
   if (!can(scope, action, companyId)) throw forbidden(`not allowed to ${action.replace('.', ' ')} here`);
+}
+
+/** The rank (`accesses.rank`) a grant needs for `action`: to find who may act, e.g. whom to mail about it. */
+export function rankRequiredFor(action: CompanyAction): number {
+  return REQUIRED_RANK[action];
 }
 
 /** The companies where the viewer may take `action`; undefined means every company (super_admin). */

@@ -38,6 +38,8 @@ export interface ImportProgressSignal {
  */
 export interface EventBus {
   onEvent(listener: (event: PublishedEvent) => void): () => void;
+  /** Domain events committed (in any process), without reading them: a wake-up for whoever reads the outbox itself. */
+  onEventsCommitted(listener: () => void): () => void;
   onImportProgress(listener: (signal: ImportProgressSignal) => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -24,6 +24,7 @@ interface EventRow {
 export class PostgresEventBus implements EventBus {
   private readonly eventListeners = new Set<(event: PublishedEvent) => void>();
   private readonly progressListeners = new Set<(signal: ImportProgressSignal) => void>();
+  private readonly commitListeners = new Set<() => void>();
   private unlisten: (() => Promise<void>) | undefined;
   private pendingIds: number[] = [];
   private flushScheduled = false;
@@ -35,6 +36,11 @@ export class PostgresEventBus implements EventBus {
   onEvent(listener: (event: PublishedEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  onEventsCommitted(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   onImportProgress(listener: (signal: ImportProgressSignal) => void): () => void {
@@ -70,8 +76,10 @@ export class PostgresEventBus implements EventBus {
         for (const listener of [...this.progressListeners]) deliver(listener, { importFileId });
       return;
     }
+    if (channel !== DOMAIN_EVENTS_CHANNEL) return;
+    for (const listener of [...this.commitListeners]) deliver(listener, undefined);
     // Nobody in this process listens (no live subscription): nothing to read.
-    if (channel !== DOMAIN_EVENTS_CHANNEL || !this.eventListeners.size) return;
+    if (!this.eventListeners.size) return;
     const ids = parseIds(payload);
     if (!ids.length) return;
     this.pendingIds.push(...ids);

@@ -6,9 +6,13 @@ import type { CheckedRow, ImportedUser, RowProblem } from './import-row';
 import { appendAuditEvents, type AuditActor, type AuditEntry, changedFields } from '../audit/audit-trail';
 import { announceImportProgress, appendDomainEvents, type DomainEventEntry, grantPayload } from '../events/domain-events';
 
-/** The import's lease was taken over (or the import is gone): its batch is rolled back and the job dropped. */
-export class LeaseLostError extends Error {
-  override name = 'LeaseLostError';
+/**
+ * The import is no longer where this batch starts: another attempt of its job (one that outlived
+ * its expiry) committed this batch first, or the import ended. The batch is rolled back and this
+ * attempt ends without writing anything.
+ */
+export class ImportMovedOnError extends Error {
+  override name = 'ImportMovedOnError';
 }
 
 export interface BatchJob {
@@ -16,30 +20,22 @@ export interface BatchJob {
   companyId: number;
   /** The import's creator, who acts in the audit events of the batch's creations. */
   createdById: number | null;
-  workerId: string;
-  leaseMs: number;
   accessIds: Record<ImportableAccessKey, number>;
   /** Emails of earlier rows of this file (email → row), to name the row a duplicate repeats. */
   emailsInFile: Map<string, number>;
 }
 
-export interface BatchOutcome {
-  processedRows: number;
-  created: number;
-  failed: number;
-}
-
 /**
- * Commits one batch of consecutive rows in ONE transaction, and only while `workerId` still holds
- * the import: the users it creates (set-based inserts), their primary grant in the company, the
+ * Commits one batch of consecutive rows in ONE transaction, and only when the import stands exactly
+ * before it (so two attempts of one job can never both commit a batch): the users it creates (set-based inserts), their primary grant in the company, the
  * audit events of both, the bad rows' errors and the import's counters commit together. So a
  * restart resumes exactly after the last committed batch and never creates a user twice.
  */
-export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: CheckedRow[]): Promise<BatchOutcome> {
+export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: CheckedRow[]): Promise<void> {
   const firstRow = rowOf(rows[0]);
   const newInFile = new Map<string, number>();
-  const outcome = await em.fork().transactional(async (tx) => {
-    await assertLeaseHeld(tx, job, firstRow - 1);
+  await em.fork().transactional(async (tx) => {
+    await assertImportStandsAt(tx, job, firstRow - 1);
     const problems: RowProblem[] = [];
     const candidates: ImportedUser[] = [];
     for (const { user, error } of rows) {
@@ -76,23 +72,14 @@ export async function commitImportBatch(em: EntityManager, job: BatchJob, rows: 
     for (const user of admitted) if (!created.has(user.email)) problems.push(alreadyExists(user));
     if (problems.length) await insertRowErrors(tx, job.importId, problems);
     const processedRows = firstRow - 1 + rows.length;
-    await queryPrepared(tx, ADVANCE_IMPORT, [
-      processedRows,
-      created.size,
-      problems.length,
-      processedRows,
-      job.leaseMs,
-      job.importId,
-    ]);
+    await queryPrepared(tx, ADVANCE_IMPORT, [processedRows, created.size, problems.length, processedRows, job.importId]);
     await announceImportProgress(tx, job.importId);
-    return { processedRows, created: created.size, failed: problems.length };
   });
   for (const [email, row] of newInFile) job.emailsInFile.set(email, row);
-  return outcome;
 }
 
 /** Each statement is one fixed text whatever the batch's size (lists travel as arrays), so it stays prepared. */
-const LOCK_LEASE = 'select processed_rows from import_files where id = ? and locked_by = ? for update';
+const LOCK_IMPORT = `select processed_rows from import_files where id = ? and status = 'processing' for update`;
 const EXISTING_EMAILS = 'select email from users where email = any(?::text[])';
 const INSERT_USERS = `insert into users (email, first_name, last_name, status)
   select email, first_name, last_name, 'pending' from unnest(?::text[], ?::text[], ?::text[]) as u (email, first_name, last_name)
@@ -104,15 +91,15 @@ const INSERT_ROW_ERRORS = `insert into import_row_errors (import_file_id, "row",
   select ?, "row", field, message from unnest(?::int[], ?::text[], ?::text[]) as e ("row", field, message)`;
 const ADVANCE_IMPORT = `update import_files
     set processed_rows = ?, created_count = created_count + ?, failed_count = failed_count + ?,
-        total_rows = greatest(total_rows, ?), locked_until = now() + ? * interval '1 millisecond', updated_at = now()
+        total_rows = greatest(total_rows, ?), updated_at = now()
   where id = ?`;
 
-/** Locks the import row; it must still be this worker's and stand exactly before this batch. */
-async function assertLeaseHeld(tx: EntityManager, job: BatchJob, expectedProcessedRows: number): Promise<void> {
-  const [held] = await queryPrepared<{ processed_rows: number }>(tx, LOCK_LEASE, [job.importId, job.workerId]);
-  if (!held) throw new LeaseLostError(`import ${job.importId} is no longer held by ${job.workerId}`);
+/** Locks the import row; it must still be processing and stand exactly before this batch. */
+async function assertImportStandsAt(tx: EntityManager, job: BatchJob, expectedProcessedRows: number): Promise<void> {
+  const [held] = await queryPrepared<{ processed_rows: number }>(tx, LOCK_IMPORT, [job.importId]);
+  if (!held) throw new ImportMovedOnError(`import ${job.importId} is no longer processing`);
   if (held.processed_rows !== expectedProcessedRows) {
-    throw new LeaseLostError(`import ${job.importId} moved on to row ${held.processed_rows} under another worker`);
+    throw new ImportMovedOnError(`import ${job.importId} moved on to row ${held.processed_rows} under another attempt`);
   }
 }
 

@@ -14,12 +14,12 @@ export enum ImportStatus {
 registerEnumType(ImportStatus, { name: 'ImportStatus' });
 
 /**
- * A bulk CSV import of users, and the durable state of its background job: a worker claims it
- * (`lockedBy`, `lockedUntil`) and records progress row by row, so a restart resumes it.
+ * A bulk CSV import of users, and the durable progress of its background job (a job of the
+ * `import` queue): rows are committed batch by batch, so a retry or a restart resumes after the
+ * last committed batch.
  */
 @ObjectType()
 @Entity({ tableName: 'import_files' })
-@Index({ properties: ['status', 'lockedUntil'] })
 export class ImportFile extends IdentifiedEntity {
   @Field()
   @Property({ type: 'string', length: MAX_FILE_NAME_LENGTH })
@@ -36,6 +36,7 @@ export class ImportFile extends IdentifiedEntity {
   storageKey!: string;
 
   @Field(() => ImportStatus)
+  @Index()
   @Enum({ items: () => ImportStatus, default: ImportStatus.QUEUED })
   status: Opt<ImportStatus> = ImportStatus.QUEUED;
 
@@ -62,10 +63,4 @@ export class ImportFile extends IdentifiedEntity {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })
   finishedAt?: Date | null;
-
-  @Property({ type: 'string', length: 100, nullable: true })
-  lockedBy?: string | null;
-
-  @Property({ type: 'datetime', nullable: true })
-  lockedUntil?: Date | null;
 }

@@ -5,7 +5,7 @@ import { Access } from '../access/access.entity';
 import { type BatchJob, commitImportBatch } from './import-batch';
 import { headerProblem } from './import-csv';
 import { type ImportRecord, readImportRecords } from './import-csv-records';
-import { type ClaimedImport, completeImport, failImport, recordTotalRows, releaseImport } from './import-leases';
+import { completeImport, failImport, type ImportInProgress, recordTotalRows } from './import-state';
 import { IMPORTABLE_ACCESS_KEYS, type ImportableAccessKey } from '../auth/policy';
 import { type CheckedRow, checkImportRow } from './import-row';
 
@@ -16,54 +16,42 @@ export interface ImportJobDeps {
 }
 
 export interface ImportJobOptions {
-  workerId: string;
   batchSize: number;
-  leaseMs: number;
-  /** Asked after every committed batch; false makes the job give its lease back and return. */
+  /** Asked after every committed batch; false makes the job stop there and return 'paused'. */
   shouldContinue: () => boolean;
-  onBatch: (progress: ImportBatchProgress) => void;
 }
 
-export interface ImportBatchProgress {
-  importId: number;
-  processedRows: number;
-  created: number;
-  failed: number;
-}
-
-export type ImportJobEnd = 'completed' | 'failed' | 'released';
+/** 'paused': stopped on a batch boundary with rows left, for a later job to resume. */
+export type ImportJobEnd = 'completed' | 'failed' | 'paused';
 
 /** Row 0 of an import's errors is about the file as a whole. */
 const WHOLE_FILE = 0;
 
 /**
- * Works on an import this worker has claimed: streams its CSV from the storage, skips the rows
- * already committed, and commits the rest batch by batch, a malformed record being one bad row. Only
- * a missing file or a wrong header fails the import. Throws LeaseLostError when another worker took
- * the import over; any other error leaves the lease to expire, so the import is retried later.
+ * Works on a processing import: streams its CSV from the storage, skips the rows already committed,
+ * and commits the rest batch by batch, a malformed record being one bad row. Only a missing file or
+ * a wrong header fails the import. Throws ImportMovedOnError when another attempt committed first;
+ * any other error rolls back the batch in flight, and the job's retry resumes after the last one.
  */
 export async function processImport(
   deps: ImportJobDeps,
-  claimed: ClaimedImport,
+  claimed: ImportInProgress,
   options: ImportJobOptions,
 ): Promise<ImportJobEnd> {
   const em = deps.orm.em.fork();
-  const { workerId } = options;
   const fail = async (message: string): Promise<ImportJobEnd> => {
-    await failImport(em, claimed.id, workerId, { row: WHOLE_FILE, message });
+    await failImport(em, claimed.id, { row: WHOLE_FILE, message });
     return 'failed';
   };
 
   if (claimed.processedRows === 0 && claimed.totalRows === 0) {
     const total = await countDataRows(deps.storage, claimed.storageKey);
-    if (total !== null) await recordTotalRows(em, claimed.id, workerId, total);
+    if (total !== null) await recordTotalRows(em, claimed.id, total);
   }
   const job: BatchJob = {
     importId: claimed.id,
     companyId: claimed.companyId,
     createdById: claimed.createdById,
-    workerId,
-    leaseMs: options.leaseMs,
     accessIds: await importableAccessIds(deps.orm),
     emailsInFile: new Map(),
   };
@@ -72,9 +60,8 @@ export async function processImport(
   let batch: CheckedRow[] = [];
   const commit = async () => {
     if (!batch.length) return;
-    const outcome = await commitImportBatch(deps.orm.em, job, batch);
+    await commitImportBatch(deps.orm.em, job, batch);
     batch = [];
-    options.onBatch({ importId: claimed.id, ...outcome });
   };
 
   let header: string[] | undefined;
@@ -96,13 +83,10 @@ export async function processImport(
     batch.push(checkImportRow(row, record, header.length));
     if (batch.length < options.batchSize) continue;
     await commit();
-    if (!options.shouldContinue()) {
-      await releaseImport(em, claimed.id, workerId);
-      return 'released';
-    }
+    if (!options.shouldContinue()) return 'paused';
   }
   await commit();
-  await completeImport(em, claimed.id, workerId);
+  await completeImport(em, claimed.id);
   return 'completed';
 }
 

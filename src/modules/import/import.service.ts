@@ -13,6 +13,7 @@ import { type FileInputArgs, MIB, readFileInput } from '../../shared/files/file-
 import type { Company } from '../company/company.entity';
 import { assertImportableCsv } from './import-csv';
 import { ImportFile } from './import-file.entity';
+import { queueImportJob } from './import-jobs';
 import type { ImportRowErrorView } from './import.loaders';
 
 export const MAX_IMPORT_BYTES = 5 * MIB;
@@ -27,8 +28,8 @@ export class ImportService {
   constructor(private readonly ctx: RequestContext) {}
 
   /**
-   * Checks and stores the file, queues the import and returns it at once; a background worker
-   * processes it. When the row cannot be written, the stored file is deleted again.
+   * Checks and stores the file, queues the import and its job in one transaction and returns it at
+   * once; a worker of the `import` queue processes it. When the row cannot be written, the stored file is deleted again.
    */
   async start(companyId: number, input: FileInputArgs): Promise<ImportFile> {
     const viewer = this.ctx.requireViewer();
@@ -38,7 +39,7 @@ export class ImportService {
 
     const received = await readFileInput(input, { maxBytes: MAX_IMPORT_BYTES });
     assertImportableCsv(received.bytes);
-    const { storage, logger, importWorker } = this.ctx.deps;
+    const { storage, logger, jobs } = this.ctx.deps;
     const storageKey = `imports/${companyId}/${randomBytes(16).toString('hex')}.csv`;
     await storage.put(storageKey, received.bytes, 'text/csv');
     let importFile: ImportFile;
@@ -54,6 +55,7 @@ export class ImportService {
           companyId,
           changes: { name: { old: null, new: name } },
         });
+        await queueImportJob(jobs, tx, queued.id);
         return queued;
       });
     } catch (error) {
@@ -62,7 +64,6 @@ export class ImportService {
         .catch((cleanup) => logger.warn({ err: cleanup, key: storageKey }, 'could not delete a stored file'));
       throw error;
     }
-    importWorker.wake();
     return importFile;
   }
 

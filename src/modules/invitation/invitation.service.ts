@@ -6,7 +6,6 @@ import { createOneTimeToken } from '../auth/one-time-token';
 import { assertMayInviteAs, authorize, companiesWhere } from '../auth/policy';
 import { conflict, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
-import { sendOrLogFailure } from '../../shared/mail/mailer';
 import { INVITATION_PAGE, invitationMail, tokenLink } from '../../shared/mail/templates';
 import { UserAccess } from '../access/user-access.entity';
 import { changedFields } from '../audit/audit-trail';
@@ -81,17 +80,15 @@ export class InvitationService {
         ]),
       });
       await appendDomainEvents(tx, [{ type: 'invitation.created', companyId, payload: invitationPayload(created, access) }]);
+      const mail = invitationMail(
+        { email, firstName: firstName ?? 'there' },
+        { companyName: company.name, accessName: access.name, inviterName: viewer.fullName },
+        tokenLink(this.ctx.deps.config.publicUrl, INVITATION_PAGE, token),
+        INVITATION_VALID_DAYS,
+      );
+      await this.ctx.deps.mails.send(tx, mail, 'invitation');
       return created;
     });
-
-    const { mailer, logger, config } = this.ctx.deps;
-    const mail = invitationMail(
-      { email, firstName: firstName ?? 'there' },
-      { companyName: company.name, accessName: access.name, inviterName: viewer.fullName },
-      tokenLink(config.publicUrl, INVITATION_PAGE, token),
-      INVITATION_VALID_DAYS,
-    );
-    await sendOrLogFailure(mailer, logger, mail, 'invitation');
     return invitation;
   }
 

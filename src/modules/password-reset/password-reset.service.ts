@@ -6,17 +6,13 @@ import { assertPasswordStrength } from '../auth/passwords';
 import { canonicalEmail } from '../../shared/email-address';
 import { invalidField } from '../../shared/errors';
 import { emailKey } from '../../shared/rate-limit/attempt-limiter';
-import { PASSWORD_PAGE, passwordResetMail, tokenLink } from '../../shared/mail/templates';
 import { User, UserStatus } from '../user/user.entity';
-import { UserAccess } from '../access/user-access.entity';
-import { appendAuditEvents, type AuditActor, changedFields, SECRET_CHANGED } from '../audit/audit-trail';
+import { appendAuditEvents, changedFields, SECRET_CHANGED } from '../audit/audit-trail';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { endSessionsOf } from '../session/sessions';
 import { appendDomainEvents, userPayload } from '../events/domain-events';
-import { HOUR_MS, issuePasswordToken, RESET_LINK_HOURS, revokePasswordTokens } from './password-reset-tokens';
-
-/** Inactive users stay locked out: a reset must not be a way around a deactivation. */
-const RESETTABLE = new Set([UserStatus.ACTIVE, UserStatus.PENDING]);
+import { revokePasswordTokens } from './password-reset-tokens';
+import { PASSWORD_RESET_QUEUE, type PasswordResetJobData, RESETTABLE } from './password-reset-jobs';
 
 const unusableToken = () => invalidField('token', 'is invalid, used or expired: ask for a new link');
 
@@ -25,7 +21,7 @@ export class PasswordResetService {
 
   /**
    * Answers at once and the same way for every email: the lookup, the token and the mail happen
-   * after the response, so neither the answer nor its timing tells whether an account exists.
+   * in a job (`password-reset` queue) after the response, so neither the answer nor its timing tells whether an account exists.
    */
   async requestReset(email: string): Promise<boolean> {
     const normalized = canonicalEmail(email);
@@ -34,9 +30,9 @@ export class PasswordResetService {
       account: emailKey(normalized),
       address: this.ctx.request.clientIp,
     });
-    // The background task outlives the request: it records the event as this request's.
-    const actor = this.ctx.services.audit.actor;
-    this.ctx.deps.background.run('password reset request', () => this.mailResetLink(normalized, actor));
+    // The job records the event as this request's.
+    const data: PasswordResetJobData = { email: normalized, actor: this.ctx.services.audit.actor };
+    await this.ctx.deps.jobs.enqueue(this.ctx.em, PASSWORD_RESET_QUEUE, data);
     return true;
   }
 
@@ -84,25 +80,6 @@ export class PasswordResetService {
     // (no session starts: the client signs in with the new password).
     this.ctx.signIn(user, null);
     return user;
-  }
-
-  /** Only a token really issued is recorded (`password_reset.request`, in the token's transaction). */
-  private async mailResetLink(email: string, actor: AuditActor): Promise<void> {
-    const { orm, mailer, config } = this.ctx.deps;
-    const em = orm.em.fork();
-    const user = await em.findOne(User, { email });
-    if (!user || !RESETTABLE.has(user.status)) return;
-    const token = await em.transactional(async (tx) => {
-      const issued = issuePasswordToken(tx, user, RESET_LINK_HOURS * HOUR_MS);
-      // Off the request path, so the primary company costs a statement nobody waits for.
-      const primary = await tx.findOne(UserAccess, { user: user.id, primary: true });
-      const companyId = primary?.company.id ?? null;
-      await appendAuditEvents(tx, actor, [
-        { action: 'password_reset.request', targetType: 'user', targetId: user.id, companyId },
-      ]);
-      return issued;
-    });
-    await mailer.send(passwordResetMail(user, tokenLink(config.publicUrl, PASSWORD_PAGE, token), RESET_LINK_HOURS));
   }
 }
 

@@ -10,7 +10,6 @@ import { assertPasswordStrength } from '../auth/passwords';
 import { assertMayHandOut, assertMayManageAccount, authorize } from '../auth/policy';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
-import { sendOrLogFailure } from '../../shared/mail/mailer';
 import { emailChangedMail, PASSWORD_PAGE, setPasswordMail, tokenLink } from '../../shared/mail/templates';
 import { UserAccess } from '../access/user-access.entity';
 import {
@@ -57,7 +56,7 @@ export class UserMutationService {
     if (input.password != null) assertPasswordStrength(input.password);
     const passwordHash = input.password == null ? null : await this.ctx.deps.passwords.hash(input.password);
 
-    const { user, token } = await this.inTransaction(async (tx) => {
+    const user = await this.inTransaction(async (tx) => {
       if (await tx.count(User, { email: fields.email })) throw duplicateEmail();
       const created = tx.create(User, { ...fields, passwordHash });
       await tx.flush();
@@ -83,13 +82,12 @@ export class UserMutationService {
         { type: 'user.created', companyId, payload: userPayload(created) },
         grantCreatedEvent(grant, access),
       ]);
-      return { user: created, token };
+      if (token) {
+        const link = tokenLink(this.ctx.deps.config.publicUrl, PASSWORD_PAGE, token);
+        await this.ctx.deps.mails.send(tx, setPasswordMail(created, link, SET_PASSWORD_LINK_DAYS), 'new account');
+      }
+      return created;
     });
-    if (token) {
-      const { mailer, logger, config } = this.ctx.deps;
-      const mail = setPasswordMail(user, tokenLink(config.publicUrl, PASSWORD_PAGE, token), SET_PASSWORD_LINK_DAYS);
-      await sendOrLogFailure(mailer, logger, mail, 'new account');
-    }
     return user;
   }
 
@@ -149,9 +147,9 @@ export class UserMutationService {
         { type: 'user.updated', companyId, payload },
         ...(statusChanges && status === UserStatus.INACTIVE ? [{ type: 'user.deactivated' as const, companyId, payload }] : []),
       ]);
+      if (emailChanges) await this.announceEmailChange(tx, user, previousEmail);
       return user;
     });
-    if (emailChanges) await this.announceEmailChange(updated, previousEmail);
     return updated;
   }
 
@@ -165,57 +163,27 @@ export class UserMutationService {
     if ((firstName ?? target.firstName) === target.firstName && (lastName ?? target.lastName) === target.lastName) return target;
     const { em } = this.ctx;
     const actor = this.ctx.services.audit.actor;
-    const [row] = await queryPreparedArrays(
-      em,
-      `with previous as (select id, first_name, last_name from users where id = ? for update),
-       renamed as (
-         update users u set first_name = coalesce(?, u.first_name), last_name = coalesce(?, u.last_name), updated_at = now()
-           from previous where u.id = previous.id
-         returning u.*, previous.first_name as previous_first_name, previous.last_name as previous_last_name),
-       audited as (
-         insert into audit_events (actor_user_id, actor_api_key_id, request_id, client_ip, user_agent, action, target_type, target_id, company_id, changes)
-         select ?::int, ?::int, ?::text, ?::text, ?::text, 'user.update', 'user', r.id::text,
-                (select ua.company_id from user_accesses ua where ua.user_id = r.id and ua."primary"),
-                (select jsonb_object_agg(c.field, jsonb_build_object('old', c.before, 'new', c.after))
-                   from (values ('firstName', r.previous_first_name, r.first_name), ('lastName', r.previous_last_name, r.last_name))
-                     as c (field, before, after)
-                  where c.before is distinct from c.after)
-           from renamed r),
-       evented as (
-         insert into domain_events (type, company_id, payload)
-         select 'user.updated', (select ua.company_id from user_accesses ua where ua.user_id = r.id and ua."primary"),
-                ${userPayloadSql('r')}
-           from renamed r
-         returning id),
-       ${notifyDomainEventsSql('notified', 'evented')}
-       select ${readColumns(em, User, 'renamed')} from renamed where (select count(*) from notified) >= 0`,
-      [
-        target.id,
-        firstName ?? null,
-        lastName ?? null,
-        actor.userId,
-        actor.apiKeyId,
-        actor.requestId,
-        actor.clientIp,
-        actor.userAgent,
-        AVATAR_ROUTE_PREFIX,
-      ],
-    );
+    const [row] = await queryPreparedArrays(em, renameStatement(readColumns(em, User, 'renamed')), [
+      target.id,
+      firstName ?? null,
+      lastName ?? null,
+      actor.userId,
+      actor.apiKeyId,
+      actor.requestId,
+      actor.clientIp,
+      actor.userAgent,
+      AVATAR_ROUTE_PREFIX,
+    ]);
     if (!row) throw notFound('user', target.id);
     this.ctx.loaders.userById.clear(target.id);
     return toReadModel(em, User, row);
   }
 
   /** No token in either mail: the old address learns of the change, the new one that it now signs in. */
-  private async announceEmailChange(user: User, previousEmail: string): Promise<void> {
-    const { mailer, logger } = this.ctx.deps;
+  private async announceEmailChange(tx: EntityManager, user: User, previousEmail: string): Promise<void> {
     for (const to of [previousEmail, user.email]) {
-      await sendOrLogFailure(
-        mailer,
-        logger,
-        emailChangedMail({ email: to, firstName: user.firstName }, previousEmail, user.email),
-        'email change',
-      );
+      const mail = emailChangedMail({ email: to, firstName: user.firstName }, previousEmail, user.email);
+      await this.ctx.deps.mails.send(tx, mail, 'email change');
     }
   }
 
@@ -257,4 +225,35 @@ function initialStatus(input: CreateUserInput): UserStatus {
     throw invalidField('status', 'must be PENDING when no password is given');
   }
   return UserStatus.PENDING;
+}
+
+/**
+ * The rename's one statement: the names under the row's lock, its audit event and its
+ * `user.updated` domain event (notified on commit), answering `columns` of the renamed row.
+ * Parameters: the user's id, the first and last names (null keeps one), the actor's user id, API
+ * key id, request id, address and agent, and the avatar route prefix of the event's payload.
+ */
+export function renameStatement(columns: string): string {
+  return `with previous as (select id, first_name, last_name from users where id = ? for update),
+       renamed as (
+         update users u set first_name = coalesce(?, u.first_name), last_name = coalesce(?, u.last_name), updated_at = now()
+           from previous where u.id = previous.id
+         returning u.*, previous.first_name as previous_first_name, previous.last_name as previous_last_name),
+       audited as (
+         insert into audit_events (actor_user_id, actor_api_key_id, request_id, client_ip, user_agent, action, target_type, target_id, company_id, changes)
+         select ?::int, ?::int, ?::text, ?::text, ?::text, 'user.update', 'user', r.id::text,
+                (select ua.company_id from user_accesses ua where ua.user_id = r.id and ua."primary"),
+                (select jsonb_object_agg(c.field, jsonb_build_object('old', c.before, 'new', c.after))
+                   from (values ('firstName', r.previous_first_name, r.first_name), ('lastName', r.previous_last_name, r.last_name))
+                     as c (field, before, after)
+                  where c.before is distinct from c.after)
+           from renamed r),
+       evented as (
+         insert into domain_events (type, company_id, payload)
+         select 'user.updated', (select ua.company_id from user_accesses ua where ua.user_id = r.id and ua."primary"),
+                ${userPayloadSql('r')}
+           from renamed r
+         returning id),
+       ${notifyDomainEventsSql('notified', 'evented')}
+       select ${columns} from renamed where (select count(*) from notified) >= 0`;
 }

@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../config';
-import { errorKind } from '../errors';
 import type { Logger } from '../logger';
 import { OutboxMailer } from './outbox-mailer';
 import { SmtpMailer } from './smtp-mailer';
@@ -30,16 +29,4 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'dataDir' | 'publi
 function senderAddress(publicUrl: string): string {
   const host = new URL(publicUrl).hostname;
   return `Leadsy <no-reply@${host && !isIP(host) ? host : 'localhost'}>`;
-}
-
-/**
- * For mails about work already committed: a mail server that fails must not turn that work into an
- * error. The failure is logged with its kind only: never the recipient's mail, its text or its link.
- */
-export async function sendOrLogFailure(mailer: Mailer, logger: Logger, mail: Mail, purpose: string): Promise<void> {
-  try {
-    await mailer.send(mail);
-  } catch (error) {
-    logger.error({ purpose, error: errorKind(error) }, 'a mail could not be sent');
-  }
 }

@@ -60,6 +60,14 @@ export function emailChangedMail(to: Recipient, previousEmail: string, newEmail:
   ]);
 }
 
+/** To the admins of an endpoint's company: deliveries stopped, and how to start them again. */
+export function webhookDisabledMail(to: Recipient, endpoint: { url: string; companyName: string; failures: number }): Mail {
+  return compose(to, `A webhook endpoint of ${endpoint.companyName} was disabled`, [
+    `Leadsy stopped delivering events to ${endpoint.url} after ${plural(endpoint.failures, 'failed attempt')} in a row.`,
+    'Once the receiver works again, enable the endpoint (enableWebhookEndpoint, or POST /api/v1/webhooks/{id}/enable) and redeliver the events it missed from its delivery log.',
+  ]);
+}
+
 type Paragraph = string | { link: string };
 
 function compose(to: Recipient, subject: string, paragraphs: Paragraph[]): Mail {

@@ -1,0 +1,327 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { Pool } from 'pg';
+import PgBoss from 'pg-boss';
+import type { Logger } from '../shared/logger';
+import type { DatabaseNotifications } from './notifications';
+
+/** Notified (payload: the queue's name) in the transaction that enqueues a job: workers of every process wake when it commits. */
+export const JOBS_CHANNEL = 'leadsy_jobs';
+
+/** The `application_name` of the workers' connections, to tell their statements apart (pg_stat_activity, logs). */
+export const JOBS_APPLICATION_NAME = 'leadsy-jobs';
+
+/** Where pg-boss keeps its tables; it creates and migrates this schema itself when it starts. */
+export const JOBS_SCHEMA = 'pgboss';
+
+/** A kind of background work, with how its failures are retried. */
+export interface QueueDefinition {
+  name: string;
+  /** Retries after the first attempt; a job whose last attempt fails ends as `failed`. */
+  retryLimit: number;
+  /** Seconds before the first retry; each further retry waits about twice as long (pg-boss adds jitter). */
+  retryDelaySeconds: number;
+  /**
+   * How long one attempt may run. A longer attempt counts as failed (and is retried), and a job
+   * whose process died is retried once this has passed: keep the work of one attempt well below it.
+   */
+  expireInSeconds: number;
+  /** Attempts run at once in this process (workers; a batch worker takes up to `batchSize` jobs at a time). */
+  concurrency: number;
+  /** For `workInBatches`: jobs a worker takes at once. */
+  batchSize?: number;
+}
+
+export interface Job<T> {
+  id: string;
+  data: T;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** True when failing now ends the job as failed: no retry follows. */
+  lastAttempt: boolean;
+  /** Aborted when the process stops: long work ends at its next safe point (and enqueues its rest). */
+  stopping: AbortSignal;
+}
+
+export type JobHandler<T> = (job: Job<T>) => Promise<void>;
+
+/** Handles jobs taken together; answers, per job in the same order, the error it failed with (undefined: done). */
+export type BatchJobHandler<T> = (jobs: Job<T>[]) => Promise<(Error | undefined)[]>;
+
+export interface EnqueueOptions {
+  /** Not before this many seconds from now. */
+  delaySeconds?: number;
+  /** Workers take the highest priority first (default 0), then the oldest job. */
+  priority?: number;
+}
+
+export interface JobQueueOptions {
+  /** The database's connection URL: the workers (and `transaction`) use a pool of their own. */
+  connectionUrl: string;
+  /** Connections of that pool (the embedded database serves one statement at a time: 1 there). */
+  poolMax: number;
+  /** How often an idle worker looks for jobs nobody woke it for (a job enqueued before a restart, a due retry). */
+  pollIntervalSeconds: number;
+  notifications: DatabaseNotifications;
+  logger: Logger;
+}
+
+/** pg-boss's `completeJobs` and `failJobsById` statements: those that end an attempt. */
+const SETTLES_A_JOB =
+  /^\s*WITH (?:results AS \(\s*UPDATE \S+\.job\s+SET completed_on = now\(\),\s*state = 'completed'|deleted_jobs AS \(\s*DELETE FROM \S+\.job\s+WHERE name = \$1 AND id IN)/;
+
+/** A driver connection: knex's, or one of the queue's own pool. */
+interface DriverConnection {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A transaction on the queue's own pool (see `JobQueue.transaction`). */
+export interface JobTransaction {
+  query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  enqueueMany<T extends object>(queue: string, jobs: { data: T; priority?: number }[]): Promise<void>;
+}
+
+/**
+ * Background work on pg-boss: jobs live in PostgreSQL, so they survive a restart, every process
+ * shares them (`for update skip locked`), and each job runs once at a time, retried with
+ * exponential backoff until its queue's retry limit.
+ *
+ * A job is enqueued through MikroORM's connection, inside the caller's transaction when there is
+ * one: it exists exactly when the change that asked for it committed. The same transaction
+ * notifies `JOBS_CHANNEL`, so the workers of every process wake on commit instead of at their next
+ * poll; on the embedded database the notification arrives on MikroORM's own connection, which is
+ * why a request's enqueueing never goes through the queue's pool. The workers, pg-boss's
+ * maintenance and `transaction` use that pool of their own (`poolMax`), so background work never
+ * takes a connection a request waits for.
+ */
+export class JobQueue {
+  private readonly pool: Pool;
+  private readonly boss: PgBoss;
+  private readonly queues = new Map<string, QueueDefinition>();
+  private readonly workerIds = new Map<string, string[]>();
+  private readonly stopping = new AbortController();
+  private unlisten: (() => Promise<void>) | undefined;
+  private started = false;
+
+  constructor(private readonly options: JobQueueOptions) {
+    this.pool = new Pool({
+      connectionString: options.connectionUrl,
+      max: options.poolMax,
+      application_name: JOBS_APPLICATION_NAME,
+      keepAlive: true,
+    });
+    // An idle connection that breaks (a database restart) is dropped by the pool; the next query opens another.
+    this.pool.on('error', (error) => options.logger.warn({ err: error }, 'a job queue connection failed'));
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => this.executeSql(text, values) },
+      schema: JOBS_SCHEMA,
+      // No cron schedules: their clock monitor would only cost statements.
+      schedule: false,
+      // Expired attempts (a process that died) are found and retried at this pace; pg-boss's default is 2 minutes.
+      maintenanceIntervalSeconds: 30,
+    });
+    this.boss.on('error', (error) => options.logger.warn({ err: error }, 'job queue error'));
+  }
+
+  /**
+   * pg-boss's statements, on the queue's pool. pg-boss 10 records the end of an attempt (its
+   * `complete` or `fail` statement) without awaiting it: when the database is unreachable then, the
+   * rejection would go unhandled and the job stay active until it expires and runs again. Those two
+   * statements are retried here, with a doubling wait, until they succeed or the queue stops.
+   */
+  private async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+    if (!SETTLES_A_JOB.test(text)) return this.pool.query(text, values);
+    for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      try {
+        return await this.pool.query(text, values);
+      } catch (error) {
+        const stopping = this.stopping.signal.aborted;
+        this.options.logger.warn({ err: error, retryInMs: stopping ? null : waitMs }, 'could not record the end of a job');
+        // The job stays active; once it expires, pg-boss's maintenance retries it.
+        if (stopping) return { rows: [{ count: 0 }] };
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+
+  /** Creates pg-boss's schema when missing, then each queue (or brings its retry settings up to date). */
+  async start(queues: QueueDefinition[]): Promise<void> {
+    await this.boss.start();
+    this.started = true;
+    for (const queue of queues) {
+      const settings = {
+        name: queue.name,
+        retryLimit: queue.retryLimit,
+        retryDelay: queue.retryDelaySeconds,
+        retryBackoff: true,
+        expireInSeconds: queue.expireInSeconds,
+      };
+      if (await this.boss.getQueue(queue.name)) await this.boss.updateQueue(queue.name, settings);
+      else
+        await this.boss.createQueue(queue.name, settings).catch(async (error: unknown) => {
+          // Another process created it between the two statements.
+          if (!(await this.boss.getQueue(queue.name))) throw error;
+        });
+      this.queues.set(queue.name, queue);
+    }
+    this.unlisten = await this.options.notifications.listen([JOBS_CHANNEL], {
+      onNotification: (_channel, queue) => this.wake(queue),
+      // Jobs enqueued while the connection was down are found by polling; waking costs nothing.
+      onReconnected: () => this.queues.forEach((_queue, name) => this.wake(name)),
+    });
+  }
+
+  /**
+   * Enqueues a job with `em`'s connection: in its transaction when it is in one (the job and the
+   * wake-up then commit or roll back with the change), otherwise on its own. Returns the job's id.
+   */
+  async enqueue<T extends object>(em: EntityManager, queue: string, data: T, options: EnqueueOptions = {}): Promise<string> {
+    if (!this.queues.has(queue)) throw new Error(`unknown job queue ${queue}`);
+    return withDriverConnection(em, async (connection) => {
+      const db = { executeSql: (text: string, values: unknown[]) => connection.query(text, values) };
+      const id = await this.boss.send(queue, data, {
+        db,
+        ...(options.delaySeconds ? { startAfter: options.delaySeconds } : {}),
+        ...(options.priority ? { priority: options.priority } : {}),
+      });
+      if (!id) throw new Error(`job queue ${queue} did not accept the job`);
+      await connection.query('select pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
+      return id;
+    });
+  }
+
+  /** Like `enqueue`, many jobs of one queue with one statement (and one wake-up). */
+  async enqueueMany<T extends object>(em: EntityManager, queue: string, jobs: { data: T; priority?: number }[]): Promise<void> {
+    await withDriverConnection(em, (connection) => this.insert(connection, queue, jobs));
+  }
+
+  /**
+   * Runs `work` in a transaction on the queue's own pool, for background work that reads and
+   * writes next to the jobs it queues (the webhook relay): it never takes a connection a request
+   * could use. This process's workers are woken when it commits.
+   */
+  async transaction<T>(work: (tx: JobTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A connection that breaks while checked out reports it here (the pool only listens to idle ones):
+    // without a listener the error would end the process. The statement in flight fails as well.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+      this.options.logger.warn({ err: error }, 'a job queue connection failed in a transaction');
+    };
+    client.on('error', onError);
+    const enqueued = new Set<string>();
+    try {
+      await client.query('begin');
+      const result = await work({
+        query: async <R>(text: string, values: unknown[] = []) => (await client.query(text, values)).rows as R[],
+        enqueueMany: async (queue, jobs) => {
+          await this.insert(client, queue, jobs);
+          if (jobs.length) enqueued.add(queue);
+        },
+      });
+      await client.query('commit');
+      enqueued.forEach((queue) => this.wake(queue));
+      return result;
+    } catch (error) {
+      broken ??= error as Error;
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', onError);
+      // A failed transaction's connection is closed rather than reused: it may be the broken one.
+      client.release(broken);
+    }
+  }
+
+  private async insert<T extends object>(connection: DriverConnection, queue: string, jobs: { data: T; priority?: number }[]) {
+    if (!this.queues.has(queue)) throw new Error(`unknown job queue ${queue}`);
+    if (!jobs.length) return;
+    const db = { executeSql: (text: string, values: unknown[]) => connection.query(text, values) };
+    await this.boss.insert(
+      jobs.map(({ data, priority }) => ({ name: queue, data, ...(priority ? { priority } : {}) })),
+      { db },
+    );
+    await connection.query('select pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
+  }
+
+  /** Runs `handler` for the jobs of `queue`, `concurrency` at a time in this process. Call after `start`. */
+  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
+    await this.workers<T>(queue, 1, async ([job]) => handler(job));
+  }
+
+  /**
+   * Runs `handler` for up to the queue's `batchSize` jobs at a time (oldest and highest priority
+   * first): a job it answers an error for is failed (retried with backoff), the others complete.
+   */
+  async workInBatches<T extends object>(queue: string, handler: BatchJobHandler<T>): Promise<void> {
+    await this.workers<T>(queue, this.queues.get(queue)?.batchSize ?? 1, async (jobs) => {
+      const errors = await handler(jobs);
+      // pg-boss completes the whole batch once this returns; a job failed here has left the
+      // `active` state already, and completing touches only active jobs.
+      for (const [index, error] of errors.entries()) {
+        if (error) await this.boss.fail(queue, jobs[index].id, { message: error.message });
+      }
+    });
+  }
+
+  private async workers<T extends object>(queue: string, batchSize: number, run: (jobs: Job<T>[]) => Promise<void>) {
+    const definition = this.queues.get(queue);
+    if (!definition) throw new Error(`unknown job queue ${queue}`);
+    const ids: string[] = [];
+    for (let index = 0; index < definition.concurrency; index += 1) {
+      const id = await this.boss.work<T>(
+        queue,
+        { batchSize, includeMetadata: true, pollingIntervalSeconds: this.options.pollIntervalSeconds },
+        async (fetched) => {
+          // pg-boss waits a whole polling interval after every fetch: workers that found jobs look for more at once.
+          this.wake(queue);
+          // pg-boss picks the jobs in priority order but returns them in any order: the handler gets that order back.
+          const ordered = [...fetched].sort(
+            (a, b) => b.priority - a.priority || new Date(a.createdOn).getTime() - new Date(b.createdOn).getTime(),
+          );
+          await run(
+            ordered.map((job) => ({
+              id: job.id,
+              data: job.data,
+              attempt: job.retryCount + 1,
+              lastAttempt: job.retryCount >= job.retryLimit,
+              stopping: this.stopping.signal,
+            })),
+          );
+        },
+      );
+      ids.push(id);
+    }
+    this.workerIds.set(queue, ids);
+  }
+
+  /** Makes the workers of `queue` look for jobs now instead of at their next poll. */
+  wake(queue: string): void {
+    for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
+  }
+
+  /**
+   * Stops fetching, tells the attempts in flight to end (`Job.stopping`), waits for them for at
+   * most `timeoutMs`, then closes pg-boss's pool. An attempt still running then is failed and
+   * retried later, by this process after a restart or by another one.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.stopping.abort();
+    await this.unlisten?.();
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    await this.pool.end();
+  }
+}
+
+/** The connection of `em`'s transaction, or one of its pool for the time of `work`. */
+async function withDriverConnection<T>(em: EntityManager, work: (connection: DriverConnection) => Promise<T>): Promise<T> {
+  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex();
+  const connection = (await knex.client.acquireConnection()) as DriverConnection;
+  try {
+    return await work(connection);
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
+}

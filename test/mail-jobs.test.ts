@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Database, openDatabase } from '../src/db/database';
+import { JobQueue, JOBS_SCHEMA } from '../src/db/job-queue';
+import { prepareDatabase } from '../src/db/prepare-database';
+import { MAIL_QUEUE, MAIL_QUEUE_DEFINITION, MailQueue } from '../src/modules/mail/mail-queue';
+import { createLogger } from '../src/shared/logger';
+import { SmtpMailer } from '../src/shared/mail/smtp-mailer';
+import { startSmtpSink } from './helpers/smtp-sink';
+import { TEST_JWT_SECRET, testConfig } from './helpers/test-app';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database';
+import { pollUntil } from './helpers/wait';
+
+/**
+ * Mails on the job queue, against a real database and a real SMTP server that is down at first: the
+ * mail is retried until the server is back, and the queue never holds it readable.
+ */
+describe('mail jobs', () => {
+  const logger = createLogger('silent');
+  let dataDir: string;
+  let testDatabase: TestDatabase;
+  let database: Database;
+  let jobs: JobQueue;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mail-jobs-test-'));
+    testDatabase = await createTestDatabase();
+    const config = testConfig(dataDir, testDatabase.url);
+    database = await openDatabase(config);
+    await prepareDatabase(database.orm, config, () => undefined);
+    jobs = new JobQueue({
+      connectionUrl: database.connectionUrl,
+      poolMax: 1,
+      pollIntervalSeconds: 0.5,
+      notifications: database.notifications,
+      logger,
+    });
+    await jobs.start([{ ...MAIL_QUEUE_DEFINITION, retryDelaySeconds: 1 }]);
+  });
+  afterAll(async () => {
+    await jobs?.stop();
+    await database?.close();
+    await testDatabase?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('retries a mail while the mail server is down, and delivers it once it is back', async () => {
+    const reserved = await startSmtpSink();
+    const port = Number(new URL(reserved.url).port);
+    await reserved.close();
+    const mails = new MailQueue(jobs, TEST_JWT_SECRET);
+    await jobs.work(MAIL_QUEUE, mails.handler(new SmtpMailer(reserved.url, 'Leadsy <no-reply@localhost>', logger), logger));
+
+    const link = 'http://localhost:4000/reset-password?token=a-one-time-secret';
+    await mails.send(database.orm.em.fork(), { to: 'queued@example.com', subject: 'Queued', text: link }, 'test');
+
+    const sql = (text: string) => database.orm.em.fork().getConnection().execute(text);
+    await pollUntil(
+      async () => (await sql(`select state from ${JOBS_SCHEMA}.job where name = '${MAIL_QUEUE}'`))[0]?.state === 'retry',
+      'the first attempt to fail',
+    );
+    const [stored] = await sql(
+      `select data::text as data, output::text as output from ${JOBS_SCHEMA}.job where name = '${MAIL_QUEUE}'`,
+    );
+    for (const secret of ['queued@example.com', 'a-one-time-secret']) {
+      expect(stored.data).not.toContain(secret);
+      expect(stored.output ?? '').not.toContain(secret);
+    }
+
+    const sink = await startSmtpSink({ port });
+    try {
+      await pollUntil(() => sink.received.length === 1, 'the mail after a retry', { timeoutMs: 20_000 });
+      expect(sink.received[0].to).toEqual(['queued@example.com']);
+      expect(sink.received[0].data).toContain('a-one-time-secret');
+      await pollUntil(
+        async () => (await sql(`select state from ${JOBS_SCHEMA}.job where name = '${MAIL_QUEUE}'`))[0]?.state === 'completed',
+        'the job to complete',
+      );
+    } finally {
+      await sink.close();
+    }
+  });
+});
