@@ -47,13 +47,6 @@ export type JobHandler<T> = (job: Job<T>) => Promise<void>;
 /** Handles jobs taken together; answers, per job in the same order, the error it failed with (undefined: done). */
 export type BatchJobHandler<T> = (jobs: Job<T>[]) => Promise<(Error | undefined)[]>;
 
-export interface EnqueueOptions {
-  /** Not before this many seconds from now. */
-  delaySeconds?: number;
-  /** Workers take the highest priority first (default 0), then the oldest job. */
-  priority?: number;
-}
-
 export interface JobQueueOptions {
   /** The database's connection URL: the workers (and `transaction`) use a pool of their own. */
   connectionUrl: string;
@@ -174,22 +167,21 @@ export class JobQueue {
    * Enqueues a job with `em`'s connection: in its transaction when it is in one (the job and the
    * wake-up then commit or roll back with the change), otherwise on its own. Returns the job's id.
    */
-  async enqueue<T extends object>(em: EntityManager, queue: string, data: T, options: EnqueueOptions = {}): Promise<string> {
+  async enqueue<T extends object>(em: EntityManager, queue: string, data: T): Promise<string> {
     if (!this.queues.has(queue)) throw new Error(`unknown job queue ${queue}`);
     return withDriverConnection(em, async (connection) => {
       const db = { executeSql: (text: string, values: unknown[]) => connection.query(text, values) };
-      const id = await this.boss.send(queue, data, {
-        db,
-        ...(options.delaySeconds ? { startAfter: options.delaySeconds } : {}),
-        ...(options.priority ? { priority: options.priority } : {}),
-      });
+      const id = await this.boss.send(queue, data, { db });
       if (!id) throw new Error(`job queue ${queue} did not accept the job`);
       await connection.query('select pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
       return id;
     });
   }
 
-  /** Like `enqueue`, many jobs of one queue with one statement (and one wake-up). */
+  /**
+   * Like `enqueue`, many jobs of one queue with one statement (and one wake-up); workers take the
+   * highest `priority` first (default 0), then the oldest job.
+   */
   async enqueueMany<T extends object>(em: EntityManager, queue: string, jobs: { data: T; priority?: number }[]): Promise<void> {
     await withDriverConnection(em, (connection) => this.insert(connection, queue, jobs));
   }

@@ -109,9 +109,9 @@ interface Attempt {
  * Delivers a batch of jobs: loads their endpoints and events with one statement, sends each
  * endpoint's deliveries one after the other in the order the queue handed them out (oldest event
  * first; endpoints in parallel; after a failure, the endpoint's later ones wait for their retry),
- * then logs every attempt and counts each endpoint's failures in one transaction. Each event is signed the Standard Webhooks way: `webhook-id` is `evt_<id>` on every
- * attempt, so receivers can drop duplicates. A failed attempt fails its job: the queue retries it
- * with backoff.
+ * then logs every attempt and counts each endpoint's failures in one transaction. Each event is
+ * signed the Standard Webhooks way: `webhook-id` is `evt_<id>` on every attempt, so receivers can
+ * drop duplicates. A failed attempt fails its job: the queue retries it with backoff.
  */
 export function webhookJobHandler(deps: Deps, settings: WebhookSettings): BatchJobHandler<WebhookJobData> {
   return async (jobs) => {
@@ -121,13 +121,12 @@ export function webhookJobHandler(deps: Deps, settings: WebhookSettings): BatchJ
       jobs.map((job) => job.data.eventId),
     ]);
     const targetOf = new Map(targets.map((target) => [`${target.endpoint_id}:${target.event_id}`, target]));
-    const byEndpoint = new Map<number, { job: Job<WebhookJobData>; target: Target }[]>();
-    for (const job of jobs) {
+    const sendable = jobs.flatMap((job) => {
       const target = targetOf.get(`${job.data.endpointId}:${job.data.eventId}`);
       // Deleted or disabled since the job was queued: nothing to send.
-      if (!target || target.disabled) continue;
-      byEndpoint.set(target.endpoint_id, [...(byEndpoint.get(target.endpoint_id) ?? []), { job, target }]);
-    }
+      return target && !target.disabled ? [{ job, target }] : [];
+    });
+    const byEndpoint = groupBy(sendable, ({ target }) => target.endpoint_id);
     const notAttempted = new Map<string, Error>();
     const attempts = (
       await Promise.all(
