@@ -30,99 +30,141 @@ interface ServerListenOptions {
 }
 
 /**
- * On a PostgreSQL server: one dedicated connection per `listen` (outside the pool: a pooled
- * connection would be handed to queries), which reconnects with a doubling backoff when it drops.
+ * On a PostgreSQL server: one dedicated connection per process (outside the pool: a pooled
+ * connection would be handed to queries) carries every channel listened to, and reconnects with a
+ * doubling backoff when it drops. It opens with the first `listen` and closes when the last
+ * listener stops.
  */
 export function serverNotifications(options: ServerListenOptions): DatabaseNotifications {
-  return {
-    async listen(channels, handler) {
-      const listener = new ServerListener(options, channels, handler);
-      await listener.start();
-      return () => listener.stop();
-    },
-  };
+  return new ServerNotifications(options);
 }
 
-class ServerListener {
+class ServerNotifications implements DatabaseNotifications {
+  private readonly handlers = new Map<string, Set<NotificationHandler>>();
   private client: Client | undefined;
-  private stopped = false;
   private retry: NodeJS.Timeout | undefined;
   private backoffMs: number;
+  /** Connecting, LISTEN and UNLISTEN run one after another. */
+  private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly options: ServerListenOptions,
-    private readonly channels: string[],
-    private readonly handler: NotificationHandler,
-  ) {
-    this.backoffMs = options.minBackoffMs ?? 100;
+  constructor(private readonly options: ServerListenOptions) {
+    this.backoffMs = this.minBackoffMs;
   }
 
-  /** The first connection must succeed: a gateway that cannot listen does not start. */
-  async start(): Promise<void> {
-    await this.connect();
+  /** The first `listen` must connect: a gateway that cannot listen does not start. */
+  listen(channels: string[], handler: NotificationHandler): Promise<() => Promise<void>> {
+    return this.serialized(async () => {
+      if (!this.client && !this.retry) await this.connect(channels);
+      const fresh = channels.filter((channel) => !this.handlers.has(channel));
+      for (const channel of channels) {
+        const handlers = this.handlers.get(channel) ?? new Set();
+        handlers.add(handler);
+        this.handlers.set(channel, handlers);
+      }
+      const client = this.client;
+      // On a failure the connection is lost: reconnecting listens to every channel again.
+      if (client) await listenTo(client, fresh).catch((error: Error) => this.lose(client, error));
+      return () => this.serialized(() => this.unlisten(channels, handler));
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retry);
+  private async unlisten(channels: string[], handler: NotificationHandler): Promise<void> {
+    const emptied = channels.filter((channel) => {
+      const handlers = this.handlers.get(channel);
+      handlers?.delete(handler);
+      if (handlers?.size !== 0) return false;
+      this.handlers.delete(channel);
+      return true;
+    });
     const client = this.client;
+    if (!client) {
+      if (this.handlers.size === 0) this.cancelReconnect();
+      return;
+    }
+    if (this.handlers.size > 0) {
+      for (const channel of emptied) await client.query(`unlisten ${quoted(channel)}`).catch(() => undefined);
+      return;
+    }
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 
-  private async connect(): Promise<void> {
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Opens the connection and listens to `extraChannels` and every channel already listened to. */
+  private async connect(extraChannels: string[] = []): Promise<void> {
     const client = new Client({
       connectionString: this.options.clientUrl,
       keepAlive: true,
       ...(this.options.connectTimeoutMs ? { connectionTimeoutMillis: this.options.connectTimeoutMs } : {}),
     });
-    client.on('notification', ({ channel, payload }) => this.handler.onNotification(channel, payload ?? ''));
-    let lost = false;
-    const onLost = (error?: Error) => {
-      if (lost) return;
-      lost = true;
-      if (this.client === client) this.client = undefined;
-      client.end().catch(() => undefined);
-      if (this.stopped) return;
-      this.options.logger?.warn({ err: error }, 'the connection listening for database notifications was lost; reconnecting');
-      this.scheduleReconnect();
-    };
-    client.on('error', onLost);
-    client.on('end', () => onLost());
+    client.on('notification', ({ channel, payload }) => {
+      for (const handler of [...(this.handlers.get(channel) ?? [])]) handler.onNotification(channel, payload ?? '');
+    });
+    // Until `this.client` is this client, a failure is the connect's own and rejects it.
+    client.on('error', (error) => this.lose(client, error));
+    client.on('end', () => this.lose(client));
     try {
       await client.connect();
-      for (const channel of this.channels) await client.query(`listen "${channel.replace(/"/g, '""')}"`);
+      await listenTo(client, [...new Set([...this.handlers.keys(), ...extraChannels])]);
     } catch (error) {
-      lost = true;
-      client.removeAllListeners('end');
       await client.end().catch(() => undefined);
       throw error;
     }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
     this.client = client;
+  }
+
+  private lose(client: Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.options.logger?.warn({ err: error }, 'the connection listening for database notifications was lost; reconnecting');
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
     const wait = this.backoffMs;
     this.backoffMs = Math.min(wait * 2, this.options.maxBackoffMs ?? 5_000);
     this.retry = setTimeout(() => {
-      if (this.stopped) return;
-      this.connect().then(
-        () => {
-          this.backoffMs = this.options.minBackoffMs ?? 100;
-          if (!this.stopped) this.handler.onReconnected?.();
-        },
-        (error: unknown) => {
+      void this.serialized(async () => {
+        this.retry = undefined;
+        if (this.client || this.handlers.size === 0) return;
+        try {
+          await this.connect();
+        } catch (error) {
           this.options.logger?.warn({ err: error, retryInMs: this.backoffMs }, 'listening for database notifications failed');
           this.scheduleReconnect();
-        },
-      );
+          return;
+        }
+        this.backoffMs = this.minBackoffMs;
+        const listeners = new Set([...this.handlers.values()].flatMap((handlers) => [...handlers]));
+        for (const handler of listeners) handler.onReconnected?.();
+      });
     }, wait);
     this.retry.unref?.();
   }
+
+  private cancelReconnect(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.backoffMs = this.minBackoffMs;
+  }
+
+  private get minBackoffMs(): number {
+    return this.options.minBackoffMs ?? 100;
+  }
+}
+
+async function listenTo(client: Client, channels: string[]): Promise<void> {
+  for (const channel of channels) await client.query(`listen ${quoted(channel)}`);
+}
+
+function quoted(channel: string): string {
+  return `"${channel.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -149,7 +191,7 @@ export class InProcessNotifications implements DatabaseNotifications {
       if (!handlers) {
         handlers = new Set();
         this.handlers.set(channel, handlers);
-        await this.runStatement(`listen "${channel.replace(/"/g, '""')}"`);
+        await this.runStatement(`listen ${quoted(channel)}`);
       }
       handlers.add(handler);
     }

@@ -10,6 +10,8 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private port = 0;
+  /** How many client connections the proxy has accepted since it started. */
+  accepted = 0;
 
   private constructor(
     private readonly targetHost: string,
@@ -22,6 +24,11 @@ export class TcpProxy {
     const proxy = new TcpProxy(hostname, Number(port || 5432));
     await proxy.restore();
     return proxy;
+  }
+
+  /** Whether a connection through the proxy is still open. */
+  get connected(): boolean {
+    return this.sockets.size > 0;
   }
 
   /** `url` with its host and port replaced by the proxy's. */
@@ -50,6 +57,7 @@ export class TcpProxy {
   }
 
   private pipe(client: Socket): void {
+    this.accepted += 1;
     const upstream = createConnection(this.targetPort, this.targetHost);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
