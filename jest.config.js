@@ -16,6 +16,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   setupFiles: ['reflect-metadata'],
+  // Prepares one database per run that every test's database copies (test/helpers/prepared-database.ts).
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30_000,
   // Each file starts its own app and database; two files at a time suit a 2-core machine.
   maxWorkers: 2,

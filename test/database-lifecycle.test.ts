@@ -6,6 +6,7 @@ import { openDatabase } from '../src/db/database';
 import { prepareDatabase } from '../src/db/prepare-database';
 import { DEVELOPMENT_ADMIN_EMAIL } from '../src/db/seeders/bootstrap-admin';
 import { PASSWORD } from './helpers/fixtures';
+import { emptyDataDir } from './helpers/prepared-database';
 import { startTestApp } from './helpers/test-app';
 import { login } from './helpers/documents';
 
@@ -22,7 +23,7 @@ async function rowCounts(app: { orm: { em: { getConnection(): { execute(sql: str
 
 describe('database lifecycle', () => {
   it('keeps the embedded database’s data across a restart, and a second start changes nothing', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-restart-'));
+    const dataDir = emptyDataDir('gateway-restart-', true);
     const env = { ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: PASSWORD };
     try {
       const first = await startTestApp(env, { dataDir, embedded: true });
@@ -45,7 +46,7 @@ describe('database lifecycle', () => {
   }, 60_000);
 
   it('seeds the reference data and creates the configured admin as an active super_admin', async () => {
-    const app = await startTestApp({ ADMIN_EMAIL: 'Ops@Example.com', ADMIN_PASSWORD: PASSWORD });
+    const app = await startTestApp({ ADMIN_EMAIL: 'Ops@Example.com', ADMIN_PASSWORD: PASSWORD }, { emptyDatabase: true });
     try {
       const counts = await rowCounts(app);
       expect(counts).toMatchObject({ accesses: 4, companies: 1, users: 1, user_accesses: 1 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { PASSWORD } from './helpers/fixtures';
+import { copyTemplatePgdata } from './helpers/prepared-database';
 import { startTestApp, type HttpResult, type TestApp } from './helpers/test-app';
 import { createTestDatabase, serverUrl, type TestDatabase } from './helpers/test-database';
 import { TcpProxy } from './helpers/tcp-proxy';
@@ -33,6 +34,7 @@ describe('when the database cannot be reached', () => {
       database = await createTestDatabase();
     } else {
       pgliteDir = mkdtempSync(join(tmpdir(), 'outage-pglite-'));
+      copyTemplatePgdata(pgliteDir);
       database = await startEmbeddedPostgres(pgliteDir);
     }
     proxy = await TcpProxy.start(database.url!);

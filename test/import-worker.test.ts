@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '../src/db/database';
 import { type Job, JobQueue, JOBS_SCHEMA } from '../src/db/job-queue';
@@ -18,6 +17,7 @@ import {
 import { createLogger, type Logger } from '../src/shared/logger';
 import { LocalFileStorage } from '../src/shared/storage/local-file-storage';
 import { testConfig } from './helpers/test-app';
+import { preparedDataDir } from './helpers/prepared-database';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 import { pollUntil } from './helpers/wait';
 
@@ -45,8 +45,8 @@ describe('import jobs', () => {
   const queues: JobQueue[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'import-jobs-test-'));
     testDatabase = await createTestDatabase();
+    dataDir = preparedDataDir('import-jobs-test-', !testDatabase.url);
     const config = testConfig(dataDir, testDatabase.url);
     database = await openDatabase(config);
     await prepareDatabase(database.orm, config, () => undefined);

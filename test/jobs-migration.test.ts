@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/database';
 import { LocalFileStorage } from '../src/shared/storage/local-file-storage';
 import { waitForImport } from './helpers/imports';
+import { emptyDataDir } from './helpers/prepared-database';
 import { startTestApp, testConfig } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
 
@@ -14,8 +14,9 @@ import { createTestDatabase } from './helpers/test-database';
  */
 describe('migrating a database with imports and domain events to the job queue and webhooks', () => {
   it('finishes the import left behind and hands on only the events committed afterwards', async () => {
-    const database = await createTestDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-jobs-migration-'));
+    // Empty: the test migrates it to an earlier state itself.
+    const database = await createTestDatabase({ empty: true });
+    const dataDir = emptyDataDir('gateway-jobs-migration-', !database.url);
     const config = testConfig(dataDir, database.url);
     const opened = await openDatabase(config);
     let importId: number;

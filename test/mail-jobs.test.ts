@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { type Database, openDatabase } from '../src/db/database';
 import { JobQueue, JOBS_SCHEMA } from '../src/db/job-queue';
 import { prepareDatabase } from '../src/db/prepare-database';
@@ -9,6 +7,7 @@ import { createLogger } from '../src/shared/logger';
 import { SmtpMailer } from '../src/shared/mail/smtp-mailer';
 import { startSmtpSink } from './helpers/smtp-sink';
 import { TEST_JWT_SECRET, testConfig } from './helpers/test-app';
+import { preparedDataDir } from './helpers/prepared-database';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 import { pollUntil } from './helpers/wait';
 
@@ -24,8 +23,8 @@ describe('mail jobs', () => {
   let jobs: JobQueue;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mail-jobs-test-'));
     testDatabase = await createTestDatabase();
+    dataDir = preparedDataDir('mail-jobs-test-', !testDatabase.url);
     const config = testConfig(dataDir, testDatabase.url);
     database = await openDatabase(config);
     await prepareDatabase(database.orm, config, () => undefined);

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Access } from '../src/modules/access/access.entity';
 import { PasswordResetToken } from '../src/modules/password-reset/password-reset-token.entity';
 import { User, UserStatus } from '../src/modules/user/user.entity';
@@ -8,6 +6,7 @@ import { createOneTimeToken, hashOneTimeToken } from '../src/modules/auth/one-ti
 import { verifyPassword } from '../src/modules/auth/passwords';
 import { buildWorld, PASSWORD } from './helpers/fixtures';
 import { mailsTo, readOutbox, tokenFromMail, waitForMails } from './helpers/outbox';
+import { preparedDataDir } from './helpers/prepared-database';
 import { startSmtpSink } from './helpers/smtp-sink';
 import { startTestApp } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
@@ -198,8 +197,8 @@ describe('reset mails sent after the response', () => {
   });
 
   it('survive a shutdown: a reset asked for just before it is mailed once, by the next process', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-reset-'));
     const database = await createTestDatabase();
+    const dataDir = preparedDataDir('gateway-reset-', !database.url);
     const options = database.url ? { dataDir, databaseUrl: database.url } : { dataDir, embedded: true };
     try {
       const first = await startTestApp({}, options);

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Company } from '../src/modules/company/company.entity';
 import { Membership } from '../src/modules/membership/membership.entity';
 import { openDatabase } from '../src/db/database';
+import { emptyDataDir } from './helpers/prepared-database';
 import { testConfig } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
 import { START_IMPORT } from './helpers/documents';
@@ -113,8 +112,9 @@ it("imports into a child company only as many new users as the tree's plan admit
 
 describe('the migration that gives every child its root plan', () => {
   it('moves children of a database with data from the earlier migrations onto their root plan', async () => {
-    const database = await createTestDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-migration-'));
+    // Empty: the test migrates it to an earlier state itself.
+    const database = await createTestDatabase({ empty: true });
+    const dataDir = emptyDataDir('gateway-migration-', !database.url);
     const config = testConfig(dataDir, database.url);
     const { orm, close } = await openDatabase(config);
     try {

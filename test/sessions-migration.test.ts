@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { openDatabase } from '../src/db/database';
 import { hashPassword } from '../src/modules/auth/passwords';
 import { PASSWORD } from './helpers/fixtures';
 import { LOGIN, me } from './helpers/documents';
+import { emptyDataDir } from './helpers/prepared-database';
 import { startTestApp, testConfig } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
 
@@ -14,8 +13,9 @@ import { createTestDatabase } from './helpers/test-database';
  */
 describe('migrating a database with users to sessions, API keys and the audit trail', () => {
   it('keeps every account usable and the new tables working', async () => {
-    const database = await createTestDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-migration-'));
+    // Empty: the test migrates it to an earlier state itself.
+    const database = await createTestDatabase({ empty: true });
+    const dataDir = emptyDataDir('gateway-migration-', !database.url);
     const config = testConfig(dataDir, database.url);
     const opened = await openDatabase(config);
     let email: string;

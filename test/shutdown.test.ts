@@ -1,10 +1,8 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type App, createApp } from '../src/app';
 import { type Database, openDatabase } from '../src/db/database';
 import { prepareDatabase } from '../src/db/prepare-database';
@@ -12,6 +10,7 @@ import { createLogger } from '../src/shared/logger';
 import { shutDown } from '../src/shutdown';
 import { PASSWORD } from './helpers/fixtures';
 import { testConfig } from './helpers/test-app';
+import { preparedDataDir } from './helpers/prepared-database';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 
 const ADMIN = { email: 'ops@example.com', password: PASSWORD };
@@ -19,8 +18,8 @@ const logger = createLogger('silent');
 
 /** The app as main.ts runs it, with the server handed to `shutDown` instead of a signal. */
 async function startGateway() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'shutdown-test-'));
   const testDatabase: TestDatabase = await createTestDatabase();
+  const dataDir = preparedDataDir('shutdown-test-', !testDatabase.url);
   const config = testConfig(dataDir, testDatabase.url, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   const database: Database = await openDatabase(config, logger);
   await prepareDatabase(database.orm, config, () => undefined);

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { preparedDataDir } from './prepared-database';
 import { startTestApp, type TestApp } from './test-app';
 import { createTestDatabase } from './test-database';
 
@@ -19,7 +18,7 @@ export async function withOneDatabase(
   work: (database: OneDatabase) => Promise<void>,
 ): Promise<void> {
   const shared = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), 'one-database-'));
+  const dataDir = preparedDataDir('one-database-', !shared.url);
   const options = shared.url ? { databaseUrl: shared.url } : { dataDir, embedded: true };
   const running = new Set<TestApp>();
   try {

@@ -1,9 +1,7 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type App, createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
@@ -12,6 +10,7 @@ import { prepareDatabase } from '../../src/db/prepare-database';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import type { EventBus } from '../../src/modules/events/event-bus';
 import type { JobQueue } from '../../src/db/job-queue';
+import { emptyDataDir, preparedDataDir } from './prepared-database';
 import { recordStatements } from './statements';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -52,6 +51,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** The app's logger (silent by default), e.g. to read the lines it writes. */
   logger?: Logger;
+  /** Start on an empty database, not a copy of the prepared one: the app migrates and seeds it, as a first start does. */
+  emptyDatabase?: boolean;
 }
 
 /** The configuration of a test: DATA_DIR, the test JWT secret, silent logs and DATABASE_URL when given, then `env`. */
@@ -68,13 +69,14 @@ export function testConfig(dataDir: string, databaseUrl: string | undefined, env
 
 /** Starts the real app on a fresh database and a loopback port, as `main.ts` does. */
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gateway-test-'));
-  const removeDataDir = () => (options.dataDir ? undefined : rmSync(dataDir, { recursive: true, force: true }));
   const testDatabase: TestDatabase = options.embedded
     ? { url: undefined, drop: async () => undefined }
     : options.databaseUrl
       ? { url: options.databaseUrl, drop: async () => undefined }
-      : await createTestDatabase();
+      : await createTestDatabase({ empty: options.emptyDatabase });
+  const newDataDir = options.emptyDatabase ? emptyDataDir : preparedDataDir;
+  const dataDir = options.dataDir ?? newDataDir('gateway-test-', !testDatabase.url);
+  const removeDataDir = () => (options.dataDir ? undefined : rmSync(dataDir, { recursive: true, force: true }));
   let database: Database | undefined;
   let app: App | undefined;
   let server: Server | undefined;
