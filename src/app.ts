@@ -9,6 +9,7 @@ import { operationLimits } from './graphql/operation-limits';
 import { PostgresEventBus } from './modules/events/postgres-event-bus';
 import type { Database } from './db/database';
 import { JobQueue } from './db/job-queue';
+import { ReadReplicas } from './db/read-replicas';
 import { startBackgroundJobs } from './modules/background-jobs';
 import { MailQueue } from './modules/mail/mail-queue';
 import { WebhookDispatcher } from './modules/webhook/webhook-dispatch';
@@ -103,6 +104,7 @@ export async function createApp({
     invitationQuota: new InvitationQuota(knex, config.invitationLimits),
     passwords: new PasswordHashing(config.passwordHashQueue),
     events: new PostgresEventBus({ orm, notifications, logger }),
+    replicas: new ReadReplicas(orm, config.readReplicas.urls, { maxLagMs: config.readReplicas.maxLagMs, logger }),
   };
   const schema = await buildGatewaySchema();
   assertRoutesValid([...REST_ROUTES, ...REST_STREAM_ROUTES], schema);
@@ -155,6 +157,7 @@ export async function createApp({
     sendError(res, { code: 'INTERNAL_SERVER_ERROR', message: MASKED_MESSAGE });
   });
 
+  await deps.replicas.start();
   await deps.events.start();
   await startBackgroundJobs(deps, createMailer(config, logger));
   const webhookDispatcher = new WebhookDispatcher({ jobs, events: deps.events, logger });
@@ -182,6 +185,7 @@ export async function createApp({
       await apollo.stop();
       await deps.events.stop();
       await deps.background.drain();
+      await deps.replicas.stop();
     },
   };
 }

@@ -52,6 +52,18 @@ const performanceTricksOff = z
 
 const duration = z.string().regex(/^\d+[smhd]?$/, 'must be a duration such as 3600, 15m, 12h or 7d');
 
+/** Comma-separated streaming replicas of DATABASE_URL; reads may go there (src/db/read-replicas.ts). */
+const readReplicaUrls = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\/[^/]/, 'must be comma-separated postgres:// or postgresql:// URLs')));
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -62,6 +74,17 @@ const envSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
+  DATABASE_READ_URLS: readReplicaUrls,
+  READ_AFTER_WRITE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  DATABASE_DIRECT_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
   DATA_DIR: z.string().min(1).default('./.data'),
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
   JWT_EXPIRES_IN: duration.default('12h'),
@@ -152,7 +175,20 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL itself when DATABASE_URL is a pooler in transaction mode (PgBouncer): what needs a
+   * session of its own (LISTEN, migrations, the role's statement_timeout) goes there. Unset: DATABASE_URL.
+   */
+  databaseDirectUrl: string | undefined;
+  /** Named prepared statements on DATABASE_URL; off, every statement is unnamed (see `performanceTrickOn`). */
+  databasePreparedStatements: boolean;
   dataDir: string;
+  /**
+   * Replicas that GraphQL queries and REST reads may read from (none: everything on DATABASE_URL),
+   * how far behind the primary one may be and still be read, and how long a viewer's reads stay on
+   * the primary after it wrote.
+   */
+  readReplicas: { urls: string[]; maxLagMs: number; readAfterWriteMs: number };
   jwt: { secret: string; expiresInSeconds: number; issuer: string; audience: string };
   /** A session ends when unused for `idleSeconds`, and `maxSeconds` after it began in any case. */
   sessions: { idleSeconds: number; maxSeconds: number };
@@ -231,12 +267,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (accountCeiling < vars.RATE_LIMIT_PER_ACCOUNT) {
     throw new ConfigError('Invalid configuration: RATE_LIMIT_ACCOUNT_CEILING must not be below RATE_LIMIT_PER_ACCOUNT');
   }
+  if (vars.DATABASE_READ_URLS.length > 0 && !vars.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_READ_URLS needs DATABASE_URL (the embedded database has no replicas)');
+  }
+  if (vars.DATABASE_DIRECT_URL && !vars.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_DIRECT_URL needs DATABASE_URL (the pooler it bypasses)');
+  }
   const dataDir = resolve(vars.DATA_DIR);
   return {
     env: vars.NODE_ENV,
     port: vars.PORT,
     databaseUrl: vars.DATABASE_URL,
+    databaseDirectUrl: vars.DATABASE_DIRECT_URL,
+    databasePreparedStatements: preparedStatementsWanted(vars),
     dataDir,
+    readReplicas: {
+      urls: vars.DATABASE_READ_URLS,
+      maxLagMs: vars.REPLICA_MAX_LAG_MS,
+      readAfterWriteMs: vars.READ_AFTER_WRITE_MS,
+    },
     jwt: {
       secret: resolveJwtSecret(vars.JWT_SECRET, vars.NODE_ENV, dataDir),
       expiresInSeconds: parseDuration(vars.JWT_EXPIRES_IN, 'JWT_EXPIRES_IN'),
@@ -311,9 +360,20 @@ export function performanceTrickOn(trick: PerformanceTrick): boolean {
     if (!parsed.success) {
       throw new ConfigError(`Invalid configuration: PERFORMANCE_TRICKS_OFF: ${parsed.error.issues[0].message}`);
     }
-    tricksOff = parsed.data;
+    // One unnamed path for both switches: the trick's, and a pooler that cannot keep named statements.
+    tricksOff = preparedStatementsWanted(process.env) ? parsed.data : new Set([...parsed.data, 'prepared-statements']);
   }
   return !tricksOff.has(trick);
+}
+
+/**
+ * DATABASE_PREPARED_STATEMENTS; unset, on unless DATABASE_DIRECT_URL is set, which says DATABASE_URL
+ * is a pooler in transaction mode: PgBouncer before 1.21 cannot keep a client's named statements
+ * (each transaction may run on another server connection), 1.21+ only with `max_prepared_statements`.
+ */
+function preparedStatementsWanted(vars: { DATABASE_PREPARED_STATEMENTS?: string; DATABASE_DIRECT_URL?: string }): boolean {
+  if (vars.DATABASE_PREPARED_STATEMENTS) return vars.DATABASE_PREPARED_STATEMENTS === 'true';
+  return !vars.DATABASE_DIRECT_URL;
 }
 
 function parseDuration(text: string, variable: string): number {

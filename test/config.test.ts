@@ -46,6 +46,15 @@ describe('configuration', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgresql://db/app', DATABASE_READ_URLS: 'postgresql://r1/app,mysql://r2/app' }, 'DATABASE_READ_URLS'],
+    [{ DATABASE_URL: 'postgresql://db/app', DATABASE_READ_URLS: 'replica:5432' }, 'DATABASE_READ_URLS'],
+    [{ DATABASE_READ_URLS: 'postgresql://r1/app' }, 'DATABASE_READ_URLS needs DATABASE_URL'],
+    [{ READ_AFTER_WRITE_MS: '-1' }, 'READ_AFTER_WRITE_MS'],
+    [{ REPLICA_MAX_LAG_MS: 'soon' }, 'REPLICA_MAX_LAG_MS'],
+    [{ REPLICA_MAX_LAG_MS: '10' }, 'REPLICA_MAX_LAG_MS'],
+    [{ DATABASE_URL: 'postgresql://localhost/db', DATABASE_DIRECT_URL: 'localhost:5432' }, 'DATABASE_DIRECT_URL'],
+    [{ DATABASE_DIRECT_URL: 'postgresql://localhost:5432/db' }, 'DATABASE_DIRECT_URL needs DATABASE_URL'],
+    [{ DATABASE_PREPARED_STATEMENTS: 'no' }, 'DATABASE_PREPARED_STATEMENTS'],
     [{ JWT_EXPIRES_IN: 'soon' }, 'JWT_EXPIRES_IN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
@@ -98,14 +107,57 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '' }).trustProxy).toEqual(['127.0.0.1/8', '::1/128']);
   });
 
+  it('reads the read replicas as a list of URLs, with the lag and read-after-write defaults', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).readReplicas).toEqual({ urls: [], maxLagMs: 5000, readAfterWriteMs: 2000 });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgresql://db/app',
+      DATABASE_READ_URLS: ' postgresql://r1:5432/app , postgres://u:secret@r2/app,',
+      REPLICA_MAX_LAG_MS: '1500',
+      READ_AFTER_WRITE_MS: '0',
+    });
+    expect(config.readReplicas).toEqual({
+      urls: ['postgresql://r1:5432/app', 'postgres://u:secret@r2/app'],
+      maxLagMs: 1500,
+      readAfterWriteMs: 0,
+    });
+    expect(loadConfig({ DATA_DIR: dataDir, DATABASE_READ_URLS: '' }).readReplicas.urls).toEqual([]);
+  });
+
   it('keeps the ceiling of an account at RATE_LIMIT_PER_ACCOUNT or above when it is not set', () => {
     expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_ACCOUNT: '500' }).rateLimits.accountCeiling).toBe(500);
     expect(loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_ACCOUNT_CEILING: '40' }).rateLimits.accountCeiling).toBe(40);
   });
 
+  it('turns named prepared statements off by default behind a pooler (DATABASE_DIRECT_URL), unless told', () => {
+    const pooled = { DATABASE_URL: 'postgresql://pgbouncer:6432/db', DATABASE_DIRECT_URL: 'postgresql://db:5432/db' };
+    expect(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgresql://db:5432/db' })).toMatchObject({
+      databaseDirectUrl: undefined,
+      databasePreparedStatements: true,
+    });
+    expect(loadConfig({ DATA_DIR: dataDir, ...pooled })).toMatchObject({
+      databaseDirectUrl: 'postgresql://db:5432/db',
+      databasePreparedStatements: false,
+    });
+    expect(loadConfig({ DATA_DIR: dataDir, ...pooled, DATABASE_PREPARED_STATEMENTS: 'true' }).databasePreparedStatements).toBe(
+      true,
+    );
+    expect(loadConfig({ DATA_DIR: dataDir, DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+  });
+
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: '', SMTP_URL: '' })).toMatchObject({
+    expect(
+      loadConfig({
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        DATABASE_DIRECT_URL: '',
+        DATABASE_PREPARED_STATEMENTS: '',
+        SMTP_URL: '',
+      }),
+    ).toMatchObject({
       databaseUrl: undefined,
+      databaseDirectUrl: undefined,
+      databasePreparedStatements: true,
       smtpUrl: undefined,
     });
   });

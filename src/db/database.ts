@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { type DatabaseNotifications, InProcessNotifications, serverNotifications } from './notifications';
 import { ormOptions } from './orm-options';
+import { setRoleStatementTimeout } from './role-statement-timeout';
 
 export interface Database {
   orm: MikroORM;
@@ -22,7 +23,7 @@ export interface Database {
  * `logger` receives the driver's warnings (e.g. a dead connection dropped after an outage).
  */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'dbTimeouts'>,
+  config: Pick<Config, 'databaseUrl' | 'databaseDirectUrl' | 'dataDir' | 'dbPoolMax' | 'dbTimeouts'>,
   logger?: Logger,
 ): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
@@ -34,6 +35,10 @@ export async function openDatabase(
   let inProcess: InProcessNotifications | undefined;
   try {
     if (embedded) inProcess = new InProcessNotifications((sql) => orm.em.getConnection().execute(sql));
+    // Before the pool's first connection, so that the server connections it makes the pooler open have it.
+    if (config.databaseDirectUrl) {
+      await setRoleStatementTimeout(config.databaseDirectUrl, config.dbTimeouts.statementMs, config.dbTimeouts.acquireMs);
+    }
     const orm: MikroORM = await MikroORM.init(
       embedded
         ? // PGlite accepts `SET statement_timeout` but cannot interrupt a running statement, and it
@@ -46,6 +51,7 @@ export async function openDatabase(
             statementTimeoutMs: config.dbTimeouts.statementMs,
             acquireTimeoutMs: config.dbTimeouts.acquireMs,
             logger,
+            throughPooler: Boolean(config.databaseDirectUrl),
           }),
     );
     return {
@@ -55,7 +61,9 @@ export async function openDatabase(
       notifications:
         inProcess ??
         serverNotifications({
-          clientUrl,
+          // LISTEN holds for a session: through a pooler in transaction mode it would stay on a
+          // server connection that is not this client's after the statement.
+          clientUrl: config.databaseDirectUrl ?? clientUrl,
           connectTimeoutMs: config.dbTimeouts.acquireMs,
           logger: logger?.child({ component: 'notifications' }),
         }),

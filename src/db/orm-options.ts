@@ -17,6 +17,11 @@ export interface OrmConnection {
   logger?: Logger;
   /** Receives the notifications arriving on pooled connections (the embedded database's delivery, see notifications.ts). */
   onNotification?: (channel: string, payload: string) => void;
+  /**
+   * `clientUrl` is a pooler in transaction mode (DATABASE_DIRECT_URL is set): no start-up parameter
+   * it would refuse, and no session reset, which would run on a server connection other clients share.
+   */
+  throughPooler?: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ export function ormOptions({
   acquireTimeoutMs,
   logger,
   onNotification,
+  throughPooler = false,
 }: OrmConnection): ReturnType<typeof defineConfig> {
   return defineConfig({
     clientUrl,
@@ -63,17 +69,18 @@ export function ormOptions({
       max: poolMax,
       afterCreate: (connection: SessionConnection, done: (error: Error | null, connection: SessionConnection) => void) => {
         if (onNotification) connection.on('notification', ({ channel, payload }) => onNotification(channel, payload ?? ''));
-        connection.query(SESSION_RESET_SQL, (error) => done(error, connection));
+        if (throughPooler) done(null, connection);
+        else connection.query(SESSION_RESET_SQL, (error) => done(error, connection));
       },
       ...(acquireTimeoutMs ? { acquireTimeoutMillis: acquireTimeoutMs, createTimeoutMillis: acquireTimeoutMs } : {}),
     },
     driverOptions: {
       connection: {
         keepAlive: true,
-        // Sent in the start-up message, so it costs no round trip and holds for every statement.
-        ...(statementTimeoutMs
-          ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_READ_MARGIN_MS }
-          : {}),
+        // Sent in the start-up message, so it costs no round trip and holds for every statement;
+        // through a pooler it is the role's default instead (role-statement-timeout.ts).
+        ...(statementTimeoutMs && !throughPooler ? { statement_timeout: statementTimeoutMs } : {}),
+        ...(statementTimeoutMs ? { query_timeout: statementTimeoutMs + CLIENT_READ_MARGIN_MS } : {}),
         ...(acquireTimeoutMs ? { connectionTimeoutMillis: acquireTimeoutMs } : {}),
       },
       ...(logger ? { log: driverLog(logger) } : {}),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { performanceTrickOn } from '../config';
+import { replicaReading } from './read-replicas';
 
 interface QueryConfig {
   name: string;
@@ -57,19 +58,33 @@ export async function queryPreparedArrays(em: EntityManager, sql: string, values
 async function execute(em: EntityManager, sql: string, config: QueryConfig): Promise<unknown[]> {
   // Inside a transaction, knex's transaction client hands out the transaction's own connection, so
   // the statement sees (and is part of) what the transaction wrote, never a second connection.
-  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex();
+  const transaction = em.getTransactionContext<Knex.Transaction>();
   try {
-    if (!performanceTrickOn('prepared-statements')) return await unnamed(knex, sql, config);
-    const connection = (await knex.client.acquireConnection()) as DriverConnection;
-    try {
-      return (await connection.query(config)).rows;
-    } finally {
-      await knex.client.releaseConnection(connection);
+    // A query operation's reads go to its replica (read-replicas.ts); one the replica fails to
+    // answer runs again on the primary, so no request fails because of a replica.
+    const replica = transaction ? undefined : replicaReading(em);
+    if (replica) {
+      try {
+        return await send(replica.knex, sql, config);
+      } catch (error) {
+        if (!replica.fallBack(error)) throw error;
+      }
     }
+    return await send(transaction ?? em.getConnection().getKnex(), sql, config);
   } catch (error) {
     // The server's errors (they carry a severity) become MikroORM's exceptions, as on its own path;
     // a connection that cannot be had keeps the network's error, which is what MikroORM passes on.
     throw error instanceof Error && 'severity' in error ? em.getDriver().convertException(error) : error;
+  }
+}
+
+async function send(knex: Knex, sql: string, config: QueryConfig): Promise<unknown[]> {
+  if (!performanceTrickOn('prepared-statements')) return unnamed(knex, sql, config);
+  const connection = (await knex.client.acquireConnection()) as DriverConnection;
+  try {
+    return (await connection.query(config)).rows;
+  } finally {
+    await knex.client.releaseConnection(connection);
   }
 }
 

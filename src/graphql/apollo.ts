@@ -14,6 +14,7 @@ import { classifyGraphQLError, errorStatus, formatError } from './errors';
 import { operationLimits } from './operation-limits';
 import { refusedCredentials } from './refused-credentials';
 import { refusedAuthorizations } from './refused-authorizations';
+import { replicaReads } from './replica-reads';
 
 /**
  * Logs every error a client will only see masked, with the request id the client receives in
@@ -67,6 +68,7 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
       maskedErrorLogging(logger),
       refusedCredentials(),
       refusedAuthorizations(),
+      replicaReads(),
       errorStatus(),
       ...limits.plugins,
       // Both wrap every field resolver (cache hints, federated traces) and the gateway uses neither.

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { JobQueue } from '../db/job-queue';
+import { readFrom, type ReadReplicas } from '../db/read-replicas';
 import type { MailQueue } from './mail/mail-queue';
 import type { InvitationQuota } from './invitation/invitation-quota';
 import type { User } from './user/user.entity';
@@ -46,6 +47,8 @@ export interface AppDeps {
   passwords: PasswordHashing;
   /** Committed domain events and import progress, delivered to this process (live subscriptions). */
   events: EventBus;
+  /** DATABASE_READ_URLS, for the reads of query operations (none: all on the primary). */
+  replicas: ReadReplicas;
 }
 
 /**
@@ -57,6 +60,8 @@ export class RequestContext {
   readonly services: Services;
   /** The viewer's scope once known, or the statement loading it. */
   private knownScope?: MaybePromise<Scope>;
+  /** The viewer wrote within READ_AFTER_WRITE_MS: its reads stay on the primary. */
+  private viewerWroteRecently = false;
 
   private constructor(
     readonly deps: AppDeps,
@@ -86,7 +91,20 @@ export class RequestContext {
     }
     const context = new RequestContext(deps, em, request, auth?.user ?? null, auth?.credential ?? null, refused);
     if (auth) context.knownScope = auth.scope;
+    context.viewerWroteRecently = auth?.lastWriteAgeMs != null && auth.lastWriteAgeMs < deps.config.readReplicas.readAfterWriteMs;
     return context;
+  }
+
+  /**
+   * For a query operation, once it is known to be one: its reads outside transactions go to a
+   * healthy replica, unless the viewer wrote within READ_AFTER_WRITE_MS (it must see its writes).
+   * The viewer itself was read on the primary, so a revoked credential is never taken from a
+   * lagging replica.
+   */
+  readFromReplica(): void {
+    if (this.viewerWroteRecently) return;
+    const replica = this.deps.replicas.choose();
+    if (replica) readFrom(this.em, replica);
   }
 
   get viewer(): User | null {

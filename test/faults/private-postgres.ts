@@ -62,6 +62,28 @@ export class PrivatePostgres {
     }
   }
 
+  /**
+   * A streaming replica of `primary`: a base backup with `-R` (it follows the primary's WAL over a
+   * replication connection, which initdb's trust pg_hba allows), started on a free port.
+   */
+  static async replicaOf(primary: PrivatePostgres): Promise<PrivatePostgres> {
+    const root = mkdtempSync(join(tmpdir(), 'faults-pg-replica-'));
+    const server = new PrivatePostgres(primary.bin, root, await freePort());
+    try {
+      const owner = process.getuid?.() === 0 ? await postgresIds() : undefined;
+      if (owner) chownSync(root, ...owner);
+      await server.tool('pg_basebackup', [
+        ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', server.dataDir],
+        ...['-R', '--checkpoint=fast', '--no-sync'],
+      ]);
+      await server.start();
+      return server;
+    } catch (error) {
+      await server.destroy();
+      throw error;
+    }
+  }
+
   async start(): Promise<void> {
     const options = [
       `-k ${this.root}`,

@@ -17,6 +17,8 @@ export interface Authentication {
   user: User;
   scope: Scope;
   credential: Credential;
+  /** How long ago the viewer last wrote (null: never), by the primary's audit trail: see `loadViewer`. */
+  lastWriteAgeMs: number | null;
 }
 
 export interface AuthenticatorSettings {
@@ -63,6 +65,7 @@ async function authenticateSession(em: EntityManager, settings: AuthenticatorSet
     user: viewer.user,
     scope: viewer.scope,
     credential: { kind: 'session', sessionId: claims.sessionId, expiresAt: claims.expiresAt },
+    lastWriteAgeMs: viewer.lastWriteAgeMs,
   };
 }
 
@@ -96,5 +99,10 @@ async function authenticateApiKey(
     );
   }
   settings.use.apiKey(em, key.id, key.lastUsedAt);
-  return { user, scope: viewer.scope, credential: { kind: 'api-key', apiKeyId: key.id } };
+  return {
+    user,
+    scope: viewer.scope,
+    credential: { kind: 'api-key', apiKeyId: key.id },
+    lastWriteAgeMs: viewer.lastWriteAgeMs,
+  };
 }

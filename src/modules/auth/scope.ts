@@ -63,6 +63,18 @@ export async function loadScope(em: EntityManager, userId: number): Promise<Scop
   return toScope(await queryPrepared(em, `${REACH} ${HIGHEST_RANK_PER_COMPANY}`, [userId, ACCESS_RANK.super_admin]));
 }
 
+/**
+ * How long ago (ms, by the database's clock) the viewer's latest audit event was written, null when
+ * it never wrote: the read-after-write window of read replicas (RequestContext.readFromReplica).
+ * Every change a request makes appends an audit event naming its actor in the change's own
+ * transaction, so this needs no write of its own, and one probe of the (actor, id) index, inside
+ * the viewer's statement, adds no statement. That statement runs on the primary, so the answer
+ * holds whichever gateway process took the write.
+ */
+const lastWriteAgeMs = (actorColumn: string, actorId: string) =>
+  `(select extract(epoch from now() - e.occurred_at)::float8 * 1000 from audit_events e
+     where e.${actorColumn} = ${actorId} order by e.id desc limit 1) as last_write_age_ms`;
+
 /** A timestamp column as the driver hands it over in these statements (MikroORM keeps them as text). */
 type Stamp = string | null;
 const instant = (stamp: Stamp): Date | null => (stamp === null ? null : new Date(stamp));
@@ -82,13 +94,13 @@ export async function loadViewer(
   em: EntityManager,
   userId: number,
   sessionId: string,
-): Promise<{ user: User; scope: Scope; session: SessionState | undefined } | undefined> {
+): Promise<{ user: User; scope: Scope; session: SessionState | undefined; lastWriteAgeMs: number | null } | undefined> {
   const [row] = await queryPreparedArrays(
     em,
     `${REACH}
      select ${readColumns(em, User, 'u')},
             (select coalesce(json_agg(json_build_array(company_id, rank)), '[]'::json) from (${HIGHEST_RANK_PER_COMPANY}) ranks) as reached,
-            s.id, s.revoked_at, s.expires_at, s.last_used_at
+            s.id, s.revoked_at, s.expires_at, s.last_used_at, ${lastWriteAgeMs('actor_user_id', 'u.id')}
        from users u left join sessions s on s.id = ? and s.user_id = u.id
       where u.id = ?`,
     [userId, ACCESS_RANK.super_admin, sessionId, userId],
@@ -97,10 +109,16 @@ export async function loadViewer(
   const columns = columnCount(em, User);
   const reached = row[columns] as [number, number][];
   const scope = toScope(reached.map(([company_id, rank]) => ({ company_id, rank })));
-  const [id, revokedAt, expiresAt, lastUsedAt] = row.slice(columns + 1) as [string | null, Stamp, string, string];
+  const [id, revokedAt, expiresAt, lastUsedAt, lastWriteAge] = row.slice(columns + 1) as [
+    string | null,
+    Stamp,
+    string,
+    string,
+    number | null,
+  ];
   const session =
     id === null ? undefined : { revokedAt: instant(revokedAt), expiresAt: new Date(expiresAt), lastUsedAt: new Date(lastUsedAt) };
-  return { user: toReadModel(em, User, row), scope, session };
+  return { user: toReadModel(em, User, row), scope, session, lastWriteAgeMs: lastWriteAge };
 }
 
 /** The state of an API key, as its viewer statement reads it. */
@@ -122,7 +140,7 @@ export interface ApiKeyState {
 export async function loadApiKeyViewer(
   em: EntityManager,
   secretHash: string,
-): Promise<{ user: User; scope: Scope; key: ApiKeyState; secretHash: string } | undefined> {
+): Promise<{ user: User; scope: Scope; key: ApiKeyState; secretHash: string; lastWriteAgeMs: number | null } | undefined> {
   const [row] = await queryPreparedArrays(
     em,
     `with recursive api_key as (
@@ -141,13 +159,13 @@ export async function loadApiKeyViewer(
      select ${readColumns(em, User, 'u')},
             k.id, k.company_id, k.expires_at, k.revoked_at, k.last_used_at, k.secret_hash,
             least(k.rank, coalesce((select max(rank) from reach where reach.company_id = k.company_id or reach.rank >= ?), 0)) as rank,
-            (select json_agg(company_id) from subtree) as companies
+            (select json_agg(company_id) from subtree) as companies, ${lastWriteAgeMs('actor_api_key_id', 'k.id')}
        from api_key k join users u on u.id = k.created_by_id`,
     [secretHash, ACCESS_RANK.super_admin, ACCESS_RANK.super_admin],
   );
   if (!row) return undefined;
   const columns = columnCount(em, User);
-  const [id, companyId, expiresAt, revokedAt, lastUsedAt, storedHash, rank, companies] = row.slice(columns) as [
+  const [id, companyId, expiresAt, revokedAt, lastUsedAt, storedHash, rank, companies, lastWriteAge] = row.slice(columns) as [
     number,
     number,
     Stamp,
@@ -156,6 +174,7 @@ export async function loadApiKeyViewer(
     string,
     number,
     number[],
+    number | null,
   ];
   const scope =
     rank >= ACCESS_RANK.super_admin
@@ -166,5 +185,6 @@ export async function loadApiKeyViewer(
     scope,
     key: { id, companyId, expiresAt: instant(expiresAt), revokedAt: instant(revokedAt), lastUsedAt: instant(lastUsedAt), rank },
     secretHash: storedHash,
+    lastWriteAgeMs: lastWriteAge,
   };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { performanceTrickOn } from '../../config';
 import type { DomainError } from '../errors';
 
 /** Created by a migration (the statement rate-limiter-flexible would run), so nothing runs DDL at request time. */
@@ -21,9 +22,11 @@ export interface CounterSettings {
 export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimiterPostgres {
   return new RateLimiterPostgres({
     // Its named statements are safe on the embedded database too: every new pooled connection
-    // starts with SESSION_RESET_SQL (db/orm-options.ts).
-    storeClient: knex,
-    storeType: 'knex',
+    // starts with SESSION_RESET_SQL (db/orm-options.ts). Where they are off (a pooler in transaction
+    // mode would run them on another server connection), the same statements go unnamed.
+    ...(performanceTrickOn('prepared-statements')
+      ? { storeClient: knex, storeType: 'knex' }
+      : { storeClient: unnamedStatements(knex), storeType: 'pool' }),
     tableName: RATE_LIMIT_TABLE,
     tableCreated: true,
     keyPrefix: settings.keyPrefix,
@@ -31,6 +34,32 @@ export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimi
     duration: settings.windowSeconds,
     clearExpiredByTimeout: settings.clearsExpired ?? false,
   });
+}
+
+interface StatementConfig {
+  text: string;
+  values?: unknown[];
+}
+
+interface DriverConnection {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * A pg-`Pool`-like client for rate-limiter-flexible that drops the statement names it gives
+ * (`rlflx-upsert`, …): each statement runs as the driver's unnamed one, on a connection of the ORM's pool.
+ */
+function unnamedStatements(knex: Knex) {
+  return {
+    async query({ text, values }: StatementConfig): Promise<unknown> {
+      const connection = (await knex.client.acquireConnection()) as DriverConnection;
+      try {
+        return await connection.query(text, values);
+      } finally {
+        await knex.client.releaseConnection(connection);
+      }
+    },
+  };
 }
 
 /**
