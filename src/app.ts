@@ -31,6 +31,7 @@ import { Readiness } from './shared/readiness';
 import { queryPrepared } from './db/prepared-statements';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
 import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/graphql-uploads';
+import { graphqlRefusal, RequestAdmission, restRefusal } from './shared/http/request-admission';
 import { MASKED_MESSAGE, sendError } from './shared/errors';
 import type { Logger } from './shared/logger';
 import { createMailer } from './shared/mail/mailer';
@@ -114,6 +115,7 @@ export async function createApp({
     deps,
     operationLimits(schema, config.graphqlLimits, { introspection: config.env !== 'production' }),
   );
+  const requestAdmission = new RequestAdmission(config.requestAdmission);
   const app = express();
   app.disable('x-powered-by');
   // Which proxies may name the client in X-Forwarded-For: the address the rate limits count.
@@ -138,6 +140,9 @@ export async function createApp({
     graphqlDocumentSize(config.graphqlMaxDocumentBytes),
     live.sse,
   );
+  // After the subscriptions' stream, which lasts as long as its client stays.
+  app.use('/graphql', requestAdmission.gate(graphqlRefusal));
+  app.use('/api/v1', requestAdmission.gate(restRefusal));
   app.use(
     '/graphql',
     graphqlMediaTypes,

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { EmailAddress } from './shared/email-address';
+import type { AdmissionSettings } from './shared/http/request-admission';
 import { MIN_PASSWORD_LENGTH } from './shared/field-rules';
 
 /** The only module that reads `process.env`: everything else receives a `Config`. */
@@ -132,6 +133,9 @@ const envSchema = z.object({
   // connection while holding its rows, and the garbage of many overlapping queries costs more GC.
   GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(8),
   GRAPHQL_QUEUED_QUERIES: z.coerce.number().int().min(0).max(100_000).default(1000),
+  REQUEST_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
+  REQUEST_QUEUE: z.coerce.number().int().min(0).max(100_000).default(1000),
+  REQUEST_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),
   RATE_LIMIT_ACCOUNT_CEILING: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).optional()),
@@ -238,6 +242,11 @@ export interface Config {
    */
   queryAdmission: { concurrent: number; queued: number };
   /**
+   * Every GraphQL and REST request, before any work: in progress at once, waiting for a turn, and
+   * the longest wait; past the queue or the wait a request is refused with 503 (request-admission.ts).
+   */
+  requestAdmission: AdmissionSettings;
+  /**
    * Attempts at login, password reset and invitation acceptance in a window: per account (for login,
    * per account from one client address, under a ceiling for the account from all addresses) and
    * per client address.
@@ -329,6 +338,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graphqlMaxDocumentBytes: vars.GRAPHQL_MAX_DOCUMENT_BYTES,
     queryAdmission: { concurrent: vars.GRAPHQL_CONCURRENT_QUERIES, queued: vars.GRAPHQL_QUEUED_QUERIES },
+    requestAdmission: {
+      concurrent: vars.REQUEST_CONCURRENCY,
+      queued: vars.REQUEST_QUEUE,
+      maxWaitMs: vars.REQUEST_QUEUE_TIMEOUT_MS,
+    },
     rateLimits: {
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
       perAccount: vars.RATE_LIMIT_PER_ACCOUNT,

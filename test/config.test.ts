@@ -17,6 +17,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
     expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
     expect(config.queryAdmission).toEqual({ concurrent: 8, queued: 1000 });
+    expect(config.requestAdmission).toEqual({ concurrent: 32, queued: 1000, maxWaitMs: 1000 });
     expect(config.graphqlMaxDocumentBytes).toBe(65_536);
     expect(config.rateLimits).toEqual({ windowSeconds: 900, perAccount: 10, accountCeiling: 100, perAddress: 100 });
     expect(config.passwordHashQueue).toBe(64);
@@ -65,6 +66,9 @@ describe('configuration', () => {
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ GRAPHQL_CONCURRENT_QUERIES: '0' }, 'GRAPHQL_CONCURRENT_QUERIES'],
     [{ GRAPHQL_QUEUED_QUERIES: '-1' }, 'GRAPHQL_QUEUED_QUERIES'],
+    [{ REQUEST_CONCURRENCY: '0' }, 'REQUEST_CONCURRENCY'],
+    [{ REQUEST_QUEUE: 'many' }, 'REQUEST_QUEUE'],
+    [{ REQUEST_QUEUE_TIMEOUT_MS: '0' }, 'REQUEST_QUEUE_TIMEOUT_MS'],
     [{ GRAPHQL_MAX_DOCUMENT_BYTES: '100' }, 'GRAPHQL_MAX_DOCUMENT_BYTES'],
     [{ PASSWORD_HASH_QUEUE: '0' }, 'PASSWORD_HASH_QUEUE'],
     [{ RATE_LIMIT_ACCOUNT_CEILING: '0' }, 'RATE_LIMIT_ACCOUNT_CEILING'],

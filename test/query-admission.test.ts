@@ -1,8 +1,8 @@
 import { buildSchema, type ExecutionResult, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { compiledExecution } from '../src/graphql/compiled-execution';
-import { StageService } from '../src/modules/stage/stage.service';
 import { useTestWorld } from './helpers/setup';
 import { login } from './helpers/documents';
+import { holdNextStagesList } from './helpers/held-stages';
 
 function deferred() {
   let resolve!: () => void;
@@ -82,18 +82,11 @@ describe('query admission over HTTP (GRAPHQL_CONCURRENT_QUERIES=1, GRAPHQL_QUEUE
   const { app, world } = useTestWorld({ GRAPHQL_CONCURRENT_QUERIES: '1', GRAPHQL_QUEUED_QUERIES: '0' });
 
   it('answers a query past the limit with 503 and Retry-After on both transports, and serves mutations meanwhile', async () => {
-    const held = deferred();
-    const list = StageService.prototype.list;
-    let calls = 0;
-    const spy = jest.spyOn(StageService.prototype, 'list').mockImplementation(async function (this: StageService) {
-      calls += 1;
-      if (calls === 1) await held.promise;
-      return list.call(this);
-    });
+    const held = holdNextStagesList();
     try {
       const token = world.token('eastMember');
       const first = app.graphql('{ stages { id name } }', {}, token);
-      await until(() => calls === 1);
+      await until(() => held.calls() === 1);
 
       const busy = await app.graphql('{ me { id } }', {}, token);
       expect(busy.status).toBe(503);
@@ -114,14 +107,14 @@ describe('query admission over HTTP (GRAPHQL_CONCURRENT_QUERIES=1, GRAPHQL_QUEUE
       const refused = await login(app, 'nobody@example.com', 'wrong password 123');
       expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
-      held.resolve();
+      held.release();
       const answered = await first;
       expect(answered.status).toBe(200);
       expect(answered.body.data.stages.length).toBeGreaterThan(0);
       // The slot is free again.
       expect((await app.graphql('{ me { id } }', {}, token)).body.data.me.id).toBe(String(world.users.eastMember.id));
     } finally {
-      spy.mockRestore();
+      held.release();
     }
   });
 });

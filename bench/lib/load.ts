@@ -14,6 +14,11 @@ export interface RequestPlan {
    * (wrong passwords), which must then fail the right way.
    */
   check: (status: number, body: string, expectFailure: boolean) => boolean;
+  /**
+   * The status of the answers an overloaded server refuses requests with on purpose (503): counted
+   * apart (`refused`), outside throughput and latencies, which then measure the requests served.
+   */
+  refusedStatus?: number;
 }
 
 /** Called when the measured window opens and closes (peak RSS, event-loop delay). */
@@ -31,6 +36,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Responses failing `check` and socket errors (timeouts included) within the window. */
   errors: number;
+  /** Responses with the plan's `refusedStatus` within the window. */
+  refused: number;
   firstBadResponse?: string;
 }
 
@@ -55,6 +62,7 @@ export async function runLoad(
   let measuring = false;
   let bad = 0;
   let socketErrors = 0;
+  let refused = 0;
   const latencies: number[] = [];
   let firstBadResponse: string | undefined;
   const request: autocannon.Request = {
@@ -91,8 +99,10 @@ export async function runLoad(
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
-  instance!.on('response', (_client, _status, _bytes, responseTime: number) => {
-    if (measuring) latencies.push(responseTime);
+  instance!.on('response', (_client, status: number, _bytes, responseTime: number) => {
+    if (!measuring) return;
+    if (status === plan.refusedStatus) refused += 1;
+    else latencies.push(responseTime);
   });
   instance!.on('reqError', () => {
     if (measuring) socketErrors += 1;
@@ -117,6 +127,7 @@ export async function runLoad(
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     errors: bad + socketErrors,
+    refused,
     firstBadResponse,
   };
 }

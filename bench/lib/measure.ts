@@ -104,6 +104,10 @@ export async function measure(measurement: Measurement): Promise<Row> {
   const memory = readMemory(server.pid);
   const statements = await statementsPerRequest(target, plan);
   if (load.firstBadResponse) notes.push(`first bad response: ${load.firstBadResponse}`);
+  if (plan.refusedStatus)
+    notes.push(
+      `${(load.refused / load.windowS).toFixed(0)} req/s refused with ${plan.refusedStatus}, not counted in req/s and latencies`,
+    );
 
   return {
     workload,

@@ -1,7 +1,8 @@
 import type { Row } from './measure';
 import type { BenchOptions } from './options';
 import { LOGIN_WORKLOAD, RAW_HASH_LABEL } from './workloads/login';
-import { MAIN_FIRST, nestedWorkload } from './workloads/nested-query';
+import { MAIN_FIRST, nestedWorkload, SMALL_PAGE } from './workloads/nested-query';
+import { OVERLOAD_CONNECTIONS, OVERLOAD_WORKLOAD } from './workloads/overload';
 import { REST_GRAPHQL_LABEL, REST_LABEL, REST_WORKLOAD } from './workloads/rest';
 import { rssRunWorkload } from './workloads/rss-stability';
 import { WRITE_WORKLOAD } from './workloads/write';
@@ -51,10 +52,14 @@ interface TargetRow {
   needs?: { rows: number; hint: string };
   /** A figure shown beside the measured values: the maximum of `figure` over `from`'s rows. */
   alongside?: { label: string; from: Series; figure: Figure };
+  /** `per: 'connections'` at these connection counts only (of `from`, and of `versus`), not at each of the run's. */
+  at?: { from: number; versus?: number };
 }
 
 const nested = (options: BenchOptions) => options.firsts.map(nestedWorkload);
 const main = () => [nestedWorkload(MAIN_FIRST)];
+const small = () => [nestedWorkload(SMALL_PAGE)];
+const overload = () => [OVERLOAD_WORKLOAD];
 const rssRuns = (options: BenchOptions) =>
   Array.from({ length: options.repeat }, (_, index) => rssRunWorkload(index + 1, options.repeat));
 
@@ -69,6 +74,12 @@ export const TARGETS: TargetRow[] = [
   // prettier-ignore
   { name: `nested query first=${MAIN_FIRST}: gateway p99 {limit} PostGraphile's`, from: { workloads: main, server: 'gateway' }, versus: { workloads: main, server: 'postgraphile' }, figure: 'p99 ms', per: 'connections', comparison: '≤', threshold: 1.25, unit: '×' },
   // prettier-ignore
+  { name: `nested query first=${SMALL_PAGE}: gateway req/s {limit} PostGraphile's`, from: { workloads: small, server: 'gateway' }, versus: { workloads: small, server: 'postgraphile' }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 1, unit: '×' },
+  // prettier-ignore
+  { name: `nested query first=${SMALL_PAGE}: gateway p99 {limit} PostGraphile's`, from: { workloads: small, server: 'gateway' }, versus: { workloads: small, server: 'postgraphile' }, figure: 'p99 ms', per: 'connections', comparison: '≤', threshold: 1, unit: '×' },
+  // prettier-ignore
+  { name: `nested query first=${MAIN_FIRST}: gateway req/s {limit} the limit's`, from: { workloads: main, server: 'gateway' }, versus: { workloads: main, server: 'limit' }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.6, unit: '×' },
+  // prettier-ignore
   { name: 'REST /api/v1/users?per_page=100 {limit} the same GraphQL query (both runs of each)', from: { workloads: () => [REST_WORKLOAD], server: REST_LABEL }, versus: { workloads: () => [REST_WORKLOAD], server: REST_GRAPHQL_LABEL }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.9, unit: '×' },
   // prettier-ignore
   { name: 'login {limit} the raw Argon2id rate', from: { workloads: () => [LOGIN_WORKLOAD], server: 'gateway' }, versus: { workloads: () => [LOGIN_WORKLOAD], server: RAW_HASH_LABEL }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.9, unit: '×' },
@@ -76,6 +87,12 @@ export const TARGETS: TargetRow[] = [
   { name: 'login: gateway event-loop delay p99 {limit} during the burst', from: { workloads: () => [LOGIN_WORKLOAD], server: 'gateway' }, figure: 'ELD p99 ms', per: 'connections', comparison: '<', threshold: 20, unit: 'ms' },
   // prettier-ignore
   { name: 'write mutation {limit} the single UPDATE … RETURNING', from: { workloads: () => [WRITE_WORKLOAD], server: 'gateway' }, versus: { workloads: () => [WRITE_WORKLOAD], server: 'limit' }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.5, unit: '×' },
+  // prettier-ignore
+  { name: "write mutation: gateway req/s {limit} PostGraphile's", from: { workloads: () => [WRITE_WORKLOAD], server: 'gateway' }, versus: { workloads: () => [WRITE_WORKLOAD], server: 'postgraphile' }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.8, unit: '×' },
+  // prettier-ignore
+  { name: `overload: requests served per second at ${OVERLOAD_CONNECTIONS.overload} connections {limit} those at ${OVERLOAD_CONNECTIONS.served}`, from: { workloads: overload, server: 'gateway' }, versus: { workloads: overload, server: 'gateway' }, at: { from: OVERLOAD_CONNECTIONS.overload, versus: OVERLOAD_CONNECTIONS.served }, figure: 'req/s', per: 'connections', comparison: '≥', threshold: 0.9, unit: '×' },
+  // prettier-ignore
+  { name: `overload: p99 of the requests served at ${OVERLOAD_CONNECTIONS.overload} connections {limit}`, from: { workloads: overload, server: 'gateway' }, at: { from: OVERLOAD_CONNECTIONS.overload }, figure: 'p99 ms', per: 'connections', comparison: '≤', threshold: 2000, unit: 'ms' },
   // prettier-ignore
   { name: 'steady RSS of the gateway {limit} (settled after each main-workload run)', from: { workloads: rssRuns, server: 'gateway' }, figure: 'settled RSS MB', per: 'run', comparison: '<', threshold: 250, unit: 'MB', alongside: { label: 'right after any run: max', from: { server: 'gateway' }, figure: 'RSS MB' } },
   // prettier-ignore
@@ -143,9 +160,12 @@ function check(target: TargetRow, rows: Row[], options: BenchOptions): TargetChe
     };
   }
 
-  const results = options.connections.flatMap((connections) => {
+  const pairs = target.at
+    ? [{ connections: target.at.from, versus: target.at.versus ?? target.at.from }]
+    : options.connections.map((connections) => ({ connections, versus: connections }));
+  const results = pairs.flatMap(({ connections, versus }) => {
     const a = pooled(select(target.from, connections));
-    const b = target.versus ? pooled(select(target.versus, connections)) : undefined;
+    const b = target.versus ? pooled(select(target.versus, versus)) : undefined;
     const [valueA, valueB] = [a && figure(a), b && figure(b)];
     if (valueA == null || (target.versus && !valueB)) return [];
     const errors = a!.errors + (b?.errors ?? 0);

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { RESULTS_DIR } from '../paths';
 import type { Row, ServerName, Target } from '../measure';
 import type { BenchOptions } from '../options';
 import type { SeededData } from '../seed';
@@ -11,8 +13,8 @@ export interface BenchContext {
   rows: Row[];
   /** Workloads that could not run, with the reason, for the report. */
   skipped: string[];
-  /** CPU profiles written with --profile. */
-  profiles: string[];
+  /** CPU profiles written with --profile, by the workload they profile. */
+  profiles: Map<string, string[]>;
   log(line: string): void;
 }
 
@@ -50,4 +52,15 @@ export function graphqlProblem(status: number, json: unknown): string | null {
   if (answer.errors?.length) return `errors: ${answer.errors.map((error) => error.message).join('; ')}`;
   if (!answer.data) return 'no data';
   return null;
+}
+
+/**
+ * With --profile, where to write the gateway's CPU profile of one run of `workload` (registered for
+ * the report's summary of that workload); otherwise undefined: the run is not profiled.
+ */
+export function gatewayProfilePath(ctx: BenchContext, workload: string, connections: number): string | undefined {
+  if (!ctx.options.profile) return undefined;
+  const path = join(RESULTS_DIR, `gateway-${workload.replace(/[^a-z0-9=]+/gi, '-')}-${connections}conns.cpuprofile`);
+  ctx.profiles.set(workload, [...(ctx.profiles.get(workload) ?? []), path]);
+  return path;
 }

@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BENCH_QUERY } from '../../../test/helpers/documents';
 import { graphqlBody, LIMIT_DOCUMENT, POSTGRAPHILE_BENCH } from '../documents';
 import { graphqlSucceeded, type RequestPlan } from '../load';
 import { measure, type Row, type SampleCheck, type ServerName } from '../measure';
-import { RESULTS_DIR } from '../paths';
-import { type BenchContext, gatewayHeaders, graphqlProblem, JSON_HEADERS, postGraphql } from './context';
+import { type BenchContext, gatewayHeaders, gatewayProfilePath, graphqlProblem, JSON_HEADERS, postGraphql } from './context';
 
 export const nestedWorkload = (first: number) => `nested query first=${first}`;
-/** The workload of the issue's speed targets, and the one --profile profiles on the gateway. */
+/** The workload of most speed targets; --profile profiles the gateway at it and at SMALL_PAGE. */
 export const MAIN_FIRST = 100;
+/** The small page frontends ask for most: its own speed targets. */
+export const SMALL_PAGE = 10;
 
 const BASELINES: Record<ServerName, Row['baseline']> = { gateway: undefined, postgraphile: 'postgraphile', limit: 'limit' };
 
@@ -58,11 +58,8 @@ export async function runNestedQuery(ctx: BenchContext): Promise<void> {
     for (const connections of ctx.options.connections) {
       for (const server of ['gateway', 'postgraphile', 'limit'] as const) {
         ctx.log(`  ${nestedWorkload(first)}, ${server}, ${connections} connections`);
-        const profileTo =
-          ctx.options.profile && server === 'gateway' && first === MAIN_FIRST
-            ? join(RESULTS_DIR, `gateway-first${first}-${connections}conns.cpuprofile`)
-            : undefined;
-        if (profileTo) ctx.profiles.push(profileTo);
+        const profiled = server === 'gateway' && (first === MAIN_FIRST || first === SMALL_PAGE);
+        const profileTo = profiled ? gatewayProfilePath(ctx, nestedWorkload(first), connections) : undefined;
         ctx.rows.push(
           await measure({
             target: ctx.targets[server],

@@ -1,7 +1,14 @@
 import { GATEWAY_UPDATE_USER, graphqlBody, POSTGRAPHILE_UPDATE_USER } from '../documents';
 import { graphqlSucceeded, type RequestPlan } from '../load';
 import { measure, type Row, type ServerName } from '../measure';
-import { type BenchContext, gatewayHeaders, gatewayHasMutation, graphqlProblem, JSON_HEADERS } from './context';
+import {
+  type BenchContext,
+  gatewayHeaders,
+  gatewayHasMutation,
+  gatewayProfilePath,
+  graphqlProblem,
+  JSON_HEADERS,
+} from './context';
 
 export const WRITE_WORKLOAD = 'write updateUser(firstName)';
 const BASELINES: Record<ServerName, Row['baseline']> = { gateway: undefined, postgraphile: 'postgraphile', limit: 'limit' };
@@ -51,6 +58,7 @@ export async function runWrite(ctx: BenchContext): Promise<void> {
           sample: graphqlProblem,
           connections,
           durations: ctx.options.durations,
+          profileTo: server === 'gateway' ? gatewayProfilePath(ctx, WRITE_WORKLOAD, connections) : undefined,
         }),
       );
     }
