@@ -41,11 +41,6 @@ export class RequestAdmission {
 
   constructor(private readonly settings: AdmissionSettings) {}
 
-  /** Requests in progress and waiting, for the tests and the metrics. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
   gate(refuse: Refusal): RequestHandler {
     return (_req: Request, res: Response, next: NextFunction) => {
       if (this.running < this.settings.concurrent) {
