@@ -96,6 +96,7 @@ export async function createApp({
         windowSeconds: 60,
       }),
       use: new CredentialUse(background, config.sessions.idleSeconds),
+      readLastWrite: config.readReplicas.urls.length > 0,
     },
     jobs,
     mails: new MailQueue(jobs, config.jwt.secret),

@@ -68,7 +68,8 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
       maskedErrorLogging(logger),
       refusedCredentials(),
       refusedAuthorizations(),
-      replicaReads(),
+      // Only with replicas: a hook less on every request otherwise.
+      ...(config.readReplicas.urls.length > 0 ? [replicaReads()] : []),
       errorStatus(),
       ...limits.plugins,
       // Both wrap every field resolver (cache hints, federated traces) and the gateway uses neither.

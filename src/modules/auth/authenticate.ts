@@ -17,7 +17,7 @@ export interface Authentication {
   user: User;
   scope: Scope;
   credential: Credential;
-  /** How long ago the viewer last wrote (null: never), by the primary's audit trail: see `loadViewer`. */
+  /** How long ago the viewer last wrote (null: never, or not asked), by the primary's audit trail: see `loadViewer`. */
   lastWriteAgeMs: number | null;
 }
 
@@ -28,6 +28,8 @@ export interface AuthenticatorSettings {
   /** Requests per minute of one API key (every gateway process counts together). */
   apiKeyRequests: RateLimiterPostgres;
   use: CredentialUse;
+  /** Whether authenticating also reads when the viewer last wrote: only read replicas need it. */
+  readLastWrite: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface AuthenticateOptions {
 
 async function authenticateSession(em: EntityManager, settings: AuthenticatorSettings, token: string): Promise<Authentication> {
   const claims = settings.tokens.verify(token);
-  const viewer = await loadViewer(em, claims.userId, claims.sessionId);
+  const viewer = await loadViewer(em, claims.userId, claims.sessionId, settings.readLastWrite);
   if (!viewer || viewer.user.status !== UserStatus.ACTIVE) throw unauthenticated('invalid token');
   const problem = sessionProblem(viewer.session, settings.sessionIdleSeconds);
   if (problem) throw unauthenticated(problem);
@@ -85,7 +87,7 @@ async function authenticateApiKey(
   countRequest: boolean,
 ): Promise<Authentication> {
   const hash = hashApiKeySecret(secret);
-  const viewer = await loadApiKeyViewer(em, hash);
+  const viewer = await loadApiKeyViewer(em, hash, settings.readLastWrite);
   if (!viewer || !sameSecretHash(viewer.secretHash, hash)) throw unauthenticated('invalid API key');
   const { key, user } = viewer;
   if (key.revokedAt) throw unauthenticated('API key revoked');

@@ -65,15 +65,18 @@ export async function loadScope(em: EntityManager, userId: number): Promise<Scop
 
 /**
  * How long ago (ms, by the database's clock) the viewer's latest audit event was written, null when
- * it never wrote: the read-after-write window of read replicas (RequestContext.readFromReplica).
+ * it never wrote or when nobody asks (`wanted` is false: no read replicas, so no index probe on
+ * every request): the read-after-write window of read replicas (RequestContext.readFromReplica).
  * Every change a request makes appends an audit event naming its actor in the change's own
  * transaction, so this needs no write of its own, and one probe of the (actor, id) index, inside
  * the viewer's statement, adds no statement. That statement runs on the primary, so the answer
  * holds whichever gateway process took the write.
  */
-const lastWriteAgeMs = (actorColumn: string, actorId: string) =>
-  `(select extract(epoch from now() - e.occurred_at)::float8 * 1000 from audit_events e
-     where e.${actorColumn} = ${actorId} order by e.id desc limit 1) as last_write_age_ms`;
+const lastWriteAgeMs = (wanted: boolean, actorColumn: string, actorId: string) =>
+  wanted
+    ? `(select extract(epoch from now() - e.occurred_at)::float8 * 1000 from audit_events e
+         where e.${actorColumn} = ${actorId} order by e.id desc limit 1) as last_write_age_ms`
+    : 'null::float8 as last_write_age_ms';
 
 /** A timestamp column as the driver hands it over in these statements (MikroORM keeps them as text). */
 type Stamp = string | null;
@@ -94,13 +97,14 @@ export async function loadViewer(
   em: EntityManager,
   userId: number,
   sessionId: string,
+  withLastWrite: boolean,
 ): Promise<{ user: User; scope: Scope; session: SessionState | undefined; lastWriteAgeMs: number | null } | undefined> {
   const [row] = await queryPreparedArrays(
     em,
     `${REACH}
      select ${readColumns(em, User, 'u')},
             (select coalesce(json_agg(json_build_array(company_id, rank)), '[]'::json) from (${HIGHEST_RANK_PER_COMPANY}) ranks) as reached,
-            s.id, s.revoked_at, s.expires_at, s.last_used_at, ${lastWriteAgeMs('actor_user_id', 'u.id')}
+            s.id, s.revoked_at, s.expires_at, s.last_used_at, ${lastWriteAgeMs(withLastWrite, 'actor_user_id', 'u.id')}
        from users u left join sessions s on s.id = ? and s.user_id = u.id
       where u.id = ?`,
     [userId, ACCESS_RANK.super_admin, sessionId, userId],
@@ -140,6 +144,7 @@ export interface ApiKeyState {
 export async function loadApiKeyViewer(
   em: EntityManager,
   secretHash: string,
+  withLastWrite: boolean,
 ): Promise<{ user: User; scope: Scope; key: ApiKeyState; secretHash: string; lastWriteAgeMs: number | null } | undefined> {
   const [row] = await queryPreparedArrays(
     em,
@@ -159,7 +164,7 @@ export async function loadApiKeyViewer(
      select ${readColumns(em, User, 'u')},
             k.id, k.company_id, k.expires_at, k.revoked_at, k.last_used_at, k.secret_hash,
             least(k.rank, coalesce((select max(rank) from reach where reach.company_id = k.company_id or reach.rank >= ?), 0)) as rank,
-            (select json_agg(company_id) from subtree) as companies, ${lastWriteAgeMs('actor_api_key_id', 'k.id')}
+            (select json_agg(company_id) from subtree) as companies, ${lastWriteAgeMs(withLastWrite, 'actor_api_key_id', 'k.id')}
        from api_key k join users u on u.id = k.created_by_id`,
     [secretHash, ACCESS_RANK.super_admin, ACCESS_RANK.super_admin],
   );
