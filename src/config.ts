@@ -32,15 +32,18 @@ const LOOPBACK = '127.0.0.1/8,::1/128';
 export const PERFORMANCE_TRICKS = ['read-models', 'prepared-statements', 'compiled-execution', 'direct-field-resolvers'] as const;
 export type PerformanceTrick = (typeof PERFORMANCE_TRICKS)[number];
 
-const performanceTricksOff = z
+/** A comma-separated list (unset: empty), its entries trimmed, empty ones dropped. */
+const commaSeparated = z
   .string()
   .default('')
   .transform((list) =>
     list
       .split(',')
-      .map((name) => name.trim())
+      .map((entry) => entry.trim())
       .filter(Boolean),
-  )
+  );
+
+const performanceTricksOff = commaSeparated
   .pipe(
     z.array(
       z.enum(['all', ...PERFORMANCE_TRICKS], {
@@ -53,38 +56,28 @@ const performanceTricksOff = z
 
 const duration = z.string().regex(/^\d+[smhd]?$/, 'must be a duration such as 3600, 15m, 12h or 7d');
 
+/** A PostgreSQL connection URL, or unset. */
+const optionalPostgresUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+);
+
 /** Comma-separated streaming replicas of DATABASE_URL; reads may go there (src/db/read-replicas.ts). */
-const readReplicaUrls = z
-  .string()
-  .default('')
-  .transform((list) =>
-    list
-      .split(',')
-      .map((url) => url.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\/[^/]/, 'must be comma-separated postgres:// or postgresql:// URLs')));
+const readReplicaUrls = commaSeparated.pipe(
+  z.array(z.string().regex(/^postgres(ql)?:\/\/[^/]/, 'must be comma-separated postgres:// or postgresql:// URLs')),
+);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  DATABASE_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-  ),
+  DATABASE_URL: optionalPostgresUrl,
   DATABASE_READ_URLS: readReplicaUrls,
   READ_AFTER_WRITE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
-  DATABASE_DIRECT_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-  ),
+  DATABASE_DIRECT_URL: optionalPostgresUrl,
   DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
   DATA_DIR: z.string().min(1).default('./.data'),
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),

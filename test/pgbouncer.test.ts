@@ -6,6 +6,7 @@ import { waitForImport } from './helpers/imports';
 import { subscribe } from './helpers/live';
 import { type PgBouncer, pgbouncerInstalled, startPgBouncer } from './helpers/pgbouncer';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { whileUsersLocked } from './helpers/table-lock';
 import { createTestDatabase, serverUrl, type TestDatabase } from './helpers/test-database';
 import { base64Of } from './helpers/uploads';
 import { pollUntil } from './helpers/wait';
@@ -96,20 +97,13 @@ const EVENTS = 'subscription($c: ID!) { events(companyId: $c) { type payload } }
     const [{ statement_timeout }] = await app.orm.em.getConnection().execute('show statement_timeout');
     expect(statement_timeout).toBe('1500ms');
     const token = world.token('acmeAdmin');
-    const locker = new Client({ connectionString: database!.url });
-    await locker.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table users in access exclusive mode');
+    await whileUsersLocked(database!.url!, async () => {
       const started = Date.now();
       const rest = await app.request('GET', '/api/v1/users', { headers: { authorization: `Bearer ${token}` } });
       expect(Date.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + 2_000);
       expect(rest.status).toBe(503);
       expect(rest.body.error.code).toBe('SERVICE_UNAVAILABLE');
-    } finally {
-      await locker.query('rollback').catch(() => undefined);
-      await locker.end();
-    }
+    });
   });
 
   it('logs in on both transports and answers a nested query and a REST list', async () => {

@@ -2,6 +2,7 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../shared/logger';
+import { withPooledConnection } from '../shared/pooled-connection';
 import type { DatabaseNotifications } from './notifications';
 
 /** Notified (payload: the queue's name) in the transaction that enqueues a job: workers of every process wake when it commits. */
@@ -308,12 +309,6 @@ export class JobQueue {
 }
 
 /** The connection of `em`'s transaction, or one of its pool for the time of `work`. */
-async function withDriverConnection<T>(em: EntityManager, work: (connection: DriverConnection) => Promise<T>): Promise<T> {
-  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex();
-  const connection = (await knex.client.acquireConnection()) as DriverConnection;
-  try {
-    return await work(connection);
-  } finally {
-    await knex.client.releaseConnection(connection);
-  }
+function withDriverConnection<T>(em: EntityManager, work: (connection: DriverConnection) => Promise<T>): Promise<T> {
+  return withPooledConnection(em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex(), work);
 }

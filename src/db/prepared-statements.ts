@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { performanceTrickOn } from '../config';
+import { withPooledConnection } from '../shared/pooled-connection';
 import { replicaReading } from './read-replicas';
 
 interface QueryConfig {
@@ -80,12 +81,7 @@ async function execute(em: EntityManager, sql: string, config: QueryConfig): Pro
 
 async function send(knex: Knex, sql: string, config: QueryConfig): Promise<unknown[]> {
   if (!performanceTrickOn('prepared-statements')) return unnamed(knex, sql, config);
-  const connection = (await knex.client.acquireConnection()) as DriverConnection;
-  try {
-    return (await connection.query(config)).rows;
-  } finally {
-    await knex.client.releaseConnection(connection);
-  }
+  return withPooledConnection(knex, async (connection: DriverConnection) => (await connection.query(config)).rows);
 }
 
 /**

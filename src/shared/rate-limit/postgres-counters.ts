@@ -2,6 +2,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { performanceTrickOn } from '../../config';
 import type { DomainError } from '../errors';
+import { withPooledConnection } from '../pooled-connection';
 
 /** Created by a migration (the statement rate-limiter-flexible would run), so nothing runs DDL at request time. */
 export const RATE_LIMIT_TABLE = 'rate_limits';
@@ -51,14 +52,8 @@ interface DriverConnection {
  */
 function unnamedStatements(knex: Knex) {
   return {
-    async query({ text, values }: StatementConfig): Promise<unknown> {
-      const connection = (await knex.client.acquireConnection()) as DriverConnection;
-      try {
-        return await connection.query(text, values);
-      } finally {
-        await knex.client.releaseConnection(connection);
-      }
-    },
+    query: ({ text, values }: StatementConfig): Promise<unknown> =>
+      withPooledConnection(knex, (connection: DriverConnection) => connection.query(text, values)),
   };
 }
 
