@@ -1,7 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { invalidField } from '../shared/errors';
+import { ID_ORDER, type ListOrder } from '../db/list-order';
 import type { Page, PageRequest } from '../db/page';
+import { decodeCursor, encodeCursor } from './cursor';
 import type { MaybePromise } from '../shared/maybe-promise';
 import { selectsField } from './selection';
 
@@ -24,33 +26,61 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-const CURSOR = /^(id|offset):(\d{1,15})$/;
-
-export function encodeCursor(id: number): string {
-  return Buffer.from(`id:${id}`).toString('base64url');
+/** The arguments of a connection field: `first`/`after` forward, `last`/`before` backward. */
+export interface PageArguments {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
-/** A cursor that starts a page after `offset` rows: how the REST layer turns `page` into `after`. */
-export function encodeOffsetCursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString('base64url');
-}
-
-/** The page a connection field asks for (`info` is that field's: it tells whether `totalCount` is selected). */
-export function pageRequest(
-  first: number | undefined | null,
-  after: string | undefined | null,
-  info: GraphQLResolveInfo,
-): PageRequest {
-  const limit = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
-    throw invalidField('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+/**
+ * The page a connection field asks for in `order` (`info` is that field's: it tells whether
+ * `totalCount` is selected). `first` and `last` exclude each other; either is at most MAX_PAGE_SIZE.
+ */
+export function pageRequest(args: PageArguments, info: GraphQLResolveInfo, order: ListOrder = ID_ORDER): PageRequest {
+  const { first, last } = args;
+  const backward = last !== undefined && last !== null;
+  if (backward && first !== undefined && first !== null) {
+    throw invalidField(
+      'last',
+      'cannot be combined with first: page forward with first and after, or backward with last and before',
+    );
   }
-  const withTotal = selectsField(info, 'totalCount');
-  if (!after) return { limit, afterId: 0, offset: 0, withTotal };
-  const match = CURSOR.exec(Buffer.from(after, 'base64url').toString('utf8'));
-  if (!match) throw invalidField('after', 'is not a cursor this API issued');
-  const value = Number(match[2]);
-  return match[1] === 'id' ? { limit, afterId: value, offset: 0, withTotal } : { limit, afterId: 0, offset: value, withTotal };
+  const limit = (backward ? last : first) ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
+    throw invalidField(backward ? 'last' : 'first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+  const request: PageRequest = {
+    limit,
+    order,
+    after: null,
+    before: null,
+    offset: 0,
+    backward,
+    withTotal: selectsField(info, 'totalCount'),
+  };
+  if (args.after) {
+    const after = decodeCursor(args.after, order, 'after');
+    if ('offset' in after) {
+      // Numbered pages count rows from the start: they only page forward.
+      if (backward) throw invalidField('after', 'is a page number cursor, which pages forward only (with first)');
+      request.offset = after.offset;
+    } else {
+      request.after = after.position;
+    }
+  }
+  if (args.before) {
+    const before = decodeCursor(args.before, order, 'before');
+    if ('offset' in before) throw invalidField('before', 'must be the cursor of an edge');
+    request.before = before.position;
+  }
+  return request;
+}
+
+/** The cursor of a page's `index`-th node: its position in the order the page was read in. */
+function cursorAt<T extends { id: number }>(page: Page<T>, index: number): string {
+  return encodeCursor(page.order, { keys: page.sortKeys[index], id: page.nodes[index].id });
 }
 
 /**
@@ -60,7 +90,11 @@ export function pageRequest(
 export function CursorConnection<T extends { id: number }>(NodeType: ClassType<T>) {
   @ObjectType(`${NodeType.name}Edge`)
   class Edge {
-    constructor(node: T) {
+    constructor(
+      node: T,
+      private readonly page: Page<T>,
+      private readonly index: number,
+    ) {
       this.node = node;
     }
 
@@ -70,7 +104,7 @@ export function CursorConnection<T extends { id: number }>(NodeType: ClassType<T
     /** Encoded only when selected: most pages are read for their nodes. */
     @Field()
     get cursor(): string {
-      return encodeCursor(this.node.id);
+      return cursorAt(this.page, this.index);
     }
   }
 
@@ -81,7 +115,7 @@ export function CursorConnection<T extends { id: number }>(NodeType: ClassType<T
 
     @Field(() => [Edge])
     get edges(): Edge[] {
-      return this.page.nodes.map((node) => new Edge(node));
+      return this.page.nodes.map((node, index) => new Edge(node, this.page, index));
     }
 
     @Field(() => PageInfo)
@@ -90,8 +124,8 @@ export function CursorConnection<T extends { id: number }>(NodeType: ClassType<T
       return {
         hasNextPage: this.page.hasNextPage,
         hasPreviousPage: this.page.hasPreviousPage,
-        startCursor: nodes.length ? encodeCursor(nodes[0].id) : null,
-        endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null,
+        startCursor: nodes.length ? cursorAt(this.page, 0) : null,
+        endCursor: nodes.length ? cursorAt(this.page, nodes.length - 1) : null,
       };
     }
   }

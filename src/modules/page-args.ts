@@ -1,4 +1,5 @@
-import { ArgsType, Field, Int } from 'type-graphql';
+import { ArgsType, Field, Int, registerEnumType } from 'type-graphql';
+import { ID_ORDER, type ListOrder, type SortKey } from '../db/list-order';
 
 /** The arguments of every connection field: how many nodes, and the cursor to start after. */
 @ArgsType()
@@ -9,3 +10,49 @@ export class PageArgs {
   @Field(() => String, { nullable: true })
   after?: string;
 }
+
+/** A connection that also pages backward: the last nodes, or those before a cursor. */
+@ArgsType()
+export class TwoWayPageArgs extends PageArgs {
+  @Field(() => Int, { nullable: true, description: 'The last nodes (before `before`, or of the list); not with `first`.' })
+  last?: number;
+
+  @Field(() => String, { nullable: true })
+  before?: string;
+}
+
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Ties are broken by id, in the same direction.',
+});
+
+/** What every `orderBy` input holds: a field of its list, and a direction (ascending when left out). */
+export interface OrderBy<Field extends string> {
+  field: Field;
+  direction?: OrderDirection | null;
+}
+
+/**
+ * The order an `orderBy` names in list `list` (`user`, ...): the field's sort keys, then the id, in
+ * its direction. None, or the id ascending, is the default order, whose cursors are plain ids.
+ */
+export function listOrder<Field extends string>(
+  list: string,
+  keysByField: Record<Field, SortKey[]>,
+  orderBy: OrderBy<Field> | null | undefined,
+): ListOrder {
+  if (!orderBy) return ID_ORDER;
+  const keys = keysByField[orderBy.field];
+  const descending = orderBy.direction === OrderDirection.DESC;
+  if (!keys.length && !descending) return ID_ORDER;
+  return { name: `${list}.${orderBy.field.toLowerCase()}.${descending ? 'desc' : 'asc'}`, keys, descending };
+}
+
+/** A sort key compared as text (in the database's collation). */
+export const textKey = (sql: SortKey['sql']): SortKey => ({ sql, type: 'text' });
+/** A sort key over a timestamp column, exact to the microsecond. */
+export const timestampKey = (sql: SortKey['sql']): SortKey => ({ sql, type: 'timestamptz' });

@@ -1,5 +1,5 @@
 import { z, type ZodType } from 'zod';
-import { encodeOffsetCursor } from '../graphql/connection';
+import { encodeOffsetCursor } from '../graphql/cursor';
 import { PageMetaJson } from './legacy-objects';
 import { presentPageMeta } from './presenters';
 import type { GraphData } from './rest-route';

@@ -7,6 +7,7 @@ import { Migration20261205130000 } from './Migration20261205130000';
 import { Migration20261205180000 } from './Migration20261205180000';
 import { Migration20261205190000 } from './Migration20261205190000';
 import { Migration20261205200000 } from './Migration20261205200000';
+import { Migration20261206090000 } from './Migration20261206090000';
 
 /** Migrations in the order they run; a new migration is added here as well as in this folder. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205180000', class: Migration20261205180000 },
   { name: 'Migration20261205190000', class: Migration20261205190000 },
   { name: 'Migration20261205200000', class: Migration20261205200000 },
+  { name: 'Migration20261206090000', class: Migration20261206090000 },
 ];

@@ -30,7 +30,7 @@ export class AuditEventResolver {
     const page = await ctx.services.auditEvents.list(
       filter,
       order ?? AuditEventOrder.NEWEST_FIRST,
-      pageRequest(first, after, info),
+      pageRequest({ first, after }, info),
     );
     return new AuditEventConnection(page);
   }

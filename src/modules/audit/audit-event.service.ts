@@ -83,7 +83,8 @@ export class AuditEventService {
 
     const { em } = this.ctx;
     const { comparison, direction } = ORDERS[order];
-    const bound = order === AuditEventOrder.NEWEST_FIRST && request.afterId === 0 ? ABOVE_EVERY_ID : request.afterId;
+    const afterId = request.after?.id ?? 0;
+    const bound = order === AuditEventOrder.NEWEST_FIRST && afterId === 0 ? ABOVE_EVERY_ID : afterId;
     const rows = await queryPreparedArrays(
       em,
       `select ${readColumns(em, AuditEvent, 'e')} from ${tableOf(em, AuditEvent)} e

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { entitiesByForeignKeyLoader } from '../../db/entity-loaders';
-import { type Page, type PageRequest, toPage } from '../../db/page';
+import { selectSortKeys } from '../../db/list-order';
+import { type Page, type PageRequest, pageSql, toPage } from '../../db/page';
 import { queryPrepared, queryPreparedArrays } from '../../db/prepared-statements';
 import { columnCount, intArray, readColumns, toReadModel } from '../../db/read-models';
 import { RequestLoader } from '../../db/request-loader';
@@ -59,7 +60,7 @@ interface MembersKey {
 
 /**
  * `Company.members` for a whole list of companies in two statements: one page per company with a
- * window function, and one grouped count (run only when `totalCount` is selected).
+ * window function, in the request's order, and one grouped count (run only when `totalCount` is selected).
  */
 function membersPageLoader(em: EntityManager) {
   const countsByCompany = new RequestLoader<number, number>(async (companyIds) => {
@@ -76,24 +77,30 @@ function membersPageLoader(em: EntityManager) {
     const pages = new Map<string, Page<User>>();
     // Keys of one batch nearly always share a page request; each distinct one is one statement.
     for (const group of groupByRequest(keys)) {
-      const { limit, afterId, offset } = group.request;
-      const companyIds = group.companyIds;
+      const { request, companyIds } = group;
+      const keyset = pageSql(request, 'u');
       const rows = await queryPreparedArrays(
         em,
         `select * from (
-             select ${readColumns(em, User, 'u')}, ua.company_id as member_of,
-                    row_number() over (partition by ua.company_id order by u.id) as position_in_company
+             select ${readColumns(em, User, 'u')}${selectSortKeys(request.order, 'u')}, ua.company_id as member_of,
+                    row_number() over (partition by ua.company_id order by ${keyset.orderBy}) as position_in_company
              from users u join user_accesses ua on ua.user_id = u.id
-             where ua.company_id = any(?::bigint[]) and u.id > ?::bigint
-           ) ranked where position_in_company > ? and position_in_company <= ? order by member_of, id`,
-        [intArray(companyIds), afterId, offset, offset + limit + 1],
+             where ua.company_id = any(?::bigint[])${keyset.conditions}
+           ) ranked where position_in_company > ? and position_in_company <= ? order by member_of, position_in_company`,
+        [intArray(companyIds), ...keyset.values, request.offset, request.offset + request.limit + 1],
       );
-      const memberOf = columnCount(em, User);
+      const keysFrom = columnCount(em, User);
+      const memberOf = keysFrom + request.order.keys.length;
       for (const companyId of companyIds) {
-        const users = rows.filter((row) => row[memberOf] === companyId).map((row) => toReadModel(em, User, row));
+        const members = rows.filter((row) => row[memberOf] === companyId);
         pages.set(
-          membersKeyId({ companyId, request: group.request }),
-          toPage(users, group.request, () => countsByCompany.load(companyId)),
+          membersKeyId({ companyId, request }),
+          toPage(
+            members.map((row) => toReadModel(em, User, row)),
+            request,
+            () => countsByCompany.load(companyId),
+            members.map((row) => row.slice(keysFrom, memberOf) as string[]),
+          ),
         );
       }
     }
@@ -101,14 +108,19 @@ function membersPageLoader(em: EntityManager) {
   }, membersKeyId);
 }
 
+/** What makes two page requests read the same rows (the count aside, which runs apart). */
+function requestId({ limit, order, after, before, offset, backward }: PageRequest): string {
+  return JSON.stringify([limit, order.name, after, before, offset, backward]);
+}
+
 function membersKeyId({ companyId, request }: MembersKey): string {
-  return `${companyId}:${request.limit}:${request.afterId}:${request.offset}`;
+  return `${companyId}:${requestId(request)}`;
 }
 
 function groupByRequest(keys: readonly MembersKey[]): { request: PageRequest; companyIds: number[] }[] {
   const groups = new Map<string, { request: PageRequest; companyIds: number[] }>();
   for (const key of keys) {
-    const id = `${key.request.limit}:${key.request.afterId}:${key.request.offset}`;
+    const id = requestId(key.request);
     const group = groups.get(id) ?? { request: key.request, companyIds: [] };
     if (!group.companyIds.includes(key.companyId)) group.companyIds.push(key.companyId);
     groups.set(id, group);

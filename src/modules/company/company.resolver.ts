@@ -1,14 +1,16 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest } from '../../graphql/connection';
-import { PageArgs } from '../page-args';
+import { TwoWayPageArgs } from '../page-args';
 import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
 import { andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { avatarUrl } from '../../shared/storage/avatar-url';
 import { Membership } from '../membership/membership.entity';
+import { UserOrder, userOrder } from '../user/user-order';
 import { UserConnection } from '../user/user.types';
 import { Company } from './company.entity';
+import { CompanyOrder, companyOrder } from './company-order';
 import { CompanyFilter } from './company.inputs';
 import { CompanyConnection } from './company.types';
 
@@ -19,14 +21,15 @@ export class CompanyResolver {
     return ctx.services.companies.findVisible(parseId(id, 'id'));
   }
 
-  @Query(() => CompanyConnection, { description: 'The companies the viewer may see, ordered by id.' })
+  @Query(() => CompanyConnection, { description: 'The companies the viewer may see, by id unless `orderBy` says otherwise.' })
   async companies(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Args(() => TwoWayPageArgs) args: TwoWayPageArgs,
     @Arg('filter', () => CompanyFilter, { nullable: true }) filter?: CompanyFilter,
+    @Arg('orderBy', () => CompanyOrder, { nullable: true }) orderBy?: CompanyOrder,
   ): Promise<CompanyConnection> {
-    return new CompanyConnection(await ctx.services.companies.list(filter, pageRequest(first, after, info)));
+    return new CompanyConnection(await ctx.services.companies.list(filter, pageRequest(args, info, companyOrder(orderBy))));
   }
 
   @FieldResolver(() => String, { nullable: true })
@@ -57,13 +60,16 @@ export class CompanyResolver {
     return company.membership ? andThen(ctx.loaders.membershipById.load(company.membership.id), (plan) => plan ?? null) : null;
   }
 
-  @FieldResolver(() => UserConnection)
+  @FieldResolver(() => UserConnection, {
+    description: 'The users holding an access here, by id unless `orderBy` says otherwise.',
+  })
   async members(
     @Root() company: Company,
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Args(() => TwoWayPageArgs) args: TwoWayPageArgs,
+    @Arg('orderBy', () => UserOrder, { nullable: true }) orderBy?: UserOrder,
   ): Promise<UserConnection> {
-    return new UserConnection(await ctx.services.companies.members(company, pageRequest(first, after, info)));
+    return new UserConnection(await ctx.services.companies.members(company, pageRequest(args, info, userOrder(orderBy))));
   }
 }

@@ -4,7 +4,7 @@ import type { MaybePromise } from '../../shared/maybe-promise';
 import { GraphQLUpload } from 'graphql-upload-minimal';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest } from '../../graphql/connection';
-import { PageArgs } from '../page-args';
+import { TwoWayPageArgs } from '../page-args';
 import type { RequestContext } from '../request-context';
 import { Base64FileInput } from '../../shared/files/file-input';
 import { parseId, parseOptionalId } from '../../shared/ids';
@@ -12,6 +12,7 @@ import { Company } from '../company/company.entity';
 import { ImportFile } from './import-file.entity';
 import { ImportRowError } from './import-row-error.entity';
 import { type ImportRowErrorView, MAX_LISTED_ROW_ERRORS } from './import.loaders';
+import { ImportFileOrder, importFileOrder } from './import-order';
 import { ImportFileConnection } from './import.types';
 
 @Resolver(() => ImportFile)
@@ -30,14 +31,18 @@ export class ImportResolver {
     return ctx.services.imports.start(parseId(companyId, 'companyId'), { file, base64 });
   }
 
-  @Query(() => ImportFileConnection, { description: 'Imports of the companies where the viewer is a manager or above, by id.' })
+  @Query(() => ImportFileConnection, {
+    description: 'Imports of the companies where the viewer is a manager or above, by id unless `orderBy` says otherwise.',
+  })
   async importFiles(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Args(() => TwoWayPageArgs) args: TwoWayPageArgs,
     @Arg('companyId', () => ID, { nullable: true }) companyId?: string,
+    @Arg('orderBy', () => ImportFileOrder, { nullable: true }) orderBy?: ImportFileOrder,
   ): Promise<ImportFileConnection> {
-    const page = await ctx.services.imports.list(parseOptionalId(companyId, 'companyId'), pageRequest(first, after, info));
+    const request = pageRequest(args, info, importFileOrder(orderBy));
+    const page = await ctx.services.imports.list(parseOptionalId(companyId, 'companyId'), request);
     return new ImportFileConnection(page);
   }
 

@@ -69,7 +69,7 @@ export class ImportService {
 
   /**
    * Imports of the companies where the viewer is a manager or above (all of them for a super_admin),
-   * ordered by id. Naming a company the viewer cannot read imports of is refused like `importFile`.
+   * in the request's order. Naming a company the viewer cannot read imports of is refused like `importFile`.
    */
   async list(companyId: number | undefined, request: PageRequest): Promise<Page<ImportFile>> {
     this.ctx.requireViewer();

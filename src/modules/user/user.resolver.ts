@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from '
 import { allOf, andThen, type MaybePromise } from '../../shared/maybe-promise';
 import { pageRequest } from '../../graphql/connection';
 import { selectsPath } from '../../graphql/selection';
-import { PageArgs } from '../page-args';
+import { TwoWayPageArgs } from '../page-args';
 import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
 import { avatarUrl } from '../../shared/storage/avatar-url';
@@ -12,6 +12,7 @@ import { Company } from '../company/company.entity';
 import { LegalTermAcceptance } from '../legal-term/legal-term-acceptance.entity';
 import { User } from './user.entity';
 import { UserFilter } from './user.inputs';
+import { UserOrder, userOrder } from './user-order';
 import { UserConnection } from './user.types';
 
 /** The fields of a user that read its grants (with their companies). */
@@ -29,14 +30,15 @@ export class UserResolver {
     return ctx.services.users.findByEmail(email);
   }
 
-  @Query(() => UserConnection, { description: 'The users the viewer may see, ordered by id.' })
+  @Query(() => UserConnection, { description: 'The users the viewer may see, by id unless `orderBy` says otherwise.' })
   async users(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Args(() => TwoWayPageArgs) args: TwoWayPageArgs,
     @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter,
+    @Arg('orderBy', () => UserOrder, { nullable: true }) orderBy?: UserOrder,
   ): Promise<UserConnection> {
-    const page = await ctx.services.users.list(filter, pageRequest(first, after, info));
+    const page = await ctx.services.users.list(filter, pageRequest(args, info, userOrder(orderBy)));
     // Read the grants of the whole page before its rows resolve: every row then resolves without
     // waiting (the same one statement, but no promise per row and field).
     if (USER_ACCESS_FIELDS.some((field) => selectsPath(info, ['edges', 'node', field]))) {
