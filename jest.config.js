@@ -14,7 +14,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: {
+    // A test file's `await import()` stays an import, which Jest runs with --experimental-vm-modules:
+    // the way to load the client libraries published only as ES modules (apollo-upload-client).
+    '^.+\\.test\\.ts$': ['@swc/jest', { ...swc, module: { ...swc.module, ignoreDynamic: true } }],
+    '^.+\\.ts$': ['@swc/jest', swc],
+  },
   setupFiles: ['reflect-metadata'],
   // Prepares one database per run that every test's database copies (test/helpers/prepared-database.ts).
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',

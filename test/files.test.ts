@@ -18,7 +18,12 @@ import {
 } from './helpers/uploads';
 import { useTestWorld } from './helpers/setup';
 import { expectFieldError } from './helpers/expect';
-import { UPLOAD_USER_AVATAR } from './helpers/documents';
+import { LOGIN, UPLOAD_USER_AVATAR } from './helpers/documents';
+import { PASSWORD } from './helpers/fixtures';
+import type { TestApp } from './helpers/test-app';
+
+const sessionCount = async (app: TestApp): Promise<number> =>
+  Number((await app.orm.em.fork().getConnection().execute('select count(*) as n from sessions'))[0].n);
 
 const MIB = 1024 * 1024;
 
@@ -141,8 +146,14 @@ describe('file inputs over HTTP', () => {
   const storedKey = async () => (await app.orm.em.fork().findOneOrFail(User, Number(userId))).avatarKey ?? null;
   const upload = (variables: Record<string, unknown>) => app.graphql(UPLOAD_USER_AVATAR, { userId, ...variables }, token);
 
-  it('accepts a multipart upload sent with the Apollo-Require-Preflight header', async () => {
-    const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, pngBytes(), { token });
+  it.each([
+    ['the Authorization header alone (what apollo-upload-client sends)', false],
+    ['the Apollo-Require-Preflight header too', true],
+  ])('accepts a multipart upload sent with %s', async (_label, preflight) => {
+    const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, pngBytes(), {
+      token,
+      preflight,
+    });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const key = await storedKey();
@@ -150,17 +161,30 @@ describe('file inputs over HTTP', () => {
     expect(filesUnder(filesRoot)).toEqual([key, `${key}.content-type`]);
   });
 
-  it('refuses a multipart request without a preflight header with 400 (CSRF prevention), storing nothing', async () => {
+  it('refuses a multipart request with neither a credential nor a preflight header with 400 (a cross-site form), storing nothing', async () => {
     const before = await storedKey();
     const { status, body } = await multipartGraphql(app, UPLOAD_USER_AVATAR, { userId, file: null }, pngBytes(), {
-      token,
       preflight: false,
     });
     expect(status).toBe(400);
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(body.errors[0].message).toMatch(/Cross-Site Request Forgery.*apollo-require-preflight/s);
+    expect(body.errors[0].message).toMatch(/Authorization header.*cross-site form/s);
     expect(await storedKey()).toBe(before);
     expect(filesUnder(filesRoot)).toEqual([]);
+  });
+
+  it('runs no anonymous mutation sent as a cross-site form would (multipart, no headers): no login, no session', async () => {
+    const sessionsBefore = await sessionCount(app);
+    const form = new FormData();
+    form.append(
+      'operations',
+      JSON.stringify({ query: LOGIN, variables: { email: world.users.eastMember.email, password: PASSWORD } }),
+    );
+    form.append('map', '{}');
+    const response = await fetch(`${app.url}/graphql`, { method: 'POST', body: form });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).not.toContain('token');
+    expect(await sessionCount(app)).toBe(sessionsBefore);
   });
 
   it('accepts a base64 file, with or without a data URL prefix', async () => {

@@ -60,7 +60,11 @@ export async function startApollo(schema: GraphQLSchema, config: Config, logger:
     // One operation per HTTP request: a batch would multiply every limit above (and the rate limits).
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    csrfPrevention: true,
+    // Off: credentials travel only in the Authorization header, so a cross-site request that needs
+    // no preflight runs as an anonymous caller, a GET runs no mutation, and the one such request
+    // that could, an anonymous multipart POST, is refused by graphqlMultipartUploads. Apollo's
+    // check would also refuse what frontends send by default (urql's GET queries, uploads).
+    csrfPrevention: false,
     // main.ts owns SIGTERM/SIGINT and stops Apollo as one step of an orderly shutdown.
     stopOnTerminationSignals: false,
     plugins: [

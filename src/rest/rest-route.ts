@@ -22,8 +22,9 @@ export interface RestInput<P extends Shape = Shape, Q extends Shape = Shape, B e
 /**
  * One row of the REST table: a legacy route, the named GraphQL operation it runs, how the request
  * becomes variables, how the result becomes the legacy JSON, and what it answers. The schemas of
- * `params`, `query` and `body` only coerce shapes (strings to numbers, unknown keys dropped); every
- * rule is the graph's.
+ * `params`, `query` and `body` coerce shapes (strings to numbers, unknown keys dropped); the rules
+ * are the graph's, and a body field that follows one applies the same rule (`field-rule-schemas.ts`)
+ * so that a body's problems are reported together.
  */
 export interface RestRoute<P extends Shape = Shape, Q extends Shape = Shape, B extends Shape = Shape> {
   /** The documentation's own name of the route. */

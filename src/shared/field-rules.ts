@@ -28,9 +28,20 @@ export const MAX_API_KEY_NAME_LENGTH = 100;
 /** A free-text filter (`q` of users and companies): words matched against names and emails. */
 export const MAX_SEARCH_TEXT_LENGTH = 100;
 
-/** A new password (NIST SP 800-63B: length is what counts); see `assertPasswordStrength`. */
+/** A new password (NIST SP 800-63B: length is what counts); see `newPasswordProblem`. */
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
+
+/**
+ * What is wrong with a new password (undefined: nothing). NIST SP 800-63B style: length is what
+ * counts; no composition rules, a sane upper bound.
+ */
+export function newPasswordProblem(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) return `must have at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length > MAX_PASSWORD_LENGTH) return `must have at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (new Set(password).size < 4) return 'is too easy to guess';
+  return undefined;
+}
 
 /**
  * Any password a request carries, also one that is only checked against a hash (the current

@@ -109,7 +109,7 @@ export function webpBytes(width = 1, height = 1, kind: 'VP8L' | 'VP8 ' | 'VP8X' 
 
 export interface MultipartOptions {
   token?: string;
-  /** Sends `Apollo-Require-Preflight: true`, which Apollo's CSRF prevention requires (default true). */
+  /** Sends `Apollo-Require-Preflight: true` (default true); without it a multipart request needs a token. */
   preflight?: boolean;
   fileName?: string;
   fileType?: string;

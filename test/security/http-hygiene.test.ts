@@ -85,6 +85,28 @@ describe('CORS allow-list (CORS_ORIGINS)', () => {
     expect(headers.get('access-control-allow-credentials')).toBeNull();
   });
 
+  it('allows the headers Apollo Client, urql and graphql-request send by default in the preflight of /graphql', async () => {
+    const sent = [
+      'accept',
+      'authorization',
+      'content-type',
+      'apollographql-client-name',
+      'apollographql-client-version',
+      'apollographql-library-name',
+      'apollographql-library-version',
+    ];
+    const { status, headers } = await app.request('OPTIONS', '/graphql', {
+      headers: {
+        origin: ALLOWED_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': sent.join(','),
+      },
+    });
+    expect(status).toBe(204);
+    const allowed = (headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',');
+    expect(allowed).toEqual(expect.arrayContaining(sent));
+  });
+
   it.each(['/graphql', '/api/v1/users/login'])('gives any other origin no CORS header on %s', async (path) => {
     for (const origin of [OTHER_ORIGIN, 'null', `${ALLOWED_ORIGIN}.evil.example`, 'http://app.example.com']) {
       const { headers } = await preflight(path, origin);

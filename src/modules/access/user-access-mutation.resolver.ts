@@ -1,7 +1,7 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { parseId } from '../../shared/ids';
-import { UserAccessInput } from './access.inputs';
+import { UserAccessesArgs } from './access.inputs';
 import { UserAccess } from './user-access.entity';
 
 @Resolver()
@@ -10,11 +10,7 @@ export class UserAccessMutationResolver {
     description:
       "Grants accesses in companies where the user holds none yet (admin of each company; at most 50). Returns all the user's grants the viewer sees, ordered by id.",
   })
-  addUserAccesses(
-    @Arg('userId', () => ID) userId: string,
-    @Arg('accesses', () => [UserAccessInput]) accesses: UserAccessInput[],
-    @Ctx() ctx: RequestContext,
-  ): Promise<UserAccess[]> {
+  addUserAccesses(@Args() { userId, accesses }: UserAccessesArgs, @Ctx() ctx: RequestContext): Promise<UserAccess[]> {
     return ctx.services.userAccesses.add(parseId(userId, 'userId'), accesses);
   }
 
@@ -22,11 +18,7 @@ export class UserAccessMutationResolver {
     description:
       "Replaces the user's grants in the companies the viewer manages; grants it may not manage are kept. Returns all the user's grants the viewer sees, ordered by id.",
   })
-  setUserAccesses(
-    @Arg('userId', () => ID) userId: string,
-    @Arg('accesses', () => [UserAccessInput]) accesses: UserAccessInput[],
-    @Ctx() ctx: RequestContext,
-  ): Promise<UserAccess[]> {
+  setUserAccesses(@Args() { userId, accesses }: UserAccessesArgs, @Ctx() ctx: RequestContext): Promise<UserAccess[]> {
     return ctx.services.userAccesses.set(parseId(userId, 'userId'), accesses);
   }
 

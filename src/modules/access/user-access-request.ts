@@ -5,9 +5,7 @@ import { conflict, invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
 import type { Company } from '../company/company.entity';
 import type { Access } from './access.entity';
-import type { UserAccessInput } from './access.inputs';
-
-export const MAX_USER_ACCESSES_PER_REQUEST = 50;
+import { MAX_USER_ACCESSES_PER_REQUEST, type UserAccessInput } from './access.inputs';
 
 /** One grant of a request, checked against the viewer's rights; nothing has been read for update yet. */
 export interface RequestedUserAccess {

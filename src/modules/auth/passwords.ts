@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { ConcurrencyLimit } from '../../shared/concurrency-limit';
 import { invalidField } from '../../shared/errors';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../shared/field-rules';
+import { newPasswordProblem } from '../../shared/field-rules';
 
 /**
  * Argon2id at the OWASP Password Storage Cheat Sheet's first recommendation
@@ -42,9 +42,8 @@ export async function verifyAgainstDecoy(password: string): Promise<false> {
   return false;
 }
 
-/** NIST SP 800-63B style: length is what counts; no composition rules, a sane upper bound. */
+/** A new password the service is about to hash, as inputs' `IsNewPassword` checks it. */
 export function assertPasswordStrength(password: string, field = 'password'): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw invalidField(field, `must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (password.length > MAX_PASSWORD_LENGTH) throw invalidField(field, `must have at most ${MAX_PASSWORD_LENGTH} characters`);
-  if (new Set(password).size < 4) throw invalidField(field, 'is too easy to guess');
+  const problem = newPasswordProblem(password);
+  if (problem !== undefined) throw invalidField(field, problem);
 }

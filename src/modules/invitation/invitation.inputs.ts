@@ -1,33 +1,30 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
-import {
-  MAX_EMAIL_LENGTH,
-  MAX_PASSWORD_LENGTH,
-  MAX_PERSON_NAME_LENGTH,
-  MAX_TOKEN_LENGTH,
-  MIN_PASSWORD_LENGTH,
-} from '../../shared/field-rules';
+import { MAX_PASSWORD_LENGTH, MAX_TOKEN_LENGTH, MIN_PASSWORD_LENGTH } from '../../shared/field-rules';
+import { IsEmailAddress, IsPersonName, IsRowId } from '../../shared/field-rule-validators';
 
 @InputType({ description: 'Invites an email into a company with an access; the link travels only by mail.' })
 export class CreateInvitationInput {
   @Field()
-  @MaxLength(MAX_EMAIL_LENGTH)
+  @IsEmailAddress()
   email!: string;
 
   @Field(() => ID)
+  @IsRowId()
   companyId!: string;
 
   @Field(() => ID, { description: 'Managers may invite as manager or member; only a super_admin as super_admin.' })
+  @IsRowId()
   accessId!: string;
 
   @Field(() => String, { nullable: true, description: 'Used to greet the invitee in the mail' })
   @IsOptional()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   firstName?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   lastName?: string | null;
 }
 
@@ -42,16 +39,18 @@ export class AcceptInvitationInput {
   token!: string;
 
   @Field()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   firstName!: string;
 
   @Field()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   lastName!: string;
 
   @Field({
     description: `A new password (at least ${MIN_PASSWORD_LENGTH} characters), or the password of the existing account`,
   })
+  // Only the length here: an existing account's own password may predate today's rule for new ones,
+  // which the service applies when it creates the account.
   @MaxLength(MAX_PASSWORD_LENGTH)
   password!: string;
 }

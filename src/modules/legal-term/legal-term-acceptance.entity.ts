@@ -1,5 +1,5 @@
 import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { User } from '../user/user.entity';
 import { LegalTerm } from './legal-term.entity';
 
@@ -7,6 +7,8 @@ import { LegalTerm } from './legal-term.entity';
 @Entity({ tableName: 'legal_term_acceptances' })
 @Unique({ properties: ['user', 'legalTerm'] })
 export class LegalTermAcceptance {
+  /** Its own id, so that client caches (Apollo's InMemoryCache, urql's graphcache) keep acceptances apart. */
+  @Field(() => ID)
   @PrimaryKey({ type: 'integer' })
   id!: number;
 

@@ -1,6 +1,7 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { User } from '../user/user.entity';
+import { ResetPasswordArgs } from './password-reset.inputs';
 
 @Resolver()
 export class PasswordResetResolver {
@@ -14,7 +15,7 @@ export class PasswordResetResolver {
   @Mutation(() => User, {
     description: 'Sets a new password with the token of a reset or new-account mail; the token is used up.',
   })
-  resetPassword(@Arg('token') token: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<User> {
+  resetPassword(@Args() { token, password }: ResetPasswordArgs, @Ctx() ctx: RequestContext): Promise<User> {
     return ctx.services.passwordResets.resetPassword(token, password);
   }
 }

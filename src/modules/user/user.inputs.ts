@@ -1,13 +1,7 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
-import {
-  MAX_EMAIL_LENGTH,
-  MAX_PASSWORD_INPUT_LENGTH,
-  MAX_PASSWORD_LENGTH,
-  MAX_PERSON_NAME_LENGTH,
-  MAX_SEARCH_TEXT_LENGTH,
-  MIN_PASSWORD_LENGTH,
-} from '../../shared/field-rules';
+import { MAX_PASSWORD_INPUT_LENGTH, MAX_SEARCH_TEXT_LENGTH, MIN_PASSWORD_LENGTH } from '../../shared/field-rules';
+import { IsEmailAddress, IsNewPassword, IsPersonName, IsRowId } from '../../shared/field-rule-validators';
 import { UserStatus } from './user.entity';
 
 @InputType()
@@ -27,26 +21,28 @@ export class UserFilter {
 @InputType({ description: 'Without a password the user is PENDING and receives a mail to choose one.' })
 export class CreateUserInput {
   @Field()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   firstName!: string;
 
   @Field()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   lastName!: string;
 
   @Field()
-  @MaxLength(MAX_EMAIL_LENGTH)
+  @IsEmailAddress()
   email!: string;
 
   @Field(() => String, { nullable: true, description: `At least ${MIN_PASSWORD_LENGTH} characters` })
   @IsOptional()
-  @MaxLength(MAX_PASSWORD_LENGTH)
+  @IsNewPassword()
   password?: string | null;
 
   @Field(() => ID, { description: 'The company of the first (primary) access' })
+  @IsRowId()
   companyId!: string;
 
   @Field(() => ID, { description: 'The access granted in that company' })
+  @IsRowId()
   accessId!: string;
 
   @Field(() => UserStatus, { nullable: true, description: 'ACTIVE by default with a password; PENDING without' })
@@ -57,17 +53,17 @@ export class CreateUserInput {
 export class UpdateUserInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   firstName?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(MAX_PERSON_NAME_LENGTH)
+  @IsPersonName()
   lastName?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(MAX_EMAIL_LENGTH)
+  @IsEmailAddress()
   email?: string | null;
 
   @Field(() => UserStatus, { nullable: true })
@@ -75,7 +71,7 @@ export class UpdateUserInput {
 
   @Field(() => String, { nullable: true, description: 'Own password only, together with currentPassword' })
   @IsOptional()
-  @MaxLength(MAX_PASSWORD_LENGTH)
+  @IsNewPassword()
   password?: string | null;
 
   @Field(() => String, { nullable: true })

@@ -52,33 +52,31 @@ function allPublic(addresses: string[]): boolean {
  * checked here because the connection never resolves it: `guardedLookup` does not see it.
  */
 export function checkWebhookUrl(raw: string, rules: TargetRules): URL {
-  if (raw.length > MAX_WEBHOOK_URL_LENGTH) throw invalidField('url', `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`);
-  const url = parseUrl(raw);
+  const problem = webhookUrlProblem(raw, rules);
+  if (problem !== undefined) throw invalidField('url', problem);
+  return new URL(raw);
+}
+
+/** What `checkWebhookUrl` finds wrong with a URL (undefined: nothing). */
+export function webhookUrlProblem(raw: string, rules: TargetRules): string | undefined {
+  if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
+  if (!URL.canParse(raw)) return 'is not a valid URL';
+  const url = new URL(raw);
   const schemes = rules.allowPrivateTargets ? ['https:', 'http:'] : ['https:'];
-  if (!schemes.includes(url.protocol))
-    throw invalidField('url', `must use ${rules.allowPrivateTargets ? 'https or http' : 'https'}`);
-  if (url.username || url.password) throw invalidField('url', 'must not contain a user name or password');
+  if (!schemes.includes(url.protocol)) return `must use ${rules.allowPrivateTargets ? 'https or http' : 'https'}`;
+  if (url.username || url.password) return 'must not contain a user name or password';
   // `hash` is empty for a bare trailing '#'; the serialized URL has a '#' only as the fragment's start.
-  if (url.href.includes('#')) throw invalidField('url', 'must not contain a fragment');
-  if (!rules.allowPrivateTargets) checkHostName(url);
-  return url;
+  if (url.href.includes('#')) return 'must not contain a fragment';
+  return rules.allowPrivateTargets ? undefined : hostNameProblem(url);
 }
 
-function parseUrl(raw: string): URL {
-  try {
-    return new URL(raw);
-  } catch {
-    throw invalidField('url', 'is not a valid URL');
-  }
-}
-
-function checkHostName(url: URL): void {
+function hostNameProblem(url: URL): string | undefined {
   const host = bareHost(url);
-  if (isIP(host) && !isPublicAddress(host))
-    throw invalidField('url', 'must not point to a private, loopback or link-local address');
+  if (isIP(host) && !isPublicAddress(host)) return 'must not point to a private, loopback or link-local address';
   // The name is resolved by the connection anyway; refusing it here gives an immediate, clear error.
   const name = host.replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) throw invalidField('url', 'must not point to localhost');
+  if (name === 'localhost' || name.endsWith('.localhost')) return 'must not point to localhost';
+  return undefined;
 }
 
 /** The host as a resolver or `isIP` takes it: an IPv6 literal loses its brackets. */

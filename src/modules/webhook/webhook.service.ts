@@ -5,15 +5,14 @@ import { invalidField, notFound } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
 import { authorize } from '../auth/policy';
 import { changedFields } from '../audit/audit-trail';
-import { DOMAIN_EVENT_TYPES } from '../events/event-bus';
 import type { RequestContext } from '../request-context';
+import { checkedDescription, checkedEventTypes } from './webhook-fields';
 import { queueWebhookDelivery } from './webhook-jobs';
 import { deliveriesOf, endpointsOf, findDelivery, findEndpoint, RETURNING_ENDPOINT, writeEndpoint } from './webhook-store';
 import { assertPublicTarget, checkWebhookUrl } from './webhook-target';
 import type { CreateWebhookEndpointInput, UpdateWebhookEndpointInput } from './webhook.inputs';
 import type { WebhookDelivery, WebhookEndpoint } from './webhook.types';
 
-const MAX_DESCRIPTION_LENGTH = 500;
 /** After a rotation, the previous secret signs too for this long, so receivers can switch without losing a delivery. */
 const PREVIOUS_SECRET_HOURS = 24;
 const MAX_DELIVERIES_PAGE = 100;
@@ -202,22 +201,4 @@ export class WebhookService {
       changes,
     });
   }
-}
-
-function checkedEventTypes(given: string[]): string[] {
-  const types = [...new Set(given.map((type) => type.trim()))];
-  if (!types.length) throw invalidField('eventTypes', 'must name at least one event type');
-  const unknown = types.filter((type) => !(DOMAIN_EVENT_TYPES as readonly string[]).includes(type));
-  if (unknown.length) {
-    throw invalidField('eventTypes', `has unknown event types (${unknown.join(', ')}); known: ${DOMAIN_EVENT_TYPES.join(', ')}`);
-  }
-  return types;
-}
-
-function checkedDescription(given: string): string {
-  const description = given.trim();
-  if ([...description].length > MAX_DESCRIPTION_LENGTH) {
-    throw invalidField('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-  }
-  return description;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_API_KEY_NAME_LENGTH } from '../../shared/field-rules';
+import { apiKeyName, rowId } from '../field-rule-schemas';
 import { API_KEY_FIELDS } from '../fragments';
 import { ApiKeyJson } from '../legacy-objects';
 import { presentApiKey } from '../presenters';
@@ -17,9 +17,9 @@ export const apiKeyRoutes = [
     auth: 'token',
     resourceKey: 'api_key',
     body: z.object({
-      company_id: companyId,
-      access_id: z.coerce.number().int().positive().describe('at most your own rank in the company'),
-      name: z.string().max(MAX_API_KEY_NAME_LENGTH),
+      company_id: rowId(),
+      access_id: rowId().describe('at most your own rank in the company'),
+      name: apiKeyName(),
       expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe('in the future; omitted: until revoked'),
     }),
     document: `mutation CreateApiKey($input: CreateApiKeyInput!) {

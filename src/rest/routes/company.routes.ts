@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_COMPANY_NAME_LENGTH, MAX_SEARCH_TEXT_LENGTH } from '../../shared/field-rules';
+import { MAX_SEARCH_TEXT_LENGTH } from '../../shared/field-rules';
+import { companyName, rowId } from '../field-rule-schemas';
 import { COMPANY_FIELDS, connectionOf } from '../fragments';
 import { CompanyJson } from '../legacy-objects';
 import { presentCompany } from '../presenters';
@@ -33,9 +34,9 @@ export const companyRoutes = [
     auth: 'token',
     resourceKey: 'company',
     body: z.object({
-      name: z.string().max(MAX_COMPANY_NAME_LENGTH),
-      parent_company_id: z.coerce.number().int().positive().optional(),
-      membership_id: z.coerce.number().int().positive().optional(),
+      name: companyName(),
+      parent_company_id: rowId().optional(),
+      membership_id: rowId().optional(),
       default: z.boolean().optional(),
     }),
     fieldNames: { isDefault: 'default' },

@@ -1,10 +1,6 @@
 import { z } from 'zod';
-import {
-  MAX_EMAIL_LENGTH,
-  MAX_PASSWORD_INPUT_LENGTH,
-  MAX_PERSON_NAME_LENGTH,
-  MAX_REST_TOKEN_LENGTH,
-} from '../../shared/field-rules';
+import { MAX_EMAIL_LENGTH, MAX_PASSWORD_INPUT_LENGTH, MAX_REST_TOKEN_LENGTH } from '../../shared/field-rules';
+import { emailAddress, personName, rowId } from '../field-rule-schemas';
 import { INVITATION_FIELDS, USER_FIELDS } from '../fragments';
 import { AuthJson, InvitationJson } from '../legacy-objects';
 import { presentAuthPayload, presentInvitation } from '../presenters';
@@ -12,7 +8,6 @@ import { byIdRoute } from '../route-factories';
 import { defineRoute } from '../rest-route';
 
 const invitationBody = z.object({ invitation: InvitationJson });
-const name = z.string().max(MAX_PERSON_NAME_LENGTH);
 
 export const invitationRoutes = [
   defineRoute({
@@ -22,11 +17,11 @@ export const invitationRoutes = [
     auth: 'token',
     resourceKey: 'invitation',
     body: z.object({
-      email: z.string().max(MAX_EMAIL_LENGTH),
-      company_id: z.coerce.number().int().positive(),
-      access_id: z.coerce.number().int().positive(),
-      first_name: name.optional(),
-      last_name: name.optional(),
+      email: emailAddress(),
+      company_id: rowId(),
+      access_id: rowId(),
+      first_name: personName().optional(),
+      last_name: personName().optional(),
     }),
     document: `mutation CreateInvitation($input: CreateInvitationInput!) { createInvitation(input: $input) { ...LegacyInvitation } } ${INVITATION_FIELDS}`,
     variables: ({ body }) => ({
@@ -63,8 +58,9 @@ export const invitationRoutes = [
     auth: 'public',
     body: z.object({
       token: z.string().max(MAX_REST_TOKEN_LENGTH),
-      first_name: name,
-      last_name: name,
+      first_name: personName(),
+      last_name: personName(),
+      // Only the size: an existing account's own password may predate the rule for new ones.
       password: z.string().max(MAX_PASSWORD_INPUT_LENGTH),
     }),
     document: `mutation AcceptInvitation($input: AcceptInvitationInput!) {

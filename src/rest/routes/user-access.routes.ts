@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rowId } from '../field-rule-schemas';
 import { USER_ACCESS_FIELDS } from '../fragments';
 import { UserAccessJson } from '../legacy-objects';
 import { presentUserAccess } from '../presenters';
@@ -9,8 +10,8 @@ const userAccesses = z.object({
   user_accesses: z
     .array(
       z.object({
-        company_id: z.coerce.number().int().positive(),
-        access_id: z.coerce.number().int().positive(),
+        company_id: rowId(),
+        access_id: rowId(),
         primary: z.boolean().optional(),
       }),
     )

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import {
   MAX_EMAIL_LENGTH,
   MAX_PASSWORD_INPUT_LENGTH,
-  MAX_PERSON_NAME_LENGTH,
   MAX_REST_TOKEN_LENGTH,
   MAX_SEARCH_TEXT_LENGTH,
 } from '../../shared/field-rules';
+import { emailAddress, newPassword, personName, rowId } from '../field-rule-schemas';
 import { connectionOf, USER_FIELDS } from '../fragments';
 import { AuthJson, UserJson } from '../legacy-objects';
 import { presentAuthPayload, presentUser } from '../presenters';
@@ -14,7 +14,7 @@ import { defineRoute, idParam } from '../rest-route';
 
 const userBody = z.object({ user: UserJson });
 const STATUS = z.enum(['pending', 'active', 'inactive']);
-const name = z.string().max(MAX_PERSON_NAME_LENGTH);
+/** An email or password to look up or verify (login, current_password): only a bound on the size. */
 const email = z.string().max(MAX_EMAIL_LENGTH);
 const password = z.string().max(MAX_PASSWORD_INPUT_LENGTH);
 const RESET_STARTED = 'If the email belongs to an account, a link to reset its password is on its way.';
@@ -89,12 +89,12 @@ export const userRoutes = [
     auth: 'token',
     resourceKey: 'user',
     body: z.object({
-      first_name: name,
-      last_name: name,
-      email,
-      password: password.optional().describe('without one the user is pending and gets a mail to choose it'),
-      company_id: z.coerce.number().int().positive(),
-      access_id: z.coerce.number().int().positive(),
+      first_name: personName(),
+      last_name: personName(),
+      email: emailAddress(),
+      password: newPassword().optional().describe('without one the user is pending and gets a mail to choose it'),
+      company_id: rowId(),
+      access_id: rowId(),
       status: STATUS.optional(),
     }),
     document: `mutation CreateUser($input: CreateUserInput!) { createUser(input: $input) { ...LegacyUser } } ${USER_FIELDS}`,
@@ -122,11 +122,11 @@ export const userRoutes = [
     resourceKey: 'user',
     params: idParam(),
     body: z.object({
-      first_name: name.optional(),
-      last_name: name.optional(),
-      email: email.optional(),
+      first_name: personName().optional(),
+      last_name: personName().optional(),
+      email: emailAddress().optional(),
       status: STATUS.optional(),
-      password: password.optional(),
+      password: newPassword().optional(),
       current_password: password.optional(),
     }),
     document: `mutation UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...LegacyUser } } ${USER_FIELDS}`,
@@ -155,7 +155,7 @@ export const userRoutes = [
       .object({
         email: email.optional().describe('starts a reset: a link is mailed'),
         token: z.string().max(MAX_REST_TOKEN_LENGTH).optional().describe('with password: finishes a reset'),
-        password: password.optional(),
+        password: newPassword().optional(),
       })
       .refine((body) => (body.email !== undefined) !== (body.token !== undefined && body.password !== undefined), {
         message: 'send either {email} to start a reset or {token, password} to finish one',
