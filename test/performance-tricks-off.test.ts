@@ -54,6 +54,19 @@ it('answers the contract’s benchmark query in full, with the statements the tr
   for (const { config } of sent) expect((config as { name?: string }).name).toBeUndefined();
 });
 
+it('resolves Federation entities on graphql-js, representations written in the document included', async () => {
+  const { body } = await app.graphql(
+    `{ _entities(representations: [{ __typename: "User", id: "${world.users.eastMember.id}" }, { __typename: "Company", id: "${world.companies.globex}" }]) {
+      ... on User { email }
+      ... on Company { name }
+    } }`,
+    {},
+    world.token('acmeAdmin'),
+  );
+  // Globex is hidden from the admin of Acme: null, as on the compiled path.
+  expect(body).toEqual({ data: { _entities: [{ email: 'eastmember@example.com' }, null] } });
+});
+
 it('leaves every field resolver to type-graphql', async () => {
   const schema = await buildGatewaySchema();
   const user = (schema.getType('User') as GraphQLObjectType).getFields();

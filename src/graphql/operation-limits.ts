@@ -89,7 +89,7 @@ export function operationLimits(
 const VERDICTS_PER_DOCUMENT = 64;
 
 interface CostPlan {
-  /** The `first` of each connection field in the document, in document order (`undefined`: not given). */
+  /** The `first` (else `last`) of each connection field in the document, in document order (`undefined`: not given). */
   pageSizeArguments: (ValueNode | undefined)[];
   /** Refusal message (or null) by the page sizes the request's variables give. */
   verdicts: Map<string, string | null>;
@@ -144,7 +144,10 @@ function pageSizedCost(
   };
 }
 
-/** Visits the fields that take a `first` (connections) in document order, with the `first` they were given. */
+/**
+ * Visits the fields that take a `first` (connections) in document order, with the page size they
+ * were given: their `first`, else their `last` (a connection refuses both at once).
+ */
 function visitConnectionFields(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -155,11 +158,13 @@ function visitConnectionFields(
     document,
     visitWithTypeInfo(typeInfo, {
       Field(node) {
+        const given = (name: string) => node.arguments?.find((argument) => argument.name.value === name);
+        // Federation's `_entities` answers one entity per representation: a page of that many.
+        if (node.name.value === '_entities' && typeInfo.getParentType() === schema.getQueryType()) {
+          return onField(node, given('representations'));
+        }
         if (!typeInfo.getFieldDef()?.args.some((arg) => arg.name === 'first')) return undefined;
-        return onField(
-          node,
-          node.arguments?.find((argument) => argument.name.value === 'first'),
-        );
+        return onField(node, given('first') ?? given('last'));
       },
     }),
   );
@@ -174,26 +179,38 @@ function pageSizeArguments(schema: GraphQLSchema, document: DocumentNode): (Valu
   return values;
 }
 
-/** The document with the `first` of its n-th connection field written out as `pageSizes[n]`. */
+/**
+ * The document with the page size of its n-th connection field written out as its `first`,
+ * `pageSizes[n]`, and no `last`: graphql-armor counts only the first of the two it meets.
+ */
 function withPageSizes(schema: GraphQLSchema, document: DocumentNode, pageSizes: number[]): DocumentNode {
   let index = 0;
-  return visitConnectionFields(schema, document, (node, given) => {
+  return visitConnectionFields(schema, document, (node) => {
     const first: ArgumentNode = {
       kind: Kind.ARGUMENT,
       name: { kind: Kind.NAME, value: 'first' },
       value: { kind: Kind.INT, value: String(pageSizes[index++]) },
     };
-    return { ...node, arguments: [...(node.arguments ?? []).filter((argument) => argument !== given), first] };
+    const others = (node.arguments ?? []).filter((argument) => !['first', 'last'].includes(argument.name.value));
+    return { ...node, arguments: [...others, first] };
   });
 }
 
 /**
- * The rows a connection can return: its `first`, at most the cap (a larger one is refused by the
- * connection itself, with an error that names `first`), or the default page size without one.
+ * The rows a connection can return: its `first` or `last`, at most the cap (a larger one is refused
+ * by the connection itself, with an error that names it), or the default page size without one.
  */
 function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
-  const given =
-    value?.kind === Kind.INT ? Number(value.value) : value?.kind === Kind.VARIABLE ? variables[value.name.value] : undefined;
+  const argument =
+    value?.kind === Kind.INT
+      ? Number(value.value)
+      : value?.kind === Kind.LIST
+        ? value.values.length
+        : value?.kind === Kind.VARIABLE
+          ? variables[value.name.value]
+          : undefined;
+  // `_entities`' representations: as many entities as they hold.
+  const given = Array.isArray(argument) ? argument.length : argument;
   return typeof given === 'number' && Number.isSafeInteger(given)
     ? Math.min(Math.max(given, 0), MAX_PAGE_SIZE)
     : DEFAULT_PAGE_SIZE;

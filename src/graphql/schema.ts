@@ -21,6 +21,7 @@ import { UserAvatarResolver } from '../modules/user/user-avatar.resolver';
 import { UserMutationResolver } from '../modules/user/user-mutation.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
 import { callFieldResolversDirectly } from './direct-field-resolvers';
+import { FederationResolver } from './federation/federation.resolver';
 import { DateTimeScalar } from './scalars';
 import { validateArguments } from './validate-arguments';
 
@@ -46,6 +47,7 @@ const RESOLVERS = [
   WebhookResolver,
   AuditEventResolver,
   LiveResolver,
+  FederationResolver,
 ] as const;
 
 /**

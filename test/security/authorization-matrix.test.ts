@@ -84,9 +84,9 @@ async function tokenOf(relation: Relation, target: Target): Promise<string | und
   return sessionToken(app, relation === 'self' ? target.userId : viewers.get(relation)!);
 }
 
-function graphqlOutcome(result: HttpResult): Outcome | string {
+function graphqlOutcome(result: HttpResult, operation: MatrixOperation): Outcome | string {
   const code = result.body.errors?.[0]?.extensions?.code;
-  return code ?? 'ok';
+  return code ?? (operation.hidden?.(result.body.data) ? 'NOT_FOUND' : 'ok');
 }
 
 function restOutcome(result: HttpResult): Outcome | string {
@@ -156,6 +156,7 @@ describe('authorization matrix', () => {
     await expectOutcome(operation, expected, async () =>
       graphqlOutcome(
         await app.graphql(operation.graphql.query, operation.graphql.variables(target), await tokenOf(relation, target)),
+        operation,
       ),
     );
   });

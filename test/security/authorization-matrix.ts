@@ -87,6 +87,11 @@ export interface MatrixOperation {
   rest?: { method: string; path(t: Target): string; body?(t: Target): unknown };
   /** Background work a success starts, to wait for before the next case (imports). */
   settles?: 'import';
+  /**
+   * For a field that answers a target the viewer may not see with null instead of NOT_FOUND
+   * (federation's `_entities`): whether this answer's data is that null. It counts as NOT_FOUND.
+   */
+  hidden?(data: any): boolean;
 }
 
 const id = String;
@@ -599,6 +604,17 @@ export const MATRIX: MatrixOperation[] = [
     rest: { method: 'GET', path: (t) => `/users/${t.userId}` },
   },
   {
+    field: '_entities',
+    label: '_entities (T, as a Federation router references it)',
+    expected: READ_USER,
+    writes: false,
+    graphql: {
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User ${USER_FIELDS} } }`,
+      variables: (t) => ({ r: [{ __typename: 'User', id: id(t.userId) }] }),
+    },
+    hidden: (data) => data._entities[0] === null,
+  },
+  {
     field: 'userByEmail',
     label: "userByEmail (T's email)",
     expected: LOOKUP_USER,
@@ -631,4 +647,4 @@ export const MATRIX: MatrixOperation[] = [
 ];
 
 /** Queries that read one account (or a company's accounts): each has a row above. */
-export const ACCOUNT_READS = ['user', 'userByEmail', 'users', 'sessions'];
+export const ACCOUNT_READS = ['user', 'userByEmail', 'users', 'sessions', '_entities'];

@@ -7,6 +7,8 @@ export const NOT_OBJECT_SCOPED = {
   graphql: [
     'me',
     'validateToken',
+    // Federation: the subgraph SDL, the schema itself (production refuses it as it refuses introspection).
+    '_service',
     'stages',
     'accesses',
     'access',
@@ -65,7 +67,8 @@ export interface Targets {
   session: string;
 }
 
-export type Expected = 'NOT_FOUND' | 'EMPTY';
+/** NOT_FOUND, an empty list, or a null for each object named (federation's `_entities`, as for ids never used). */
+export type Expected = 'NOT_FOUND' | 'EMPTY' | 'NULLS';
 export type GraphqlCase = [field: string, query: string, variables: (t: Targets) => Record<string, unknown>, expected: Expected];
 export type RestCase = [
   route: string,
@@ -81,6 +84,17 @@ export const id = (value: number) => String(value);
 export const GRAPHQL_CASES: GraphqlCase[] = [
   ['user', 'query($id: ID!) { user(id: $id) { id email } }', (t) => ({ id: id(t.user) }), 'NOT_FOUND'],
   ['userByEmail', 'query { userByEmail(email: "eastmember@example.com") { id } }', () => ({}), 'NOT_FOUND'],
+  [
+    '_entities',
+    'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } ... on Company { id name } } }',
+    (t) => ({
+      r: [
+        { __typename: 'User', id: id(t.user) },
+        { __typename: 'Company', id: id(t.company) },
+      ],
+    }),
+    'NULLS',
+  ],
   [
     'users',
     'query($c: ID) { users(filter: { companyId: $c }) { totalCount edges { node { email } } } }',

@@ -98,6 +98,10 @@ describe('globexAdmin against Acme objects', () => {
       if (expected === 'NOT_FOUND') {
         expect(result.body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
         expect(result.body.data?.[field] ?? null).toBeNull();
+      } else if (expected === 'NULLS') {
+        expect(result.body.errors).toBeUndefined();
+        expect(result.body.data[field].length).toBeGreaterThan(0);
+        expect(result.body.data[field].every((value: unknown) => value === null)).toBe(true);
       } else {
         expect(result.body.errors).toBeUndefined();
         const value = result.body.data[field];

@@ -24,6 +24,12 @@ export class UserService {
     return user;
   }
 
+  /** The user, or null when it does not exist or the viewer may not see it: the two answer alike. */
+  async visibleOrNull(id: number): Promise<User | null> {
+    const user = await this.ctx.loaders.userById.load(id);
+    return user && (await this.isVisible(user)) ? user : null;
+  }
+
   async isVisible(user: User): Promise<boolean> {
     this.ctx.requireViewer();
     if (this.ctx.isSelf(user.id)) return true;
