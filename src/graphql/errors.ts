@@ -18,7 +18,8 @@ const CLIENT_FAULT_CODES: Record<string, ErrorCode> = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   BAD_REQUEST: 'BAD_USER_INPUT',
   OPERATION_RESOLUTION_FAILURE: 'BAD_USER_INPUT',
-  PERSISTED_QUERY_NOT_FOUND: 'BAD_USER_INPUT',
+  // Kept: APQ clients recognise it by this code (or the message) and send the text again.
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   UNAUTHORIZED: 'FORBIDDEN',
@@ -48,6 +49,13 @@ export function classifyGraphQLError(error: unknown): ClassifiedError {
     if (!(candidate instanceof GraphQLError)) continue;
     const code = CLIENT_FAULT_CODES[String(candidate.extensions?.code ?? '')];
     if (code) return { code, message: candidate.message };
+    // Apollo's APQ refusals (a hash that is not the text's, an unknown protocol version) carry a 400 and no code.
+    if (
+      candidate.extensions?.code === undefined &&
+      (candidate.extensions?.http as { status?: number } | undefined)?.status === 400
+    ) {
+      return { code: 'BAD_USER_INPUT', message: candidate.message };
+    }
   }
   return { code: 'INTERNAL_SERVER_ERROR', message: MASKED_MESSAGE };
 }

@@ -19,10 +19,11 @@ import type { Request, RequestHandler, Response } from 'express';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bindLiveSession, LivePayload, LiveSession } from '../modules/live/live-session';
 import type { AppDeps, RequestContext } from '../modules/request-context';
-import { classifyError, type DomainError, serviceUnavailable, STATUS_BY_CODE } from '../shared/errors';
+import { classifyError, type DomainError, type ErrorCode, serviceUnavailable, STATUS_BY_CODE } from '../shared/errors';
 import { requestInfoOf, requestInfoOfUpgrade, type RequestInfo } from '../shared/http/request-info';
 import { formatError } from './errors';
 import type { OperationLimits } from './operation-limits';
+import { documentReference, persistedQueryNotFound, type TrustedDocuments } from './trusted-documents';
 
 /** The path of graphql-ws (WebSocket upgrades only: every other request to it is Apollo's). */
 export const WEBSOCKET_PATH = '/graphql';
@@ -51,7 +52,12 @@ export interface LiveTransports {
  * `authorization`; SSE: the `Authorization` header), checked again while they run (LiveSession).
  * Only subscriptions run here: queries and mutations keep going to Apollo (admission, rate limits).
  */
-export function liveTransports(schema: GraphQLSchema, deps: AppDeps, limits: OperationLimits): LiveTransports {
+export function liveTransports(
+  schema: GraphQLSchema,
+  deps: AppDeps,
+  limits: OperationLimits,
+  trusted: TrustedDocuments,
+): LiveTransports {
   const sessions = new Set<LiveSession>();
   let closing = false;
   const open = async (request: RequestInfo) => {
@@ -67,7 +73,7 @@ export function liveTransports(schema: GraphQLSchema, deps: AppDeps, limits: Ope
     sessions.delete(session);
   };
   const prepare = (params: OperationParams, context: RequestContext) =>
-    prepareSubscription(schema, limits, deps, params, context);
+    prepareSubscription(schema, limits, deps, trusted, params, context);
   const formatted = formatting(deps);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.graphqlMaxDocumentBytes + 64 * 1024 });
@@ -122,7 +128,9 @@ export function liveTransports(schema: GraphQLSchema, deps: AppDeps, limits: Ope
       const prepared = prepare(params, bindLiveSession(opened.context, opened.session));
       if (Array.isArray(prepared)) {
         forget(opened.session);
-        return jsonErrors(prepared.map(formatted.error), { code: 'BAD_USER_INPUT' });
+        const errors = prepared.map(formatted.error);
+        // The status of the first error's code: OPERATION_NOT_TRUSTED, PERSISTED_QUERY_NOT_FOUND or BAD_USER_INPUT.
+        return jsonErrors(errors, { code: errors[0].extensions?.code as ErrorCode });
       }
       // graphql-sse types its context as a plain record; the gateway's is the request context.
       return prepared as ExecutionArgs & { contextValue: undefined };
@@ -159,18 +167,34 @@ interface OperationParams {
   query?: unknown;
   variables?: unknown;
   operationName?: unknown;
+  extensions?: unknown;
+  /** graphql-ws passes the payload as sent; graphql-sse keeps only the fields above. */
+  documentId?: unknown;
 }
 
-/** Parses and validates as Apollo does (same limits); only a subscription operation is accepted. */
+/**
+ * Parses and validates as Apollo does (same limits, same trusted documents); only a subscription
+ * operation is accepted. Both protocols require a `query` string: a client naming a trusted
+ * document by id (an APQ hash or graphql-ws's `documentId`) sends it empty.
+ */
 function prepareSubscription(
   schema: GraphQLSchema,
   limits: OperationLimits,
   deps: AppDeps,
-  { query, variables, operationName }: OperationParams,
+  trusted: TrustedDocuments,
+  params: OperationParams,
   context: RequestContext,
 ): ExecutionArgs | readonly GraphQLError[] {
+  const { variables, operationName } = params;
   const badInput = (message: string) => [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
+  const reference = documentReference(params);
+  if (reference && !('id' in reference)) return [asGraphQLError(reference)];
+  // No APQ cache here: an id is a trusted document's or unknown.
+  const query = reference ? trusted.textOf(reference.id) : params.query;
+  if (reference && query === undefined) return [asGraphQLError(persistedQueryNotFound(reference.id))];
   if (typeof query !== 'string') return badInput('query must be a string');
+  const untrusted = trusted.refusal(query);
+  if (untrusted) return [asGraphQLError(untrusted)];
   if (Buffer.byteLength(query) > deps.config.graphqlMaxDocumentBytes) {
     return badInput(`the query is longer than ${deps.config.graphqlMaxDocumentBytes} bytes`);
   }

@@ -20,6 +20,10 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
   'SERVICE_UNAVAILABLE',
+  // GraphQL only (REST runs its own documents, always trusted): an id no document is known by, and
+  // an operation outside GRAPHQL_TRUSTED_DOCUMENTS (src/graphql/trusted-documents.ts).
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_NOT_TRUSTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -36,6 +40,9 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  // Apollo's APQ protocol answers its own PERSISTED_QUERY_NOT_FOUND with 200, for clients to retry with the text.
+  PERSISTED_QUERY_NOT_FOUND: 404,
+  OPERATION_NOT_TRUSTED: 403,
 };
 
 export interface FieldProblem {

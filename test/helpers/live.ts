@@ -27,19 +27,27 @@ export interface LiveSubscription {
   stop(): void;
 }
 
-/** Subscribes through a real graphql-ws or graphql-sse client, with `token` as the credential (none: anonymous). */
+/**
+ * Subscribes through a real graphql-ws or graphql-sse client, with `token` as the credential (none:
+ * anonymous). `byId` names a trusted document instead of sending its text (`query` is then empty):
+ * the payload's `documentId` or `extensions`, and the field the values are read from.
+ */
 export function subscribe(
   app: TestApp,
   transport: Transport,
   query: string,
   variables: Record<string, unknown>,
   token?: string,
+  byId?: { field: string; documentId?: string; extensions?: Record<string, unknown> },
 ): LiveSubscription {
   const values: any[] = [];
   const errorCodes: string[] = [];
   let settle!: (ending: Ending) => void;
   const ended = new Promise<Ending>((resolve) => (settle = resolve));
-  const field = /{\s*(\w+)/.exec(query)![1];
+  const field = byId?.field ?? /{\s*(\w+)/.exec(query)![1];
+  const payload = byId
+    ? { query: '', variables, documentId: byId.documentId, extensions: byId.extensions }
+    : { query, variables };
   const sink = {
     next: (result: any) => {
       if (result.errors?.length) {
@@ -75,7 +83,7 @@ export function subscribe(
       lazy: true,
       on: { closed: (event: any) => event?.code !== 1000 && sink.error(event) },
     });
-    const unsubscribe = client.subscribe({ query, variables }, sink);
+    const unsubscribe = client.subscribe(payload, sink);
     stop = () => {
       unsubscribe();
       void client.dispose();
@@ -87,7 +95,7 @@ export function subscribe(
       retryAttempts: 0,
       fetchFn: fetch,
     });
-    const unsubscribe = client.subscribe({ query, variables }, sink);
+    const unsubscribe = client.subscribe(payload, sink);
     stop = () => {
       unsubscribe();
       client.dispose();
