@@ -1,19 +1,30 @@
 // Starts the gateway exactly as a newcomer would (`npm start`, no DATABASE_URL), logs in as the
-// bootstrap admin and runs the benchmark query of contract/graphql.md. Exits non-zero on failure.
-import { spawn } from 'node:child_process';
+// bootstrap admin and runs the benchmark query (README, `npm run bench`), then scrapes the metrics
+// port and checks the text with `promtool check metrics`. Exits non-zero on failure.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port: free } = probe.address();
-    probe.close(() => resolve(free));
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
   });
-});
+const port = await freePort();
+const metricsPort = await freePort();
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-smoke-'));
-const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+const env = {
+  ...process.env,
+  PORT: String(port),
+  METRICS_PORT: String(metricsPort),
+  DATA_DIR: dataDir,
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'warn',
+};
 delete env.DATABASE_URL;
 const gateway = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 let output = '';
@@ -107,7 +118,21 @@ const admin = bench.data?.users?.edges?.[0]?.node;
 if (bench.errors || admin?.email !== 'admin@example.com' || admin.accesses[0].access.name !== 'Super Admin') {
   fail(`unexpected benchmark query result: ${JSON.stringify(bench)}`);
 }
-console.log(`smoke test passed: embedded database, login and nested query on port ${port}`);
+
+// The metrics are on their own port (loopback), not on the public one, and promtool finds no problem in them.
+if ((await fetch(`${base}/metrics`)).status !== 404) fail('/metrics answers on the public port');
+const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch((error) => error);
+if (!(scraped instanceof Response) || scraped.status !== 200)
+  fail(`scraping the metrics port failed: ${scraped.status ?? scraped}`);
+const metrics = await scraped.text();
+if (!metrics.includes('leadsy_graphql_operations_total{operation="Bench",type="query",outcome="success"} 1')) {
+  fail(`the metrics do not count the benchmark query:\n${metrics}`);
+}
+const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+if (promtool.error || promtool.status !== 0 || promtool.stdout || promtool.stderr) {
+  fail(`promtool check metrics: ${promtool.error ?? ''}${promtool.stdout}${promtool.stderr} (exit ${promtool.status})`);
+}
+console.log(`smoke test passed: embedded database, login, nested query on port ${port}, metrics on port ${metricsPort}`);
 stop();
 await new Promise((resolve) => setTimeout(resolve, 1000));
 rmSync(dataDir, { recursive: true, force: true });

@@ -1,9 +1,11 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config';
 import { startApollo } from './graphql/apollo';
+import { documentsById } from './graphql/documents-by-id';
+import { loadTrustedDocuments } from './graphql/trusted-documents-file';
 import { liveTransports } from './graphql/live-transports';
 import { operationLimits } from './graphql/operation-limits';
 import { PostgresEventBus } from './modules/events/postgres-event-bus';
@@ -20,6 +22,7 @@ import { AuditPruner } from './modules/audit/audit-pruner';
 import { createRestRouter, assertRoutesValid } from './rest/rest-router';
 import { operationRunner } from './graphql/operation-runner';
 import { REST_ROUTES, REST_STREAM_ROUTES } from './rest/route-table';
+import { REST_DOCUMENTS } from './rest/rest-documents';
 import { buildGatewaySchema } from './graphql/schema';
 import { AccessTokens } from './modules/auth/jwt';
 import { PasswordHashing } from './modules/auth/password-hashing';
@@ -34,6 +37,7 @@ import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/
 import { graphqlRefusal, RequestAdmission, restRefusal } from './shared/http/request-admission';
 import { MASKED_MESSAGE, sendError } from './shared/errors';
 import type { Logger } from './shared/logger';
+import type { Tracing } from './shared/tracing/tracing';
 import { createMailer } from './shared/mail/mailer';
 import { avatarRouter } from './shared/storage/avatar-route';
 import { LocalFileStorage } from './shared/storage/local-file-storage';
@@ -42,6 +46,10 @@ import { crossOriginAccess } from './shared/http/cross-origin';
 import { graphqlDocumentSize } from './shared/http/graphql-document-size';
 import { graphqlMediaTypes } from './shared/http/media-types';
 import { requestLog } from './shared/http/request-log';
+import { routeTemplate } from './shared/http/route-template';
+import { GatewayMetrics } from './shared/metrics/gateway-metrics';
+import { httpMetrics } from './shared/metrics/http-metrics';
+import { METRICS_PATH, metricsListener } from './shared/metrics/metrics-endpoint';
 import { securityHeaders } from './shared/http/security-headers';
 
 export interface App {
@@ -58,6 +66,11 @@ export interface App {
    * safe point (an import after its batch in flight). Also part of `stop`; calling both is fine.
    */
   stopJobs(): Promise<void>;
+  /**
+   * Answers `GET /metrics` (Prometheus): main.ts serves it on METRICS_HOST:METRICS_PORT; when
+   * METRICS_PORT equals PORT it is mounted on `express` instead.
+   */
+  metrics(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -66,23 +79,32 @@ export async function createApp({
   database,
   config,
   logger,
+  tracing,
 }: {
   /** Its LISTEN carries committed domain events to `deps.events` and wakes the job queue's workers. */
   database: Database;
   config: Config;
   logger: Logger;
+  /** Started by main.ts when OTEL_EXPORTER_OTLP_ENDPOINT is set: operation spans, and jobs linked to the requests that queued them. */
+  tracing?: Tracing;
 }): Promise<App> {
   const { orm, notifications } = database;
   const storage = new LocalFileStorage(join(config.dataDir, 'files'));
   const knex = orm.em.getConnection().getKnex();
   const background = new BackgroundTasks(logger);
+  const metrics = new GatewayMetrics();
+  const unwatchPool = metrics.database.watchKnex(knex);
   const jobs = new JobQueue({
     connectionUrl: database.connectionUrl,
     poolMax: database.embedded ? 1 : config.jobs.poolMax,
     pollIntervalSeconds: config.jobs.pollSeconds,
     notifications,
     logger: logger.child({ component: 'jobs' }),
+    tracing,
+    observer: metrics.jobs,
   });
+  metrics.jobs.watch(jobs);
+  const onRefused = (limiter: string) => metrics.rateLimited(limiter);
   const deps: AppDeps = {
     orm,
     config,
@@ -94,6 +116,7 @@ export async function createApp({
         keyPrefix: 'api-key:requests',
         points: config.apiKeyRequestsPerMinute,
         windowSeconds: 60,
+        onRefused,
       }),
       use: new CredentialUse(background, config.sessions.idleSeconds),
       readLastWrite: config.readReplicas.urls.length > 0,
@@ -102,21 +125,26 @@ export async function createApp({
     mails: new MailQueue(jobs, config.jwt.secret),
     background,
     storage,
-    attempts: new PostgresAttemptLimiter(knex, config.rateLimits),
-    invitationQuota: new InvitationQuota(knex, config.invitationLimits),
+    attempts: new PostgresAttemptLimiter(knex, config.rateLimits, onRefused),
+    invitationQuota: new InvitationQuota(knex, config.invitationLimits, onRefused),
     passwords: new PasswordHashing(config.passwordHashQueue),
     events: new PostgresEventBus({ orm, notifications, logger }),
     replicas: new ReadReplicas(orm, config.readReplicas.urls, { maxLagMs: config.readReplicas.maxLagMs, logger }),
+    metrics,
   };
   const schema = await buildGatewaySchema();
   assertRoutesValid([...REST_ROUTES, ...REST_STREAM_ROUTES], schema);
-  const apollo = await startApollo(schema, config, logger);
+  const trustedDocuments = loadTrustedDocuments(config.trustedDocumentsFile, schema, REST_DOCUMENTS);
+  const apollo = await startApollo(schema, config, logger, trustedDocuments, metrics, tracing);
   const live = liveTransports(
     schema,
     deps,
     operationLimits(schema, config.graphqlLimits, { introspection: config.env !== 'production' }),
+    trustedDocuments,
   );
   const requestAdmission = new RequestAdmission(config.requestAdmission);
+  metrics.scraped.watchGate('requests', () => requestAdmission.load);
+  const serveMetrics = metricsListener(metrics, logger);
   const app = express();
   app.disable('x-powered-by');
   // Which proxies may name the client in X-Forwarded-For: the address the rate limits count.
@@ -125,6 +153,7 @@ export async function createApp({
   app.set('etag', false);
 
   app.use(requestLog(logger));
+  app.use(httpMetrics(metrics));
 
   app.use(securityHeaders({ sandbox: config.env !== 'production' }));
   app.get('/healthz', (_req, res) => {
@@ -132,7 +161,12 @@ export async function createApp({
   });
   const readiness = new Readiness(() => queryPrepared(orm.em.fork(), 'select 1', []));
   app.get('/readyz', readiness.handler());
+  // Only when asked for: the public port otherwise tells nothing of the gateway's traffic.
+  if (config.metrics.port === config.port) app.get(METRICS_PATH, serveMetrics);
 
+  // Apollo and graphql-sse match no express route: the metrics name them by their mount point.
+  app.use('/graphql', routeTemplate('/graphql'));
+  app.use('/graphql/stream', routeTemplate('/graphql/stream'));
   app.use(['/graphql', '/api/v1'], crossOriginAccess(config.corsOrigins));
   // Subscriptions over graphql-sse (before Apollo's mount, which would take every path under /graphql).
   app.use(
@@ -150,6 +184,7 @@ export async function createApp({
     graphqlMultipartUploads(),
     express.json({ limit: MAX_GRAPHQL_JSON_BYTES }),
     graphqlDocumentSize(config.graphqlMaxDocumentBytes),
+    documentsById(trustedDocuments),
     expressMiddleware(apollo, { context: ({ req }) => createRequestContext(deps, req) }),
     graphqlTransportErrors,
   );
@@ -183,6 +218,7 @@ export async function createApp({
     attach: (server) => live.attach(server),
     closeSubscriptions: () => live.close(),
     stopJobs,
+    metrics: serveMetrics,
     async stop() {
       readiness.stopAccepting();
       await live.close();
@@ -192,6 +228,7 @@ export async function createApp({
       await deps.events.stop();
       await deps.background.drain();
       await deps.replicas.stop();
+      unwatchPool();
     },
   };
 }

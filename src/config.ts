@@ -22,6 +22,8 @@ const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d:
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 /** A browser origin: scheme, host and optional port, nothing else. */
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+/** A host name (for METRICS_HOST): labels of letters, digits and hyphens. */
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
 /** Express's `loopback`: only a proxy on this machine may say who the client is. */
 const LOOPBACK = '127.0.0.1/8,::1/128';
 
@@ -73,6 +75,19 @@ const readReplicaUrls = commaSeparated.pipe(
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  METRICS_PORT: z
+    .string()
+    .default('9464')
+    .refine(
+      (port) => port === 'off' || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535),
+      'must be a port (1-65535) or off',
+    )
+    .transform((port) => (port === 'off' ? ('off' as const) : Number(port))),
+  METRICS_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((host) => ipaddr.isValid(host) || HOSTNAME.test(host), 'must be an IP address or a host name such as 0.0.0.0 or ::'),
+  METRICS_OPERATION_NAMES: z.coerce.number().int().min(0).max(10_000).default(100),
   DATABASE_URL: optionalPostgresUrl,
   DATABASE_READ_URLS: readReplicaUrls,
   READ_AFTER_WRITE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
@@ -122,6 +137,10 @@ const envSchema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(1000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1000).max(10_000_000).default(150_000),
   GRAPHQL_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
+  // Unset: served where introspection is (outside production).
+  GRAPHQL_SUBGRAPH_SDL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+  GRAPHQL_APQ_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(16),
+  GRAPHQL_TRUSTED_DOCUMENTS: z.preprocess(emptyAsUndefined, z.string().optional()),
   // Below DB_POOL_MAX's default: past the pool's size, a query that executes only waits for a
   // connection while holding its rows, and the garbage of many overlapping queries costs more GC.
   GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(8),
@@ -166,11 +185,22 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(ORIGIN, 'must be comma-separated origins such as https://app.example.com'))),
   // Validated here so a bad value stops the start; the tricks read it through `performanceTrickOn`.
   PERFORMANCE_TRICKS_OFF: performanceTricksOff,
+  // Only whether tracing starts: the OpenTelemetry SDK reads it (and OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS…) itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://collector:4318' }).optional(),
+  ),
 });
 
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /**
+   * `GET /metrics`: served on `host:port` by a server of its own (main.ts), on the main app when
+   * `port` equals PORT, or nowhere (`off`); `maxOperationNames` bounds the operation label
+   * (shared/metrics/operation-names.ts).
+   */
+  metrics: { port: number | 'off'; host: string; maxOperationNames: number };
   databaseUrl: string | undefined;
   /**
    * PostgreSQL itself when DATABASE_URL is a pooler in transaction mode (PgBouncer): what needs a
@@ -229,6 +259,15 @@ export interface Config {
   graphqlLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
   /** The longest GraphQL document (the `query` string, in UTF-8 bytes) /graphql parses; longer ones answer 413. */
   graphqlMaxDocumentBytes: number;
+  /** Whether `_service { sdl }` (the Federation subgraph SDL, the whole schema) is answered; refused like introspection otherwise. */
+  serveSubgraphSdl: boolean;
+  /** The memory Apollo's automatic persisted queries may hold, in MiB (their texts, least recently used out). */
+  apqCacheMebibytes: number;
+  /**
+   * client-preset's persisted-documents.json (absolute path): when set, only its documents and the
+   * REST layer's run (src/graphql/trusted-documents.ts); read and checked against the schema at start-up.
+   */
+  trustedDocumentsFile: string | undefined;
   /**
    * Queries (REST reads included) executing at once, and waiting for their turn; past the queue a
    * query is refused with 503. Mutations are not counted: they may stream an upload from the client.
@@ -253,6 +292,11 @@ export interface Config {
   trustProxy: number | string[];
   /** Browser origins allowed to call /graphql and /api/v1; empty allows no cross-origin call. */
   corsOrigins: string[];
+  /**
+   * OpenTelemetry traces, exported over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT; off when it is
+   * unset, and then no OpenTelemetry module is even loaded (src/shared/tracing/).
+   */
+  tracing: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -279,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: vars.NODE_ENV,
     port: vars.PORT,
+    metrics: { port: vars.METRICS_PORT, host: vars.METRICS_HOST, maxOperationNames: vars.METRICS_OPERATION_NAMES },
     databaseUrl: vars.DATABASE_URL,
     databaseDirectUrl: vars.DATABASE_DIRECT_URL,
     databasePreparedStatements: preparedStatementsWanted(vars),
@@ -330,6 +375,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: vars.GRAPHQL_MAX_COST,
     },
     graphqlMaxDocumentBytes: vars.GRAPHQL_MAX_DOCUMENT_BYTES,
+    serveSubgraphSdl: vars.GRAPHQL_SUBGRAPH_SDL ? vars.GRAPHQL_SUBGRAPH_SDL === 'true' : vars.NODE_ENV !== 'production',
+    apqCacheMebibytes: vars.GRAPHQL_APQ_CACHE_MB,
+    trustedDocumentsFile: vars.GRAPHQL_TRUSTED_DOCUMENTS === undefined ? undefined : resolve(vars.GRAPHQL_TRUSTED_DOCUMENTS),
     queryAdmission: { concurrent: vars.GRAPHQL_CONCURRENT_QUERIES, queued: vars.GRAPHQL_QUEUED_QUERIES },
     requestAdmission: {
       concurrent: vars.REQUEST_CONCURRENCY,
@@ -350,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: vars.TRUST_PROXY,
     corsOrigins: vars.CORS_ORIGINS,
+    tracing: vars.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
   };
 }
 

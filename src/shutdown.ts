@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { App } from './app';
 import type { Database } from './db/database';
 import type { Logger } from './shared/logger';
+import type { Tracing } from './shared/tracing/tracing';
 
 /**
  * After the requests are done (or cut), how long stopping the job workers, draining background
@@ -17,6 +18,10 @@ export interface ShutdownTargets {
   logger: Logger;
   /** SHUTDOWN_GRACE_MS: how long the requests in flight get to finish. */
   graceMs: number;
+  /** When on, its buffered spans are exported last, so the trace of a request answered during the shutdown is not lost. */
+  tracing?: Tracing;
+  /** The metrics port's server (METRICS_PORT): it answers scrapes until everything else has stopped. */
+  metricsServer?: Server;
 }
 
 /**
@@ -31,9 +36,19 @@ export interface ShutdownTargets {
  *    also those that turn idle later; a request still arriving on an open connection is answered
  *    with `Connection: close`.
  * 3. The requests in flight finish, for at most `graceMs`; connections still open then are cut.
- * 4. Apollo stops, background tasks (reset mails) drain, the pool and the embedded database close.
+ * 4. Apollo stops, background tasks (reset mails) drain, the pool and the embedded database close,
+ *    then the metrics port's server.
+ * 5. With tracing on, the spans still buffered are exported.
  */
-export async function shutDown({ server, app, database, logger, graceMs }: ShutdownTargets): Promise<void> {
+export async function shutDown({
+  server,
+  app,
+  database,
+  logger,
+  graceMs,
+  tracing,
+  metricsServer,
+}: ShutdownTargets): Promise<void> {
   app.readiness.stopAccepting();
   const jobsStopped = app.stopJobs();
   // Live subscriptions never finish on their own: they end now (WebSocket 1001, SSE streams complete).
@@ -56,6 +71,13 @@ export async function shutDown({ server, app, database, logger, graceMs }: Shutd
   await jobsStopped;
   await app.stop();
   await database.close();
+  if (metricsServer) {
+    const closed = new Promise((resolve) => metricsServer.close(resolve));
+    // A scraper's keep-alive connection would hold the server open until its timeout.
+    metricsServer.closeAllConnections();
+    await closed;
+  }
+  await tracing?.shutdown();
 }
 
 /** SIGTERM and SIGINT run `shutDown` once, then exit 0; a failed or stuck shutdown exits 1. */

@@ -149,6 +149,25 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir, DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
   });
 
+  it('serves the Federation subgraph SDL where introspection is on, and in production only with GRAPHQL_SUBGRAPH_SDL=true', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ DATA_DIR: dataDir }).serveSubgraphSdl).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir, GRAPHQL_SUBGRAPH_SDL: 'false' }).serveSubgraphSdl).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, ...production }).serveSubgraphSdl).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, ...production, GRAPHQL_SUBGRAPH_SDL: 'true' }).serveSubgraphSdl).toBe(true);
+    expect(load({ GRAPHQL_SUBGRAPH_SDL: 'yes' })).toThrow(/GRAPHQL_SUBGRAPH_SDL/);
+  });
+
+  it('traces only when OTEL_EXPORTER_OTLP_ENDPOINT names an http(s) collector', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).tracing).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).tracing).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toBe(true);
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/,
+    );
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(
       loadConfig({

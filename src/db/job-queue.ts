@@ -3,6 +3,9 @@ import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../shared/logger';
 import { withPooledConnection } from '../shared/pooled-connection';
+import { traceContextOf, withoutTraceContext, withTraceContext } from '../shared/tracing/job-trace-context';
+import type { Tracing } from '../shared/tracing/tracing';
+import { countFailure, type JobObserver, observeAttempt } from './job-observer';
 import type { DatabaseNotifications } from './notifications';
 
 /** Notified (payload: the queue's name) in the transaction that enqueues a job: workers of every process wake when it commits. */
@@ -57,7 +60,17 @@ export interface JobQueueOptions {
   pollIntervalSeconds: number;
   notifications: DatabaseNotifications;
   logger: Logger;
+  /** When on, a job carries the trace context of the request that queued it and runs in a span linked to it. */
+  tracing?: Tracing;
+  /** Told of every attempt and every failed statement of the queue's pool (the metrics). */
+  observer?: JobObserver;
 }
+
+/**
+ * `queuedJobs` counts at most this many jobs per queue: a scrape's cost stays bounded however long
+ * a queue grows, and a queue this long is alarming whatever its exact length.
+ */
+export const QUEUED_JOBS_COUNT_LIMIT = 10_000;
 
 /** pg-boss's `completeJobs` and `failJobsById` statements: those that end an attempt. */
 const SETTLES_A_JOB =
@@ -123,10 +136,10 @@ export class JobQueue {
    * statements are retried here, with a doubling wait, until they succeed or the queue stops.
    */
   private async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
-    if (!SETTLES_A_JOB.test(text)) return this.pool.query(text, values);
+    if (!SETTLES_A_JOB.test(text)) return countFailure(this.options.observer, this.pool.query(text, values));
     for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
-        return await this.pool.query(text, values);
+        return await countFailure(this.options.observer, this.pool.query(text, values));
       } catch (error) {
         const stopping = this.stopping.signal.aborted;
         this.options.logger.warn({ err: error, retryInMs: stopping ? null : waitMs }, 'could not record the end of a job');
@@ -156,6 +169,7 @@ export class JobQueue {
           if (!(await this.boss.getQueue(queue.name))) throw error;
         });
       this.queues.set(queue.name, queue);
+      this.options.observer?.queueStarted(queue.name);
     }
     this.unlisten = await this.options.notifications.listen([JOBS_CHANNEL], {
       onNotification: (_channel, queue) => this.wake(queue),
@@ -172,7 +186,7 @@ export class JobQueue {
     if (!this.queues.has(queue)) throw new Error(`unknown job queue ${queue}`);
     return withDriverConnection(em, async (connection) => {
       const db = { executeSql: (text: string, values: unknown[]) => connection.query(text, values) };
-      const id = await this.boss.send(queue, data, { db });
+      const id = await this.boss.send(queue, withTraceContext(data, this.options.tracing), { db });
       if (!id) throw new Error(`job queue ${queue} did not accept the job`);
       await connection.query('select pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
       return id;
@@ -206,7 +220,8 @@ export class JobQueue {
     try {
       await client.query('begin');
       const result = await work({
-        query: async <R>(text: string, values: unknown[] = []) => (await client.query(text, values)).rows as R[],
+        query: async <R>(text: string, values: unknown[] = []) =>
+          (await countFailure(this.options.observer, client.query(text, values))).rows as R[],
         enqueueMany: async (queue, jobs) => {
           await this.insert(client, queue, jobs);
           if (jobs.length) enqueued.add(queue);
@@ -231,7 +246,11 @@ export class JobQueue {
     if (!jobs.length) return;
     const db = { executeSql: (text: string, values: unknown[]) => connection.query(text, values) };
     await this.boss.insert(
-      jobs.map(({ data, priority }) => ({ name: queue, data, ...(priority ? { priority } : {}) })),
+      jobs.map(({ data, priority }) => ({
+        name: queue,
+        data: withTraceContext(data, this.options.tracing),
+        ...(priority ? { priority } : {}),
+      })),
       { db },
     );
     await connection.query('select pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
@@ -239,7 +258,10 @@ export class JobQueue {
 
   /** Runs `handler` for the jobs of `queue`, `concurrency` at a time in this process. Call after `start`. */
   async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
-    await this.workers<T>(queue, 1, async ([job]) => handler(job));
+    await this.workers<T>(queue, 1, async ([job]) => {
+      await handler(job);
+      return 0;
+    });
   }
 
   /**
@@ -254,10 +276,12 @@ export class JobQueue {
       for (const [index, error] of errors.entries()) {
         if (error) await this.boss.fail(queue, jobs[index].id, { message: error.message });
       }
+      return errors.filter(Boolean).length;
     });
   }
 
-  private async workers<T extends object>(queue: string, batchSize: number, run: (jobs: Job<T>[]) => Promise<void>) {
+  /** `run` answers how many of its jobs failed (it throws when all did). */
+  private async workers<T extends object>(queue: string, batchSize: number, run: (jobs: Job<T>[]) => Promise<number>) {
     const definition = this.queues.get(queue);
     if (!definition) throw new Error(`unknown job queue ${queue}`);
     const ids: string[] = [];
@@ -272,20 +296,46 @@ export class JobQueue {
           const ordered = [...fetched].sort(
             (a, b) => b.priority - a.priority || new Date(a.createdOn).getTime() - new Date(b.createdOn).getTime(),
           );
-          await run(
-            ordered.map((job) => ({
-              id: job.id,
-              data: job.data,
-              attempt: job.retryCount + 1,
-              lastAttempt: job.retryCount >= job.retryLimit,
-              stopping: this.stopping.signal,
-            })),
+          const jobs = ordered.map((job) => ({
+            id: job.id,
+            data: withoutTraceContext(job.data),
+            attempt: job.retryCount + 1,
+            lastAttempt: job.retryCount >= job.retryLimit,
+            stopping: this.stopping.signal,
+          }));
+          const { tracing } = this.options;
+          const attempt = () => observeAttempt(this.options.observer, queue, jobs.length, () => run(jobs));
+          if (!tracing) return attempt();
+          await tracing.job(
+            queue,
+            ordered.map((job) => traceContextOf(job.data)),
+            attempt,
           );
         },
       );
       ids.push(id);
     }
     this.workerIds.set(queue, ids);
+  }
+
+  /** The queue's own pool: connections in use, idle, and callers waiting; undefined once stopped. */
+  poolLoad(): { inUse: number; idle: number; waiting: number } | undefined {
+    if (this.pool.ended) return undefined;
+    return { inUse: this.pool.totalCount - this.pool.idleCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  /** Jobs waiting to run (created, or failed and due for a retry) per queue, each counted up to QUEUED_JOBS_COUNT_LIMIT. */
+  async queuedJobs(): Promise<Map<string, number>> {
+    const names = [...this.queues.keys()];
+    const { rows } = await countFailure(
+      this.options.observer,
+      this.pool.query<{ name: string; queued: number }>(
+        `select q.name, (select count(*) from (select 1 from ${JOBS_SCHEMA}.job j where j.name = q.name and j.state < 'active'
+           limit $2) waiting)::int as queued from unnest($1::text[]) as q(name)`,
+        [names, QUEUED_JOBS_COUNT_LIMIT],
+      ),
+    );
+    return new Map(rows.map((row) => [row.name, row.queued]));
   }
 
   /** Makes the workers of `queue` look for jobs now instead of at their next poll. */

@@ -4,6 +4,7 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { type Config, performanceTrickOn } from '../config';
 import { ConcurrencyLimit } from '../shared/concurrency-limit';
 import { type DomainError, serviceUnavailable } from '../shared/errors';
+import type { GatewayMetrics } from '../shared/metrics/gateway-metrics';
 import type { RequestContext } from '../modules/request-context';
 
 type ExecutorHost = ApolloServerOptionsWithGateway<RequestContext>['gateway'];
@@ -35,12 +36,19 @@ export function executionCounts(): Readonly<typeof counts> {
  * Mutations go straight through: an upload streams from the client while its mutation executes,
  * and a login waits for its own hashing slot.
  *
+ * `metrics` reads the admission's load (running, waiting, refused) when Prometheus scrapes.
+ *
  * With `PERFORMANCE_TRICKS_OFF=compiled-execution`, graphql-js's `execute` runs each operation as
  * Apollo runs it without a gateway; the admission of queries stays.
  */
-export function compiledExecution(schema: GraphQLSchema, admission: Config['queryAdmission']): ExecutorHost {
+export function compiledExecution(
+  schema: GraphQLSchema,
+  admission: Config['queryAdmission'],
+  metrics?: GatewayMetrics,
+): ExecutorHost {
   const compiledOn = performanceTrickOn('compiled-execution');
   const queries = new ConcurrencyLimit(admission.concurrent, admission.queued);
+  metrics?.scraped.watchGate('queries', () => queries.load);
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
   const compiledFor = (document: DocumentNode, operationName: string | null) => {
     let byOperation = compiled.get(document);
@@ -76,8 +84,10 @@ export function compiledExecution(schema: GraphQLSchema, admission: Config['quer
             };
           }
           if (operation.operation !== 'query') return run();
-          if (queries.full) return refused(serviceUnavailable('the gateway is busy, retry shortly', 1));
-          return queries.run(() => (context.request.clientGone() ? refused(serviceUnavailable('the client left')) : run()));
+          return queries.runUnlessFull(
+            () => (context.request.clientGone() ? refused(serviceUnavailable('the client left')) : run()),
+            () => refused(serviceUnavailable('the gateway is busy, retry shortly', 1)),
+          );
         },
       };
     },

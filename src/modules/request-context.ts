@@ -19,6 +19,7 @@ import { loadScope, Scope } from './auth/scope';
 import { type DomainError, forbidden, isDomainError, unauthenticated } from '../shared/errors';
 import type { RequestInfo } from '../shared/http/request-info';
 import type { Logger } from '../shared/logger';
+import type { GatewayMetrics } from '../shared/metrics/gateway-metrics';
 import type { MaybePromise } from '../shared/maybe-promise';
 import type { AttemptLimiter } from '../shared/rate-limit/attempt-limiter';
 import type { FileStorage } from '../shared/storage/file-storage';
@@ -49,6 +50,8 @@ export interface AppDeps {
   events: EventBus;
   /** DATABASE_READ_URLS, for the reads of query operations (none: all on the primary). */
   replicas: ReadReplicas;
+  /** This app's Prometheus metrics: services count what only they know (why a login failed). */
+  metrics: GatewayMetrics;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ZodObject } from 'zod';
 import type { OperationRunner } from '../graphql/operation-runner';
 import { type ClassifiedError, classifyError, type ErrorCode, type FieldProblem, sendError } from '../shared/errors';
 import { declaresOnlyUtf8 } from '../shared/http/media-types';
+import { recordRouteTemplate } from '../shared/http/route-template';
 import type { Logger } from '../shared/logger';
 import { docsRouter } from './docs-page';
 import { buildOpenApiDocument } from './openapi';
@@ -62,6 +63,7 @@ export function createRestRouter(
       );
     }
     const { route, params } = match;
+    recordRouteTemplate(req, `${req.baseUrl}${route.path}`);
     if (isStreamRoute(route)) return streamPages(route, params, req, res, runOperation, logger);
     const bodyProblem = await readJsonBody(req, res, route.largeBody ? parsers.large : parsers.small);
     if (bodyProblem) return sendError(res, bodyProblem);

@@ -6,6 +6,7 @@
 export class ConcurrencyLimit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private refused = 0;
 
   constructor(
     private readonly limit: number,
@@ -14,6 +15,18 @@ export class ConcurrencyLimit {
 
   get full(): boolean {
     return this.running >= this.limit && this.waiting.length >= this.maxWaiting;
+  }
+
+  /** Tasks running, waiting, and refused by `runUnlessFull` so far: what the metrics read when scraped. */
+  get load(): { running: number; waiting: number; refused: number } {
+    return { running: this.running, waiting: this.waiting.length, refused: this.refused };
+  }
+
+  /** Runs `task` as `run` does, unless one more would be too many (`full`): then `refusal` answers instead. */
+  runUnlessFull<T>(task: () => T | Promise<T>, refusal: () => T): Promise<T> {
+    if (!this.full) return this.run(task);
+    this.refused += 1;
+    return Promise.resolve(refusal());
   }
 
   async run<T>(task: () => T | Promise<T>): Promise<T> {

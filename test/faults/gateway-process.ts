@@ -35,7 +35,15 @@ export class GatewayProcess {
     const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
       cwd: ROOT,
       // Nothing of the test runner's environment (TEST_DATABASE_URL, DATABASE_URL…) leaks in.
-      env: { PATH: process.env.PATH, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_SWC: 'true', PORT: String(port), ...env },
+      // No metrics port: gateways of parallel test files would all ask for the default one.
+      env: {
+        PATH: process.env.PATH,
+        TS_NODE_TRANSPILE_ONLY: 'true',
+        TS_NODE_SWC: 'true',
+        PORT: String(port),
+        METRICS_PORT: 'off',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gateway = new GatewayProcess(child, `http://127.0.0.1:${port}`);

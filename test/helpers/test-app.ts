@@ -37,6 +37,8 @@ export interface TestApp {
   events: EventBus;
   /** The app's job queue, to queue a job as a service would. */
   jobs: JobQueue;
+  /** The app's `/metrics` listener, which main.ts serves on METRICS_PORT. */
+  metrics: App['metrics'];
   /** Counts the SQL statements the app sends while `work` runs. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   close(): Promise<void>;
@@ -116,6 +118,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       dataDir,
       events: opened.app.deps.events,
       jobs: opened.app.deps.jobs,
+      metrics: opened.app.metrics,
       request,
       graphql: (query, variables, token) =>
         request('POST', '/graphql', { body: { query, variables }, headers: token ? { authorization: `Bearer ${token}` } : {} }),

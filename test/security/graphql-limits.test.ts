@@ -161,8 +161,9 @@ describe('GraphQL abuse limits (development defaults)', () => {
     expect(JSON.stringify(batch.body)).not.toContain('superadmin@example.com');
   });
 
+  // No preflight header: what a cross-site link or urql's default GET sends.
   it('never runs a mutation sent with GET (405, nothing changed), while a GET query works', async () => {
-    const headers = { ...world.headers('eastMember'), 'apollo-require-preflight': 'true' };
+    const headers = world.headers('eastMember');
     const mutation = encodeURIComponent('mutation { completeOnboarding { id onboardingCompletedAt } }');
     const refused = await app.request('GET', `/graphql?query=${mutation}`, { headers });
     expect(refused.status).toBe(405);
@@ -188,6 +189,12 @@ describe('GraphQL abuse limits in production, and on the REST routes', () => {
   ])('refuses introspection (%s)', async (_label, query) => {
     const result = await gql(query);
     expectGraphqlRefusal(result, 400, 'BAD_USER_INPUT', /introspection/i);
+    expect(JSON.stringify(result.body)).not.toMatch(/UserAccess|Membership/);
+  });
+
+  it('refuses _service, the Federation subgraph SDL, which would describe the schema as introspection does', async () => {
+    const result = await gql('{ _service { sdl } }');
+    expectGraphqlRefusal(result, 400, 'BAD_USER_INPUT', /subgraph SDL.*schema\/subgraph\.graphql/);
     expect(JSON.stringify(result.body)).not.toMatch(/UserAccess|Membership/);
   });
 

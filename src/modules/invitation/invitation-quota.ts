@@ -2,7 +2,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import { rateLimited } from '../../shared/rate-limit/attempt-limiter';
-import { consumeAll, postgresCounter } from '../../shared/rate-limit/postgres-counters';
+import { consumeAll, postgresCounter, type RefusalListener } from '../../shared/rate-limit/postgres-counters';
 
 /**
  * Invitations created per inviter and per company in a window, counted in `rate_limits` with the
@@ -13,9 +13,9 @@ export class InvitationQuota {
   private readonly perInviter: RateLimiterPostgres;
   private readonly perCompany: RateLimiterPostgres;
 
-  constructor(knex: Knex, limits: Config['invitationLimits']) {
+  constructor(knex: Knex, limits: Config['invitationLimits'], onRefused?: RefusalListener) {
     const counter = (kind: string, points: number) =>
-      postgresCounter(knex, { keyPrefix: `invitation:${kind}`, points, windowSeconds: limits.windowSeconds });
+      postgresCounter(knex, { keyPrefix: `invitation:${kind}`, points, windowSeconds: limits.windowSeconds, onRefused });
     this.perInviter = counter('inviter', limits.perInviter);
     this.perCompany = counter('company', limits.perCompany);
   }

@@ -6,8 +6,9 @@ import { isSessionId } from '../auth/jwt';
 import { hashOneTimeToken } from '../auth/one-time-token';
 import { assertMayManageAccount } from '../auth/policy';
 import { canonicalEmail } from '../../shared/email-address';
-import { notFound, unauthenticated } from '../../shared/errors';
+import { isDomainError, notFound, unauthenticated } from '../../shared/errors';
 import { parseId } from '../../shared/ids';
+import type { LoginOutcome } from '../../shared/metrics/gateway-metrics';
 import { type AttemptKeys, emailKey } from '../../shared/rate-limit/attempt-limiter';
 import { User, UserStatus } from '../user/user.entity';
 import { RefreshToken } from './refresh-token.entity';
@@ -32,13 +33,20 @@ export class SessionService {
   async login(email: string, password: string): Promise<AuthPayload> {
     const normalized = canonicalEmail(email);
     const attempt = loginAttempt(normalized, this.ctx.request.clientIp);
-    await this.ctx.deps.attempts.consume('login', attempt);
+    const { attempts, passwords, metrics } = this.ctx.deps;
+    try {
+      await attempts.consume('login', attempt);
+    } catch (error) {
+      if (isDomainError(error, 'RATE_LIMITED')) metrics.loginEnded('rate_limited');
+      throw error;
+    }
     const user = await this.ctx.em.findOne(User, { email: normalized }, { populate: ['passwordHash'] });
-    const { passwords } = this.ctx.deps;
     const matches = user?.passwordHash
       ? await passwords.verify(user.passwordHash, password)
       : await passwords.verifyAgainstDecoy(password);
-    if (!user || !matches || user.status !== UserStatus.ACTIVE) {
+    const failure = loginFailure(user, matches);
+    if (failure || !user) {
+      metrics.loginEnded(failure ?? 'unknown_email');
       await this.ctx.services.audit.recordAlone({
         action: 'session.login_failed',
         targetType: 'user',
@@ -46,8 +54,10 @@ export class SessionService {
       });
       throw unauthenticated(LOGIN_FAILED);
     }
-    await this.ctx.deps.attempts.succeeded('login', attempt);
-    return this.ctx.em.transactional((tx) => this.signIn(tx, user));
+    await attempts.succeeded('login', attempt);
+    const payload = await this.ctx.em.transactional((tx) => this.signIn(tx, user));
+    metrics.loginEnded('success');
+    return payload;
   }
 
   /**
@@ -191,4 +201,15 @@ export class SessionService {
   private async assertMayManage(userId: number): Promise<void> {
     await assertMayManageAccount(await this.ctx.scope(), () => this.ctx.services.accesses.userAccessesHeldBy(userId));
   }
+}
+
+/** Why a login failed, for the metrics (the client only learns LOGIN_FAILED); undefined when it succeeds. */
+function loginFailure(
+  user: User | null,
+  passwordMatches: boolean,
+): Exclude<LoginOutcome, 'success' | 'rate_limited'> | undefined {
+  if (!user) return 'unknown_email';
+  if (!user.passwordHash) return 'no_password';
+  if (!passwordMatches) return 'wrong_password';
+  return user.status === UserStatus.ACTIVE ? undefined : 'inactive';
 }

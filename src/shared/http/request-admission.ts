@@ -38,16 +38,26 @@ export const graphqlRefusal: Refusal = (res, error) => {
 export class RequestAdmission {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private refused = 0;
 
   constructor(private readonly settings: AdmissionSettings) {}
 
+  /** Requests past the gate, waiting, and refused so far: what the metrics read when scraped. */
+  get load(): { running: number; waiting: number; refused: number } {
+    return { running: this.running, waiting: this.waiting.length, refused: this.refused };
+  }
+
   gate(refuse: Refusal): RequestHandler {
+    const refuseBusy = (res: Response) => {
+      this.refused += 1;
+      refuse(res, BUSY());
+    };
     return (_req: Request, res: Response, next: NextFunction) => {
       if (this.running < this.settings.concurrent) {
         this.running += 1;
         return this.admit(res, next);
       }
-      if (this.waiting.length >= this.settings.queued) return refuse(res, BUSY());
+      if (this.waiting.length >= this.settings.queued) return refuseBusy(res);
       const turn = () => {
         clearTimeout(timer);
         res.off('close', leave);
@@ -60,7 +70,7 @@ export class RequestAdmission {
       const timer = setTimeout(() => {
         res.off('close', leave);
         this.dequeue(turn);
-        refuse(res, BUSY());
+        refuseBusy(res);
       }, this.settings.maxWaitMs);
       // Before its response, a response's 'close' means the client went away.
       res.once('close', leave);

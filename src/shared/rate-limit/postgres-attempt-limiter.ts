@@ -3,7 +3,7 @@ import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import { addressKey } from './address-key';
 import { type AttemptKeys, type AttemptLimiter, type LimitedOperation, rateLimited } from './attempt-limiter';
-import { consumeAll, postgresCounter } from './postgres-counters';
+import { consumeAll, postgresCounter, type RefusalListener } from './postgres-counters';
 
 type Limits = Config['rateLimits'];
 
@@ -60,7 +60,7 @@ function keyOf(rule: CounterRule, keys: AttemptKeys): string {
 export class PostgresAttemptLimiter implements AttemptLimiter {
   private readonly counters = new Map<LimitedOperation, Counter[]>();
 
-  constructor(knex: Knex, limits: Limits) {
+  constructor(knex: Knex, limits: Limits, onRefused?: RefusalListener) {
     for (const [operation, rules] of Object.entries(RULES) as [LimitedOperation, CounterRule[]][]) {
       const counters = rules.map((rule) => ({
         rule,
@@ -69,6 +69,7 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
           points: rule.points(limits),
           windowSeconds: limits.windowSeconds,
           clearsExpired: this.counters.size === 0 && rule === rules[0],
+          onRefused,
         }),
       }));
       this.counters.set(operation, counters);

@@ -14,14 +14,21 @@ export interface CounterSettings {
   windowSeconds: number;
   /** One counter is enough to delete the rows that expired, for the whole table. */
   clearsExpired?: boolean;
+  /** Told of each attempt refused because of this counter, with its limiter: the key prefix's first part (`login`). */
+  onRefused?: RefusalListener;
 }
+
+export type RefusalListener = (limiter: string) => void;
+
+/** Per counter, whom `consumeAll` tells of its refusals. */
+const refusalListeners = new WeakMap<RateLimiterPostgres, () => void>();
 
 /**
  * One of rate-limiter-flexible's PostgreSQL counters on the ORM's own pool: its counts are rows of
  * `rate_limits`, so every gateway process on the database enforces the same limits.
  */
 export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimiterPostgres {
-  return new RateLimiterPostgres({
+  const counter = new RateLimiterPostgres({
     // Its named statements are safe on the embedded database too: every new pooled connection
     // starts with SESSION_RESET_SQL (db/orm-options.ts). Where they are off (a pooler in transaction
     // mode would run them on another server connection), the same statements go unnamed.
@@ -35,6 +42,12 @@ export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimi
     duration: settings.windowSeconds,
     clearExpiredByTimeout: settings.clearsExpired ?? false,
   });
+  const { onRefused } = settings;
+  if (onRefused) {
+    const limiter = settings.keyPrefix.split(':')[0];
+    refusalListeners.set(counter, () => onRefused(limiter));
+  }
+  return counter;
 }
 
 interface StatementConfig {
@@ -70,6 +83,9 @@ export async function consumeAll(
   if (failure) throw (failure as PromiseRejectedResult).reason;
   const refusals = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as RateLimiterRes] : []));
   if (!refusals.length) return;
+  // Once per refused attempt, however many of its counters are over their limit.
+  const refusedBy = counted.find((_counter, index) => results[index].status === 'rejected')![0];
+  refusalListeners.get(refusedBy)?.();
   // A refused attempt runs no check, so it costs the other keys nothing: a client over its address
   // limit cannot use up the attempts of the accounts it aims at, nor the reverse.
   await Promise.all(counted.map(([counter, key], index) => (results[index].status === 'fulfilled' ? counter.reward(key) : null)));
