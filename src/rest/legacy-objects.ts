@@ -3,7 +3,7 @@ import { EmailAddress } from '../shared/email-address';
 import { ERROR_CODES } from '../shared/errors';
 
 /**
- * The objects of `contract/rest-v1.md`, as zod schemas: the presenters' types and the OpenAPI
+ * The legacy REST objects (docs/api/rest.md), as zod schemas: the presenters' types and the OpenAPI
  * document's component schemas both come from here, so they cannot disagree.
  */
 const id = z.number().int().positive();

@@ -8,7 +8,7 @@ import {
 } from '@mikro-orm/core';
 import type { Response } from 'express';
 
-/** The fixed set of error codes of `contract/graphql.md`. */
+/** The fixed set of error codes (docs/api/errors.md). */
 export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
@@ -28,7 +28,7 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The HTTP status of each error code (`contract/rest-v1.md`, "statuses"), on every transport. */
+/** The HTTP status of each error code, on every transport (docs/api/errors.md). */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,

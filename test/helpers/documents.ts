@@ -11,7 +11,7 @@ export const UPLOAD_USER_AVATAR = `mutation UploadUserAvatar($userId: ID!, $file
   uploadUserAvatar(userId: $userId, file: $file, base64: $base64) { id avatarUrl }
 }`;
 
-/** The benchmark query of contract/graphql.md, verbatim. */
+/** The benchmark query (README, `npm run bench`), verbatim. */
 export const BENCH_QUERY = `query Bench($first: Int!) {
   users(first: $first) { totalCount edges { node {
     id fullName email status avatarUrl

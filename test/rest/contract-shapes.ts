@@ -1,5 +1,5 @@
 /**
- * The objects of contract/rest-v1.md, written out independently of the gateway's own schemas so
+ * The legacy REST objects (docs/api/rest.md), written out independently of the gateway's own schemas so
  * that a test compares the gateway against the contract, not against itself. A shape maps each
  * key to its type: 'number', 'string', 'boolean', 'time' (ISO-8601 UTC), 'string[]', a nested
  * shape, or any of these with '|null'.
