@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup';
 import { ROOT } from './paths';
-import { type ServerProcess, startServerProcess } from './server-process';
+import { type ServerProcess, type ServerSpec, startServerProcess } from './server-process';
 
 const GATEWAY_READY_TIMEOUT_MS = 180_000;
 const OTHER_READY_TIMEOUT_MS = 60_000;
@@ -53,11 +53,19 @@ export async function buildGateway(): Promise<void> {
 /**
  * The gateway in production mode from dist/ (it migrates and seeds the reference data on start),
  * with a fresh 48-byte JWT secret and its own temporary DATA_DIR; `nodeFlags` go before the script,
- * `env` over the defaults.
+ * `env` over the defaults, `root` the checkout it runs from.
  */
 export async function startGateway(
   databaseUrl: string,
-  { nodeFlags = [], env = {} }: { nodeFlags?: string[]; env?: Record<string, string> } = {},
+  {
+    nodeFlags = [],
+    env = {},
+    root = ROOT,
+  }: {
+    nodeFlags?: string[];
+    env?: Record<string, string>;
+    /** Another checkout's compiled code (a baseline). */ root?: string;
+  } = {},
 ): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'leadsy-bench-'));
   onCleanup('gateway data directory', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -77,37 +85,48 @@ export async function startGateway(
       // not the rate limiter (which test/security/rate-limits.test.ts covers).
       RATE_LIMIT_PER_ACCOUNT: '100000',
       RATE_LIMIT_PER_ADDRESS: '1000000',
+      // Several gateways run at once (bench:features): none takes the default metrics port.
+      METRICS_PORT: 'off',
       ...env,
     },
     port,
     ready: { path: '/readyz' },
     readyTimeoutMs: GATEWAY_READY_TIMEOUT_MS,
-    cwd: ROOT,
+    cwd: root,
   });
 }
 
-export async function startPostGraphile(databaseUrl: string): Promise<ServerProcess> {
+const GRAPHQL_READY = { path: '/graphql', method: 'POST', body: '{"query":"{ __typename }"}' } as const;
+
+/** One of the benchmark's own servers (bench/*.mjs) in production mode on a free port, `env` over the defaults. */
+async function startBenchServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  ready: ServerSpec['ready'],
+): Promise<ServerProcess> {
   const port = await freePort();
   return startServerProcess({
-    name: 'postgraphile',
-    nodeArgs: ['bench/postgraphile-server.mjs'],
-    env: { ...baseEnv(), NODE_ENV: 'production', GRAPHILE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl },
+    name,
+    nodeArgs: [script],
+    env: { ...baseEnv(), NODE_ENV: 'production', PORT: String(port), ...env },
     port,
-    ready: { path: '/graphql', method: 'POST', body: '{"query":"{ __typename }"}' },
+    ready,
     readyTimeoutMs: OTHER_READY_TIMEOUT_MS,
     cwd: ROOT,
   });
 }
 
-export async function startLimitServer(databaseUrl: string): Promise<ServerProcess> {
-  const port = await freePort();
-  return startServerProcess({
-    name: 'limit',
-    nodeArgs: ['bench/limit-server.mjs'],
-    env: { ...baseEnv(), NODE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl },
-    port,
-    ready: { path: '/healthz' },
-    readyTimeoutMs: OTHER_READY_TIMEOUT_MS,
-    cwd: ROOT,
-  });
+export function startPostGraphile(databaseUrl: string): Promise<ServerProcess> {
+  const env = { GRAPHILE_ENV: 'production', DATABASE_URL: databaseUrl };
+  return startBenchServer('postgraphile', 'bench/postgraphile-server.mjs', env, GRAPHQL_READY);
+}
+
+export function startLimitServer(databaseUrl: string): Promise<ServerProcess> {
+  return startBenchServer('limit', 'bench/limit-server.mjs', { DATABASE_URL: databaseUrl }, { path: '/healthz' });
+}
+
+/** bench/router-server.mjs: an @apollo/gateway router whose one subgraph is the gateway at `subgraphUrl`. */
+export function startRouter(subgraphUrl: string): Promise<ServerProcess> {
+  return startBenchServer('router', 'bench/router-server.mjs', { SUBGRAPH_URL: subgraphUrl }, GRAPHQL_READY);
 }
