@@ -133,6 +133,24 @@ describe('every invalid field, across the checks of a REST body and the rules of
       { field: 'parent_company_id', message: 'must be a positive integer id' },
     ]);
   });
+
+  it('REST: a webhook body with a bad company id, url and description names all three', async () => {
+    const { status, body } = await app.request('POST', '/api/v1/webhooks', {
+      body: {
+        company_id: 'east',
+        url: 'https://user:secret@hooks.example.com/',
+        event_types: ['user.created'],
+        description: 'x'.repeat(501),
+      },
+      headers: world.headers('superAdmin'),
+    });
+    expect(status).toBe(400);
+    expect(body.error.details).toEqual([
+      { field: 'company_id', message: expect.any(String) },
+      { field: 'url', message: 'must not contain a user name or password' },
+      { field: 'description', message: 'must be at most 500 characters' },
+    ]);
+  });
 });
 
 describe('every invalid field of the inputs once checked in their service', () => {

@@ -11,7 +11,10 @@ import {
   MAX_PASSWORD_INPUT_LENGTH,
   MAX_PASSWORD_LENGTH,
   MAX_PERSON_NAME_LENGTH,
+  MAX_WEBHOOK_URL_LENGTH,
   newPasswordProblem,
+  webhookDescriptionProblem,
+  webhookUrlShapeProblem,
 } from '../shared/field-rules';
 import { idProblem } from '../shared/ids';
 
@@ -38,6 +41,14 @@ function followingRule(maxLength: number, tooLong: string, problemOf: (value: st
 }
 
 const problemOf = (check: (value: string) => FieldCheck) => (value: string) => check(value).problem;
+
+/** A string the rule judges as a whole (no length of its own to document). */
+function judgedBy(problemOf: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
 
 /** A first or last name (`checkPersonName`). */
 export const personName = () =>
@@ -77,3 +88,15 @@ export const rowId = () =>
       const problem = idProblem(String(value));
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     });
+
+/**
+ * A webhook URL's shape (`webhookUrlShapeProblem`, plain http allowed): whether it may use http or
+ * name a private host depends on WEBHOOK_ALLOW_PRIVATE_TARGETS, which the service applies.
+ */
+export const webhookUrl = () =>
+  followingRule(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`, (raw) =>
+    webhookUrlShapeProblem(raw, { allowHttp: true }),
+  );
+
+/** A webhook endpoint's description (`webhookDescriptionProblem`). */
+export const webhookDescription = () => judgedBy(webhookDescriptionProblem);

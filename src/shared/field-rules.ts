@@ -142,3 +142,32 @@ function orInvalid(checked: FieldCheck, field: string): string {
   if (checked.problem !== undefined) throw invalidField(field, checked.problem);
   return checked.value;
 }
+
+/** The longest webhook URL an endpoint takes. */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/**
+ * What is wrong with the shape of a webhook URL (undefined: nothing): its length, that it parses,
+ * its scheme (https, and plain http where `allowHttp`), no user name or password, no fragment.
+ * Which hosts it may name is the webhook module's rule (webhook-target.ts).
+ */
+export function webhookUrlShapeProblem(raw: string, { allowHttp }: { allowHttp: boolean }): string | undefined {
+  if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
+  if (!URL.canParse(raw)) return 'is not a valid URL';
+  const url = new URL(raw);
+  const schemes = allowHttp ? ['https:', 'http:'] : ['https:'];
+  if (!schemes.includes(url.protocol)) return `must use ${allowHttp ? 'https or http' : 'https'}`;
+  if (url.username || url.password) return 'must not contain a user name or password';
+  // `hash` is empty for a bare trailing '#'; the serialized URL has a '#' only as the fragment's start.
+  if (url.href.includes('#')) return 'must not contain a fragment';
+  return undefined;
+}
+
+/** The longest description of a webhook endpoint, counted in characters once trimmed. */
+export const MAX_WEBHOOK_DESCRIPTION_LENGTH = 500;
+
+/** What is wrong with a webhook endpoint's description (undefined: nothing); it is stored trimmed. */
+export const webhookDescriptionProblem = (given: string): string | undefined =>
+  [...given.trim()].length > MAX_WEBHOOK_DESCRIPTION_LENGTH
+    ? `must be at most ${MAX_WEBHOOK_DESCRIPTION_LENGTH} characters`
+    : undefined;

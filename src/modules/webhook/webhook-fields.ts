@@ -1,15 +1,13 @@
 import { FollowsListRule, FollowsRule } from '../../shared/field-rule-validators';
 import { invalidField } from '../../shared/errors';
+import { webhookDescriptionProblem, webhookUrlShapeProblem } from '../../shared/field-rules';
 import { DOMAIN_EVENT_TYPES } from '../events/event-bus';
-import { webhookUrlProblem } from './webhook-target';
 
 /**
  * The rules of a webhook endpoint's fields. Its inputs carry them as decorators, so that every
  * invalid field is reported at once in the validation step; the service normalises with the same
  * rules (and throws for the first problem, which validation has then already ruled out).
  */
-const MAX_DESCRIPTION_LENGTH = 500;
-
 /** The event types an endpoint receives: trimmed, without repeats, at least one, each a known type. */
 export function eventTypesCheck(given: string[]): { value: string[]; problem?: undefined } | { problem: string } {
   const types = [...new Set(given.map((type) => type.trim()))];
@@ -21,10 +19,6 @@ export function eventTypesCheck(given: string[]): { value: string[]; problem?: u
   return { value: types };
 }
 
-/** What is wrong with an endpoint's description (undefined: nothing); it is stored trimmed. */
-export const descriptionProblem = (given: string): string | undefined =>
-  [...given.trim()].length > MAX_DESCRIPTION_LENGTH ? `must be at most ${MAX_DESCRIPTION_LENGTH} characters` : undefined;
-
 export function checkedEventTypes(given: string[]): string[] {
   const checked = eventTypesCheck(given);
   if (checked.problem !== undefined) throw invalidField('eventTypes', checked.problem);
@@ -32,7 +26,7 @@ export function checkedEventTypes(given: string[]): string[] {
 }
 
 export function checkedDescription(given: string): string {
-  const problem = descriptionProblem(given);
+  const problem = webhookDescriptionProblem(given);
   if (problem !== undefined) throw invalidField('description', problem);
   return given.trim();
 }
@@ -42,6 +36,6 @@ export function checkedDescription(given: string): string {
  * name, password or fragment). Whether plain http and private hosts are allowed depends on
  * WEBHOOK_ALLOW_PRIVATE_TARGETS, and resolving the host needs the network: the service checks those.
  */
-export const IsWebhookUrl = () => FollowsRule('webhookUrl', (raw) => webhookUrlProblem(raw, { allowPrivateTargets: true }));
+export const IsWebhookUrl = () => FollowsRule('webhookUrl', (raw) => webhookUrlShapeProblem(raw, { allowHttp: true }));
 export const IsWebhookEventTypes = () => FollowsListRule('webhookEventTypes', (given) => eventTypesCheck(given).problem);
-export const IsWebhookDescription = () => FollowsRule('webhookDescription', descriptionProblem);
+export const IsWebhookDescription = () => FollowsRule('webhookDescription', webhookDescriptionProblem);

@@ -2,6 +2,7 @@ import { lookup as dnsLookup, promises as dns, type LookupAddress } from 'node:d
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { invalidField } from '../../shared/errors';
+import { webhookUrlShapeProblem } from '../../shared/field-rules';
 
 /**
  * Where a webhook may point. A webhook makes the gateway send requests to an address its tenant
@@ -15,8 +16,6 @@ export interface TargetRules {
 
 /** The error code `guardedLookup` calls back with when a name resolves to a non-public address. */
 export const TARGET_REFUSED = 'WEBHOOK_TARGET_REFUSED';
-
-export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 /**
  * Ranges that ipaddr.js 1.9.1 still calls `unicast` although no webhook receiver lives there:
@@ -59,15 +58,9 @@ export function checkWebhookUrl(raw: string, rules: TargetRules): URL {
 
 /** What `checkWebhookUrl` finds wrong with a URL (undefined: nothing). */
 export function webhookUrlProblem(raw: string, rules: TargetRules): string | undefined {
-  if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
-  if (!URL.canParse(raw)) return 'is not a valid URL';
-  const url = new URL(raw);
-  const schemes = rules.allowPrivateTargets ? ['https:', 'http:'] : ['https:'];
-  if (!schemes.includes(url.protocol)) return `must use ${rules.allowPrivateTargets ? 'https or http' : 'https'}`;
-  if (url.username || url.password) return 'must not contain a user name or password';
-  // `hash` is empty for a bare trailing '#'; the serialized URL has a '#' only as the fragment's start.
-  if (url.href.includes('#')) return 'must not contain a fragment';
-  return rules.allowPrivateTargets ? undefined : hostNameProblem(url);
+  const shapeProblem = webhookUrlShapeProblem(raw, { allowHttp: rules.allowPrivateTargets });
+  if (shapeProblem !== undefined) return shapeProblem;
+  return rules.allowPrivateTargets ? undefined : hostNameProblem(new URL(raw));
 }
 
 function hostNameProblem(url: URL): string | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rowId, webhookDescription, webhookUrl } from '../field-rule-schemas';
 import { byIdRoute } from '../route-factories';
 import { defineRoute, type GraphData, idParam } from '../rest-route';
 
@@ -10,7 +11,7 @@ import { defineRoute, type GraphData, idParam } from '../rest-route';
 const id = z.number().int().positive();
 const time = z.iso.datetime().describe('ISO-8601 UTC');
 const nullableTime = time.nullable();
-const companyId = z.coerce.number().int().positive();
+const companyId = rowId();
 
 const WEBHOOK_ENDPOINT_FIELDS = `fragment LegacyWebhookEndpoint on WebhookEndpoint {
   id url description eventTypes enabled disabledAt disabledReason consecutiveFailures previousSecretExpiresAt
@@ -99,8 +100,8 @@ function presentWebhookDelivery(endpointId: number) {
 const eventTypes = z
   .array(z.string())
   .describe('at least one domain event type, e.g. `user.created` (an unknown one is refused, naming the known ones)');
-const url = z.string().describe('https (plain http and private addresses only where WEBHOOK_ALLOW_PRIVATE_TARGETS is set)');
-const description = z.string().nullable().optional().describe('up to 500 characters');
+const url = webhookUrl().describe('https (plain http and private addresses only where WEBHOOK_ALLOW_PRIVATE_TARGETS is set)');
+const description = webhookDescription().nullable().optional().describe('up to 500 characters');
 
 const endpointAnswer = z.object({ webhook: WebhookEndpointJson });
 const presentEndpointOf = (field: string) => (data: GraphData) => ({ webhook: presentWebhookEndpoint(data[field]) });
