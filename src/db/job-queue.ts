@@ -340,6 +340,9 @@ export class JobQueue {
 
   /** Makes the workers of `queue` look for jobs now instead of at their next poll. */
   wake(queue: string): void {
+    // Once stopping, an idle worker must not fetch what an ending attempt queues (its continuation):
+    // it would hold the job active until its expiry instead of leaving it to the next process.
+    if (this.stopping.signal.aborted) return;
     for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
   }
 
@@ -351,8 +354,8 @@ export class JobQueue {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    this.stopping.abort();
     await this.unlisten?.();
+    this.stopping.abort();
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     await this.pool.end();
   }
