@@ -1,4 +1,4 @@
-import { ArgsType, Field, Int, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { ID_ORDER, type ListOrder, type SortKey } from '../db/list-order';
 
 /** The arguments of every connection field: how many nodes, and the cursor to start after. */
@@ -34,6 +34,23 @@ registerEnumType(OrderDirection, {
 export interface OrderBy<Field extends string> {
   field: Field;
   direction?: OrderDirection | null;
+}
+
+/**
+ * The `orderBy` input type of a list, `name`: a field among `fields` (a registered enum) and a
+ * direction. A class per list, since each input type has its own name and fields.
+ */
+export function orderByInput<F extends string>(fields: Record<string, F>, name: string, description: string) {
+  @InputType(name, { description })
+  class ListOrderBy implements OrderBy<F> {
+    @Field(() => fields)
+    field!: F;
+
+    // Nullable: graphql-jit leaves a non-null input field's default out of a variable's value.
+    @Field(() => OrderDirection, { nullable: true, defaultValue: OrderDirection.ASC })
+    direction?: OrderDirection | null;
+  }
+  return ListOrderBy;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { registerEnumType } from 'type-graphql';
 import type { ListOrder, SortKey } from '../../db/list-order';
-import { listOrder, type OrderBy, OrderDirection, textKey, timestampKey } from '../page-args';
+import { listOrder, orderByInput, textKey, timestampKey } from '../page-args';
 
 export enum CompanyOrderField {
   ID = 'ID',
@@ -15,15 +15,12 @@ registerEnumType(CompanyOrderField, {
   },
 });
 
-@InputType({ description: 'The order of a list of companies; ties are broken by id.' })
-export class CompanyOrder implements OrderBy<CompanyOrderField> {
-  @Field(() => CompanyOrderField)
-  field!: CompanyOrderField;
-
-  // Nullable: graphql-jit leaves a non-null input field's default out of a variable's value.
-  @Field(() => OrderDirection, { nullable: true, defaultValue: OrderDirection.ASC })
-  direction?: OrderDirection | null;
-}
+export const CompanyOrder = orderByInput(
+  CompanyOrderField,
+  'CompanyOrder',
+  'The order of a list of companies; ties are broken by id.',
+);
+export type CompanyOrder = InstanceType<typeof CompanyOrder>;
 
 /** The sort keys of companies: the indexes of migration 20261206090000 serve them. */
 const COMPANY_SORT_KEYS: Record<CompanyOrderField, SortKey[]> = {

@@ -1,6 +1,6 @@
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { registerEnumType } from 'type-graphql';
 import type { ListOrder, SortKey } from '../../db/list-order';
-import { listOrder, type OrderBy, OrderDirection, textKey, timestampKey } from '../page-args';
+import { listOrder, orderByInput, textKey, timestampKey } from '../page-args';
 
 export enum ImportFileOrderField {
   ID = 'ID',
@@ -18,15 +18,12 @@ registerEnumType(ImportFileOrderField, {
   },
 });
 
-@InputType({ description: 'The order of a list of imports; ties are broken by id.' })
-export class ImportFileOrder implements OrderBy<ImportFileOrderField> {
-  @Field(() => ImportFileOrderField)
-  field!: ImportFileOrderField;
-
-  // Nullable: graphql-jit leaves a non-null input field's default out of a variable's value.
-  @Field(() => OrderDirection, { nullable: true, defaultValue: OrderDirection.ASC })
-  direction?: OrderDirection | null;
-}
+export const ImportFileOrder = orderByInput(
+  ImportFileOrderField,
+  'ImportFileOrder',
+  'The order of a list of imports; ties are broken by id.',
+);
+export type ImportFileOrder = InstanceType<typeof ImportFileOrder>;
 
 /**
  * The sort keys of imports. No index serves them: a company starts a few imports a day at most, so

@@ -1,6 +1,6 @@
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { registerEnumType } from 'type-graphql';
 import type { ListOrder, SortKey } from '../../db/list-order';
-import { listOrder, type OrderBy, OrderDirection, textKey, timestampKey } from '../page-args';
+import { listOrder, orderByInput, textKey, timestampKey } from '../page-args';
 
 export enum UserOrderField {
   ID = 'ID',
@@ -19,15 +19,8 @@ registerEnumType(UserOrderField, {
   },
 });
 
-@InputType({ description: 'The order of a list of users; ties are broken by id.' })
-export class UserOrder implements OrderBy<UserOrderField> {
-  @Field(() => UserOrderField)
-  field!: UserOrderField;
-
-  // Nullable: graphql-jit leaves a non-null input field's default out of a variable's value.
-  @Field(() => OrderDirection, { nullable: true, defaultValue: OrderDirection.ASC })
-  direction?: OrderDirection | null;
-}
+export const UserOrder = orderByInput(UserOrderField, 'UserOrder', 'The order of a list of users; ties are broken by id.');
+export type UserOrder = InstanceType<typeof UserOrder>;
 
 /** The sort keys of users (`users`, a company's `members`): the indexes of migration 20261206090000 serve them. */
 const USER_SORT_KEYS: Record<UserOrderField, SortKey[]> = {
