@@ -34,8 +34,8 @@ import { Readiness } from './shared/readiness';
 import { queryPrepared } from './db/prepared-statements';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
 import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/graphql-uploads';
-import { graphqlRefusal, RequestAdmission, restRefusal } from './shared/http/request-admission';
-import { MASKED_MESSAGE, sendError } from './shared/errors';
+import { RequestAdmission } from './shared/http/request-admission';
+import { MASKED_MESSAGE, sendError, sendGraphQLError } from './shared/errors';
 import type { Logger } from './shared/logger';
 import type { Tracing } from './shared/tracing/tracing';
 import { createMailer } from './shared/mail/mailer';
@@ -176,8 +176,8 @@ export async function createApp({
     live.sse,
   );
   // After the subscriptions' stream, which lasts as long as its client stays.
-  app.use('/graphql', requestAdmission.gate(graphqlRefusal));
-  app.use('/api/v1', requestAdmission.gate(restRefusal));
+  app.use('/graphql', requestAdmission.gate(sendGraphQLError));
+  app.use('/api/v1', requestAdmission.gate(sendError));
   app.use(
     '/graphql',
     graphqlMediaTypes,

@@ -1,5 +1,5 @@
-import type { RequestHandler, Response } from 'express';
-import { type DomainError, STATUS_BY_CODE } from '../shared/errors';
+import type { RequestHandler } from 'express';
+import { sendGraphQLError } from '../shared/errors';
 import { documentReference, type OperationRequest, persistedQueryNotFound, type TrustedDocuments } from './trusted-documents';
 
 /**
@@ -23,9 +23,9 @@ export function documentsById(trusted: TrustedDocuments): RequestHandler {
       : body;
     const reference = documentReference(request);
     if (reference === undefined) return next();
-    if (!('id' in reference)) return refuse(res, reference);
+    if (!('id' in reference)) return sendGraphQLError(res, reference);
     const text = trusted.textOf(reference.id);
-    if (text === undefined) return reference.via === 'apq' ? next() : refuse(res, persistedQueryNotFound(reference.id));
+    if (text === undefined) return reference.via === 'apq' ? next() : sendGraphQLError(res, persistedQueryNotFound(reference.id));
     if (search) {
       search.delete('documentId');
       search.delete('extensions');
@@ -40,10 +40,6 @@ export function documentsById(trusted: TrustedDocuments): RequestHandler {
     }
     next();
   };
-}
-
-function refuse(res: Response, error: DomainError): void {
-  res.status(STATUS_BY_CODE[error.code]).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

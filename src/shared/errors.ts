@@ -180,6 +180,18 @@ export function sendError(res: Response, error: ClassifiedError, status = STATUS
 }
 
 /**
+ * A failure answered before Apollo runs (refused at the door, a body Apollo never sees) as a GraphQL
+ * response: the error alone, its code (and Retry-After, also as a header) in its extensions.
+ */
+export function sendGraphQLError(res: Response, error: ClassifiedError): void {
+  if (error.retryAfter) res.setHeader('Retry-After', String(error.retryAfter));
+  const retryAfter = error.retryAfter ? { retryAfter: error.retryAfter } : {};
+  res.status(STATUS_BY_CODE[error.code]).json({
+    errors: [{ message: error.message, extensions: { code: error.code, ...retryAfter } }],
+  });
+}
+
+/**
  * What may be logged of an error raised around mails and tokens: its kind, never its message, which
  * can quote an address, a link or an SQL parameter.
  */

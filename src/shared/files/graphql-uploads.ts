@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
-import { type ErrorCode, STATUS_BY_CODE } from '../errors';
+import { type ErrorCode, sendGraphQLError } from '../errors';
 import { MAX_UPLOAD_BYTES } from './file-input';
 
 /**
@@ -34,17 +34,12 @@ export function graphqlMultipartUploads(): RequestHandler {
       req.resume();
     });
     if (!NOT_CROSS_SITE_HEADERS.some((header) => req.get(header))) {
-      res.status(STATUS_BY_CODE.BAD_USER_INPUT).json({
-        errors: [
-          {
-            message:
-              'a multipart request needs an Authorization header (every upload does) or an Apollo-Require-Preflight header: ' +
-              'without either it could come from a cross-site form',
-            extensions: { code: 'BAD_USER_INPUT' },
-          },
-        ],
+      return sendGraphQLError(res, {
+        code: 'BAD_USER_INPUT',
+        message:
+          'a multipart request needs an Authorization header (every upload does) or an Apollo-Require-Preflight header: ' +
+          'without either it could come from a cross-site form',
       });
-      return;
     }
     return parseMultipart(req, res, next);
   };
@@ -59,5 +54,5 @@ export const graphqlTransportErrors: ErrorRequestHandler = (error, _req, res, ne
   if (res.headersSent || status >= 500 || status < 400) return next(error);
   const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_USER_INPUT';
   const message = error.type === 'entity.parse.failed' ? 'the request body is not valid JSON' : String(error.message);
-  res.status(STATUS_BY_CODE[code]).json({ errors: [{ message, extensions: { code } }] });
+  sendGraphQLError(res, { code, message });
 };

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { STATUS_BY_CODE } from '../errors';
+import { sendGraphQLError } from '../errors';
 
 /**
  * Refuses a GraphQL document (the `query` string) longer than `maxBytes` with 413, before Apollo
@@ -11,9 +11,7 @@ export function graphqlDocumentSize(maxBytes: number): RequestHandler {
     if (!documentsOf(req).some((document) => typeof document === 'string' && Buffer.byteLength(document) > maxBytes)) {
       return next();
     }
-    res.status(STATUS_BY_CODE.PAYLOAD_TOO_LARGE).json({
-      errors: [{ message: `the GraphQL document is larger than ${maxBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-    });
+    sendGraphQLError(res, { code: 'PAYLOAD_TOO_LARGE', message: `the GraphQL document is larger than ${maxBytes} bytes` });
   };
 }
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type DomainError, sendError, serviceUnavailable, STATUS_BY_CODE } from '../errors';
+import { type ClassifiedError, serviceUnavailable } from '../errors';
 
 export interface AdmissionSettings {
   /** Requests past the gate at once: authenticating, executing, answering. */
@@ -10,21 +10,10 @@ export interface AdmissionSettings {
   maxWaitMs: number;
 }
 
-/** How a refusal reads on the transport the gate stands in front of. */
-export type Refusal = (res: Response, error: DomainError) => void;
+/** How a refusal reads on the transport the gate stands in front of (`sendError`, `sendGraphQLError`). */
+export type Refusal = (res: Response, error: ClassifiedError) => void;
 
 const BUSY = () => serviceUnavailable('the gateway is busy, retry shortly', 1);
-
-/** A refusal as a REST route answers its errors. */
-export const restRefusal: Refusal = (res, error) => sendError(res, error);
-
-/** A refusal as a GraphQL response: the error alone, its code and Retry-After in its extensions. */
-export const graphqlRefusal: Refusal = (res, error) => {
-  if (error.retryAfter) res.setHeader('Retry-After', String(error.retryAfter));
-  res.status(STATUS_BY_CODE[error.code]).json({
-    errors: [{ message: error.message, extensions: { code: error.code, retryAfter: error.retryAfter } }],
-  });
-};
 
 /**
  * The first thing a GraphQL or REST request meets, before its body is read or its credentials are
