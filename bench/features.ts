@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { documentId, manifestOf } from '../src/graphql/trusted-documents';
 import { BENCH_QUERY, LOGIN } from '../test/helpers/documents';
 import { onCleanup, runBenchmark } from './lib/cleanup';
 import { ownDatabase, serverVersion } from './lib/database';
@@ -124,13 +124,12 @@ async function loginToken(server: ServerProcess, email: string, password: string
   return token;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const fullText = (variables: Record<string, unknown>) => graphqlBody(BENCH_QUERY, 'Bench', variables);
 const hashOnly = (variables: Record<string, unknown>) =>
   JSON.stringify({
     operationName: 'Bench',
     variables,
-    extensions: { persistedQuery: { version: 1, sha256Hash: sha256(BENCH_QUERY) } },
+    extensions: { persistedQuery: { version: 1, sha256Hash: documentId(BENCH_QUERY) } },
   });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -196,7 +195,7 @@ async function run(options: Options, argv: string[]): Promise<void> {
   }
   const metricsPort = await freePort();
   const manifest = join(mkdtempSync(join(tmpdir(), 'leadsy-trusted-')), 'persisted-documents.json');
-  writeFileSync(manifest, JSON.stringify(Object.fromEntries([BENCH_QUERY, LOGIN].map((text) => [sha256(text), text]))));
+  writeFileSync(manifest, JSON.stringify(manifestOf([BENCH_QUERY, LOGIN])));
   const sink = await startTraceSink();
   log('bench: starting the variants');
   const now = await startGateway(url, { env: { METRICS_PORT: String(metricsPort) } });
