@@ -35,7 +35,7 @@ import { queryPrepared } from './db/prepared-statements';
 import { MAX_GRAPHQL_JSON_BYTES } from './shared/files/file-input';
 import { graphqlMultipartUploads, graphqlTransportErrors } from './shared/files/graphql-uploads';
 import { RequestAdmission } from './shared/http/request-admission';
-import { MASKED_MESSAGE, sendError, sendGraphQLError } from './shared/errors';
+import { MASKED_MESSAGE, graphqlErrorBody, restErrorBody, sendError } from './shared/errors';
 import type { Logger } from './shared/logger';
 import type { Tracing } from './shared/tracing/tracing';
 import { createMailer } from './shared/mail/mailer';
@@ -152,8 +152,18 @@ export async function createApp({
   // A GraphQL POST is never revalidated: hashing every response body for an ETag is pure cost.
   app.set('etag', false);
 
-  app.use(requestLog(logger));
+  // First of all: under overload a refusal must cost next to nothing (request-admission.ts), yet
+  // a browser must be able to read it (CORS, which also answers the preflights) and the metrics
+  // must count it. The subscriptions' stream lasts as long as its client stays; it takes no turn.
+  app.use(['/graphql', '/api/v1'], crossOriginAccess(config.corsOrigins));
   app.use(httpMetrics(metrics));
+  // Apollo and graphql-sse match no express route: the metrics name them by their mount point.
+  app.use('/graphql', routeTemplate('/graphql'));
+  app.use('/graphql/stream', routeTemplate('/graphql/stream'));
+  const isStream = (path: string) => path === '/stream' || path.startsWith('/stream/');
+  app.use('/graphql', requestAdmission.gate(graphqlErrorBody, isStream));
+  app.use('/api/v1', requestAdmission.gate(restErrorBody));
+  app.use(requestLog(logger));
 
   app.use(securityHeaders({ sandbox: config.env !== 'production' }));
   app.get('/healthz', (_req, res) => {
@@ -164,10 +174,6 @@ export async function createApp({
   // Only when asked for: the public port otherwise tells nothing of the gateway's traffic.
   if (config.metrics.port === config.port) app.get(METRICS_PATH, serveMetrics);
 
-  // Apollo and graphql-sse match no express route: the metrics name them by their mount point.
-  app.use('/graphql', routeTemplate('/graphql'));
-  app.use('/graphql/stream', routeTemplate('/graphql/stream'));
-  app.use(['/graphql', '/api/v1'], crossOriginAccess(config.corsOrigins));
   // Subscriptions over graphql-sse (before Apollo's mount, which would take every path under /graphql).
   app.use(
     '/graphql/stream',
@@ -175,9 +181,6 @@ export async function createApp({
     graphqlDocumentSize(config.graphqlMaxDocumentBytes),
     live.sse,
   );
-  // After the subscriptions' stream, which lasts as long as its client stays.
-  app.use('/graphql', requestAdmission.gate(sendGraphQLError));
-  app.use('/api/v1', requestAdmission.gate(sendError));
   app.use(
     '/graphql',
     graphqlMediaTypes,

@@ -146,7 +146,7 @@ const envSchema = z.object({
   GRAPHQL_CONCURRENT_QUERIES: z.coerce.number().int().min(1).max(1000).default(8),
   GRAPHQL_QUEUED_QUERIES: z.coerce.number().int().min(0).max(100_000).default(1000),
   REQUEST_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
-  REQUEST_QUEUE: z.coerce.number().int().min(0).max(100_000).default(1000),
+  REQUEST_QUEUE: z.coerce.number().int().min(0).max(100_000).default(10_000),
   REQUEST_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(10),

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   await prepareDatabase(database.orm, config, (message) => process.stdout.write(`${message}\n`));
   const app = await createApp({ database, config, logger, tracing });
-  const server: Server = app.express.listen(config.port, () => {
+  // Node's default accept queue (511) overflows when thousands of clients connect at once, and a
+  // connection dropped there is retried by its client's kernel after 1, 3, 7 s: a wait no admission
+  // gate can bound. The kernel caps it at net.core.somaxconn.
+  const server: Server = app.express.listen({ port: config.port, backlog: 4096 }, () => {
     logger.info(
       { port: config.port, database: database.embedded ? 'embedded' : 'server', env: config.env },
       `gateway ready on http://localhost:${config.port}/graphql`,

@@ -17,7 +17,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, logLevel: 'info', admin: undefined });
     expect(config.jwt.expiresInSeconds).toBe(12 * 3600);
     expect(config.queryAdmission).toEqual({ concurrent: 8, queued: 1000 });
-    expect(config.requestAdmission).toEqual({ concurrent: 32, queued: 1000, maxWaitMs: 1000 });
+    expect(config.requestAdmission).toEqual({ concurrent: 32, queued: 10_000, maxWaitMs: 1000 });
     expect(config.graphqlMaxDocumentBytes).toBe(65_536);
     expect(config.rateLimits).toEqual({ windowSeconds: 900, perAccount: 10, accountCeiling: 100, perAddress: 100 });
     expect(config.passwordHashQueue).toBe(64);

@@ -42,6 +42,8 @@ export interface LoadResult {
 }
 
 const REQUEST_TIMEOUT_S = 30;
+/** The longest the window waits for every connection's first answer (see runLoad). */
+const FIRST_ANSWERS_TIMEOUT_MS = 30_000;
 const BAD_SAMPLE_CHARS = 300;
 
 const percentile = (sorted: number[], p: number) =>
@@ -51,6 +53,12 @@ const percentile = (sorted: number[], p: number) =>
  * One continuous autocannon run on 127.0.0.1 with `connections` keep-alive connections: a
  * warm-up, then the measured window, without a pause between them, so the window sees a server
  * in steady state. Throughput, latencies and errors count only responses within the window.
+ *
+ * The window opens after the warm-up and once every connection has had its first answer. All
+ * connections are opened at the same instant, and a server whose event loop is saturated (the
+ * overload runs) accepts new connections only between its batches of socket events: there a few
+ * hundred of 2,000 connections wait seconds to be accepted, with their first request already
+ * timed by autocannon. That is the start of the run, not the steady state measured.
  */
 export async function runLoad(
   baseUrl: string,
@@ -99,7 +107,9 @@ export async function runLoad(
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
-  instance!.on('response', (_client, status: number, _bytes, responseTime: number) => {
+  const answered = new Set<unknown>();
+  instance!.on('response', (client, status: number, _bytes, responseTime: number) => {
+    if (answered.size < connections) answered.add(client);
     if (!measuring) return;
     if (status === plan.refusedStatus) refused += 1;
     else latencies.push(responseTime);
@@ -109,6 +119,9 @@ export async function runLoad(
   });
 
   await sleep(durations.warmupS * 1000);
+  for (const deadline = Date.now() + FIRST_ANSWERS_TIMEOUT_MS; answered.size < connections && Date.now() < deadline;) {
+    await sleep(50);
+  }
   await hooks.open();
   measuring = true;
   const opened = performance.now();

@@ -103,7 +103,9 @@ export function renderReport(input: ReportInput): string {
       'so it returns the underlying columns and the parent of every granted company. The limit returns exactly what the gateway returns ' +
       '(compared at first=10 before the runs).',
     `- autocannon on 127.0.0.1, ${options.connections.join(' and ')} connections: one continuous run per line, a ` +
-      `${options.durations.warmupS} s warm-up then a ${options.durations.measureS} s measured window; req/s, latencies and errors count ` +
+      `${options.durations.warmupS} s warm-up then a ${options.durations.measureS} s measured window, which opens only once every ` +
+      'connection has had its first answer (the connections are opened at one instant, and a saturated server accepts the last of ' +
+      '2,000 seconds later: the start of a run, not its steady state); req/s, latencies and errors count ' +
       'the responses received in the window; between runs the harness waits until the server is idle. ' +
       'Errors are non-2xx answers, socket errors and answers carrying GraphQL `errors` ' +
       '(every response is checked; a wrong-password login must fail with UNAUTHENTICATED), plus a fully parsed sample before each run.',

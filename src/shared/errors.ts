@@ -171,24 +171,32 @@ function bodyParserError(error: unknown): ClassifiedError | undefined {
   }
 }
 
+/** The contract's `{"error": {...}}` body of a non-GraphQL failure. */
+export function restErrorBody(error: ClassifiedError): object {
+  return {
+    error: { code: error.code, message: error.message, ...(error.details?.length ? { details: error.details } : {}) },
+  };
+}
+
+/** A GraphQL response carrying `error` alone: its code (and Retry-After) in its extensions. */
+export function graphqlErrorBody(error: ClassifiedError): object {
+  const retryAfter = error.retryAfter ? { retryAfter: error.retryAfter } : {};
+  return { errors: [{ message: error.message, extensions: { code: error.code, ...retryAfter } }] };
+}
+
+/** How a failure's body reads on a transport: `restErrorBody` or `graphqlErrorBody`. */
+export type ErrorBody = (error: ClassifiedError) => object;
+
 /** Every non-GraphQL failure leaves through here: the contract's status and `{"error": {...}}` body. */
 export function sendError(res: Response, error: ClassifiedError, status = STATUS_BY_CODE[error.code]): void {
   if (error.retryAfter) res.setHeader('Retry-After', String(error.retryAfter));
-  res.status(status).json({
-    error: { code: error.code, message: error.message, ...(error.details?.length ? { details: error.details } : {}) },
-  });
+  res.status(status).json(restErrorBody(error));
 }
 
-/**
- * A failure answered before Apollo runs (refused at the door, a body Apollo never sees) as a GraphQL
- * response: the error alone, its code (and Retry-After, also as a header) in its extensions.
- */
+/** A failure answered before Apollo runs (refused at the door, a body Apollo never sees) as a GraphQL response. */
 export function sendGraphQLError(res: Response, error: ClassifiedError): void {
   if (error.retryAfter) res.setHeader('Retry-After', String(error.retryAfter));
-  const retryAfter = error.retryAfter ? { retryAfter: error.retryAfter } : {};
-  res.status(STATUS_BY_CODE[error.code]).json({
-    errors: [{ message: error.message, extensions: { code: error.code, ...retryAfter } }],
-  });
+  res.status(STATUS_BY_CODE[error.code]).json(graphqlErrorBody(error));
 }
 
 /**

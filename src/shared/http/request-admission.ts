@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type ClassifiedError, serviceUnavailable } from '../errors';
+import { type ErrorBody, STATUS_BY_CODE, serviceUnavailable } from '../errors';
+import { type Place, WaitingLine } from '../waiting-line';
 
 export interface AdmissionSettings {
   /** Requests past the gate at once: authenticating, executing, answering. */
@@ -10,23 +12,40 @@ export interface AdmissionSettings {
   maxWaitMs: number;
 }
 
-/** How a refusal reads on the transport the gate stands in front of (`sendError`, `sendGraphQLError`). */
-export type Refusal = (res: Response, error: ClassifiedError) => void;
-
-const BUSY = () => serviceUnavailable('the gateway is busy, retry shortly', 1);
+const BUSY = serviceUnavailable('the gateway is busy, retry shortly', 1);
 
 /**
- * The first thing a GraphQL or REST request meets, before its body is read or its credentials are
- * looked up: past `concurrent` requests in progress, the others wait in arrival order, at most
- * `queued` of them and each at most `maxWaitMs`; the rest are answered 503 with Retry-After at
- * once. Under overload a refused request then costs no database round trip and no pooled
- * connection, so the requests admitted keep the whole machine; and the wait is bounded in time,
- * not only in length, so an admitted request is answered within the wait plus its own work.
- * A request whose client leaves while it waits gives its place up.
+ * The refusal, serialized once: written straight to the socket's response, past express's `send`,
+ * because under overload refusals are most of what the process does.
+ */
+function busyAnswer(bodyOf: ErrorBody): (res: ServerResponse) => void {
+  const body = Buffer.from(JSON.stringify(bodyOf(BUSY)));
+  const headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Retry-After': String(BUSY.retryAfter),
+  };
+  return (res) => res.writeHead(STATUS_BY_CODE[BUSY.code], headers).end(body);
+}
+
+/**
+ * The first thing a GraphQL or REST request meets, before its access-log line, its body or its
+ * credentials: past `concurrent` requests in progress, the others wait for a turn, at most `queued`
+ * of them and each at most `maxWaitMs`; the rest are answered 503 with Retry-After. A refused
+ * request costs no database round trip, no pooled connection and next to no CPU, so the requests
+ * admitted keep the whole machine. A request whose client leaves while it waits gives its place up.
+ *
+ * Turns go in arrival order while the line moves: while its oldest request has waited less than
+ * half of `maxWaitMs`. A line standing longer than that is overload, and there arrival order would
+ * serve only requests that have already waited almost `maxWaitMs` while the rest time out anyway;
+ * so the newest request goes first (adaptive LIFO): an admitted request is answered within its own
+ * work, not the wait plus its work, and the ones refused are those that waited the whole bound. A
+ * client that retries as soon as it is refused (as load generators do) then does so at most once
+ * per `maxWaitMs`, instead of as fast as the gateway can refuse.
  */
 export class RequestAdmission {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting = new WaitingLine<() => void>();
   private refused = 0;
 
   constructor(private readonly settings: AdmissionSettings) {}
@@ -36,12 +55,19 @@ export class RequestAdmission {
     return { running: this.running, waiting: this.waiting.length, refused: this.refused };
   }
 
-  gate(refuse: Refusal): RequestHandler {
+  /**
+   * The gate for the paths below its mount point, but `exempt` (which answer by themselves, or hold
+   * their connection as long as their client stays); a refusal's body reads as `bodyOf` writes it
+   * (`restErrorBody`, `graphqlErrorBody`).
+   */
+  gate(bodyOf: ErrorBody, exempt: (path: string) => boolean = () => false): RequestHandler {
+    const answerBusy = busyAnswer(bodyOf);
     const refuseBusy = (res: Response) => {
       this.refused += 1;
-      refuse(res, BUSY());
+      answerBusy(res);
     };
-    return (_req: Request, res: Response, next: NextFunction) => {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (exempt(req.path)) return next();
       if (this.running < this.settings.concurrent) {
         this.running += 1;
         return this.admit(res, next);
@@ -52,18 +78,18 @@ export class RequestAdmission {
         res.off('close', leave);
         this.admit(res, next);
       };
+      const place: Place<() => void> = this.waiting.join(turn, performance.now());
       const leave = () => {
         clearTimeout(timer);
-        this.dequeue(turn);
+        this.waiting.leave(place);
       };
       const timer = setTimeout(() => {
         res.off('close', leave);
-        this.dequeue(turn);
+        this.waiting.leave(place);
         refuseBusy(res);
       }, this.settings.maxWaitMs);
       // Before its response, a response's 'close' means the client went away.
       res.once('close', leave);
-      this.waiting.push(turn);
     };
   }
 
@@ -74,14 +100,9 @@ export class RequestAdmission {
   }
 
   private release(): void {
+    const oldest = this.waiting.oldest;
     // The slot passes straight to the next waiter, so `running` counts it without a gap.
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running -= 1;
-  }
-
-  private dequeue(turn: () => void): void {
-    const index = this.waiting.indexOf(turn);
-    if (index >= 0) this.waiting.splice(index, 1);
+    if (!oldest) this.running -= 1;
+    else this.waiting.take(performance.now() - oldest.since < this.settings.maxWaitMs / 2 ? 'oldest' : 'newest')!.value();
   }
 }
