@@ -5,13 +5,17 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
  * forwarded both ways unchanged; only the frontend (client → server) stream is parsed, and every
  * simple Query ('Q') and extended-protocol Execute ('E') message counts as one statement. Pointing
  * each benchmarked server's pool at its own proxy counts all three the same way, whatever driver
- * or ORM they use (`pg_stat_statements` would need an extension and a superuser).
+ * or ORM they use (`pg_stat_statements` would need an extension and a superuser). Each connection
+ * is known by the `application_name` of its startup message, so that the statements of a server's
+ * background connections (its job queue's) can be told from those of its requests.
  */
 
 const SSL_REQUEST_CODE = 80877103;
 const GSSENC_REQUEST_CODE = 80877104;
 const STARTUP_HEADER_BYTES = 8; // int32 length + int32 protocol code, no type byte
 const TYPED_HEADER_BYTES = 5; // type byte + int32 length (which counts itself, not the type)
+/** Startup parameters longer than this are not read (they are forwarded all the same). */
+const MAX_STARTUP_BODY_BYTES = 16 * 1024;
 
 /** Parses frontend messages incrementally, however the stream is split into chunks. */
 export class FrontendMessageCounter {
@@ -23,12 +27,20 @@ export class FrontendMessageCounter {
   private readonly header = Buffer.alloc(STARTUP_HEADER_BYTES);
   private headerFill = 0;
   private bytesToSkip = 0;
+  /** The startup message's parameters while they arrive, when they are read. */
+  private startupBody: { buffer: Buffer; filled: number } | undefined;
+  /** The connection's `application_name`, once its startup message has been read. */
+  applicationName: string | undefined;
 
   feed(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length && !this.encrypted) {
       if (this.bytesToSkip > 0) {
         const skipped = Math.min(this.bytesToSkip, chunk.length - offset);
+        if (this.startupBody) {
+          this.startupBody.filled += chunk.copy(this.startupBody.buffer, this.startupBody.filled, offset, offset + skipped);
+          if (this.startupBody.filled === this.startupBody.buffer.length) this.readStartupParameters(this.startupBody.buffer);
+        }
         this.bytesToSkip -= skipped;
         offset += skipped;
         continue;
@@ -56,12 +68,24 @@ export class FrontendMessageCounter {
     const length = this.header.readInt32BE(0);
     const code = this.header.readInt32BE(4);
     this.bytesToSkip = Math.max(0, length - STARTUP_HEADER_BYTES);
+    if (this.bytesToSkip > 0 && this.bytesToSkip <= MAX_STARTUP_BODY_BYTES) {
+      this.startupBody = { buffer: Buffer.alloc(this.bytesToSkip), filled: 0 };
+    }
     if (code === SSL_REQUEST_CODE || code === GSSENC_REQUEST_CODE) {
       // Another startup-format packet follows if the server refuses encryption.
       this.awaitingEncryptionAnswer = true;
       return;
     }
     this.startupPhase = false;
+  }
+
+  /** The startup message's body: name and value pairs, each NUL-terminated, then one NUL. */
+  private readStartupParameters(body: Buffer): void {
+    this.startupBody = undefined;
+    const fields = body.toString('utf8').split('\0');
+    for (let index = 0; index + 1 < fields.length && fields[index] !== ''; index += 2) {
+      if (fields[index] === 'application_name') this.applicationName = fields[index + 1];
+    }
   }
 
   private onTypedHeader(): void {
@@ -76,6 +100,8 @@ export interface StatementCounter {
   port: number;
   /** Statements sent through this proxy since it started, over all connections, open or closed. */
   statements(): number;
+  /** Of those, the statements of connections whose `application_name` is `applicationName`. */
+  statementsOf(applicationName: string): number;
   /** Connections whose traffic could not be counted because they switched to TLS. */
   encryptedConnections(): number;
   close(): Promise<void>;
@@ -85,8 +111,19 @@ export interface StatementCounter {
 export function startStatementCounter(target: { host: string; port: number }, listenPort = 0): Promise<StatementCounter> {
   const counters = new Set<FrontendMessageCounter>();
   const sockets = new Set<Socket>();
-  let closedStatements = 0;
+  /** Statements of the connections closed, by application_name ('' for none). */
+  const closedStatements = new Map<string, number>();
   let encrypted = 0;
+  const countOf = (applicationName: string | undefined) =>
+    [...closedStatements].reduce(
+      (sum, [name, count]) => sum + (applicationName === undefined || name === applicationName ? count : 0),
+      0,
+    ) +
+    [...counters].reduce(
+      (sum, counter) =>
+        sum + (applicationName === undefined || (counter.applicationName ?? '') === applicationName ? counter.statements : 0),
+      0,
+    );
 
   const server: Server = createServer((client) => {
     const counter = new FrontendMessageCounter();
@@ -108,7 +145,8 @@ export function startStatementCounter(target: { host: string; port: number }, li
       sockets.delete(client);
       sockets.delete(upstream);
       if (counters.delete(counter)) {
-        closedStatements += counter.statements;
+        const name = counter.applicationName ?? '';
+        closedStatements.set(name, (closedStatements.get(name) ?? 0) + counter.statements);
         if (counter.encrypted) encrypted += 1;
       }
     };
@@ -123,7 +161,8 @@ export function startStatementCounter(target: { host: string; port: number }, li
       if (!address || typeof address === 'string') return reject(new Error('the statement counter has no TCP address'));
       resolve({
         port: address.port,
-        statements: () => closedStatements + [...counters].reduce((sum, counter) => sum + counter.statements, 0),
+        statements: () => countOf(undefined),
+        statementsOf: (applicationName) => countOf(applicationName),
         encryptedConnections: () => encrypted + [...counters].filter((counter) => counter.encrypted).length,
         close: () =>
           new Promise<void>((done) => {

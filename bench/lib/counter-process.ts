@@ -3,13 +3,16 @@ import { startStatementCounter, type StatementCounter } from '../pg-statement-co
 /**
  * The statement-counting proxies run in this child process (forked by statement-counters.ts), so
  * forwarding PostgreSQL traffic never competes with autocannon for the harness's event loop.
- * Protocol over IPC: {id, op: 'listen', name} → {id, port}; {id, op: 'count', name} → {id, statements}.
+ * Protocol over IPC: {id, op: 'listen', name} → {id, port}; {id, op: 'count', name, background} →
+ * {id, statements, background}: all the statements, and those of the connections whose
+ * application_name is `background`.
  */
 
 interface Request {
   id: number;
   op: 'listen' | 'count';
   name: string;
+  background?: string;
 }
 
 const [host, port] = [process.argv[2], Number(process.argv[3])];
@@ -33,5 +36,5 @@ async function answer(request: Request): Promise<Record<string, number>> {
   const counter = counters.get(request.name);
   if (!counter) throw new Error(`no statement counter named ${request.name}`);
   if (counter.encryptedConnections()) throw new Error(`${request.name} uses TLS to PostgreSQL: statements cannot be counted`);
-  return { statements: counter.statements() };
+  return { statements: counter.statements(), background: request.background ? counter.statementsOf(request.background) : 0 };
 }

@@ -38,7 +38,10 @@ export interface Row {
   p99Ms: number | null;
   completed: number;
   errors: number;
+  /** Statements per request on the request path: those of the server's background connections are counted apart. */
   statementsPerRequest: number | null;
+  /** Statements of the server's background connections (job queue, relay) per request, in the same sample. */
+  backgroundStatementsPerRequest?: number;
   peakRssMb: number | null;
   /** RSS once the load stopped and the server went idle. */
   rssMb: number | null;
@@ -119,7 +122,8 @@ export async function measure(measurement: Measurement): Promise<Row> {
     p99Ms: load.p99Ms,
     completed: load.completed,
     errors: load.errors + (problem ? 1 : 0),
-    statementsPerRequest: statements,
+    statementsPerRequest: statements.requestPath,
+    backgroundStatementsPerRequest: statements.background,
     peakRssMb: memory.peakRssMb,
     rssMb: memory.rssMb,
     eventLoopP99Ms: eventLoop?.p99Ms ?? null,
@@ -137,7 +141,10 @@ export const STATEMENT_SAMPLE_REQUESTS = 20;
  * under load instead, the requests autocannon abandons when its window closes would blur it: the
  * gateway does not execute a query whose client left while it waited for its turn.
  */
-async function statementsPerRequest(target: Measurement['target'], plan: RequestPlan): Promise<number> {
+async function statementsPerRequest(
+  target: Measurement['target'],
+  plan: RequestPlan,
+): Promise<{ requestPath: number; background: number }> {
   const before = await target.counters.settledStatements(target.name);
   for (let sent = 0; sent < STATEMENT_SAMPLE_REQUESTS; sent += 1) {
     const body = plan.next ? plan.next().body : plan.body;
@@ -145,7 +152,8 @@ async function statementsPerRequest(target: Measurement['target'], plan: Request
     await response.arrayBuffer();
   }
   const after = await target.counters.settledStatements(target.name);
-  return (after - before) / STATEMENT_SAMPLE_REQUESTS;
+  const background = (after.background - before.background) / STATEMENT_SAMPLE_REQUESTS;
+  return { requestPath: (after.total - before.total) / STATEMENT_SAMPLE_REQUESTS - background, background };
 }
 
 async function checkSample(baseUrl: string, plan: RequestPlan, sample: SampleCheck): Promise<string | null> {

@@ -48,11 +48,17 @@ export function resultsTable(rows: Row[]): string {
     const rate = `${fixed(row.requestsPerSecond, row.requestsPerSecond < 100 ? 1 : 0)}${row.unit ? ` ${row.unit}` : ''}`;
     lines.push(
       `| ${row.workload} | ${row.server} | ${row.connections ?? '—'} | ${rate} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ` +
-        `${row.errors}${row.notes.length ? ' *' : ''} | ${fixed(row.statementsPerRequest, 2)} | ${cpuCell(row.cpu)} | ${fixed(row.peakRssMb)} | ${fixed(row.rssMb)} | ` +
+        `${row.errors}${row.notes.length ? ' *' : ''} | ${statementsCell(row)} | ${cpuCell(row.cpu)} | ${fixed(row.peakRssMb)} | ${fixed(row.rssMb)} | ` +
         `${fixed(row.eventLoopP99Ms, 1)} | ${ratioTo(rows, row, 'postgraphile')} | ${ratioTo(rows, row, 'limit')} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** The request path's statements, then those its background connections sent meanwhile (`+0.35`), when any. */
+function statementsCell(row: Row): string {
+  const background = row.backgroundStatementsPerRequest ?? 0;
+  return `${fixed(row.statementsPerRequest, 2)}${background >= 0.005 ? ` +${fixed(background, 2)}` : ''}`;
 }
 
 export function targetsTable(targets: TargetCheck[]): string {
@@ -111,8 +117,10 @@ export function renderReport(input: ReportInput): string {
       '(every response is checked; a wrong-password login must fail with UNAUTHENTICATED), plus a fully parsed sample before each run.',
     '- SQL/req: each server reaches PostgreSQL through its own wire-protocol proxy (bench/pg-statement-counter.ts) that counts simple ' +
       'Query and extended-protocol Execute messages (BEGIN/COMMIT included); after each run, its delta from the idle server before ' +
-      `to the idle server after ${STATEMENT_SAMPLE_REQUESTS} requests of the workload sent one at a time, divided by ${STATEMENT_SAMPLE_REQUESTS} ` +
-      "(the gateway's idle import worker polls once a second: about +0.05).",
+      `to the idle server after ${STATEMENT_SAMPLE_REQUESTS} requests of the workload sent one at a time, divided by ${STATEMENT_SAMPLE_REQUESTS}. ` +
+      "The statements of the gateway's background connections (its job queue's polling, the webhook relay and pg-boss's maintenance, " +
+      "known by their `application_name`) are counted apart, after a `+` (`3.00 +0.10`): they are not the request's, though a " +
+      "write's domain event is what the relay then hands on. The CSV import, background work itself, counts all its statements.",
     '- CPU ms/req: CPU time (user + system, from /proc) spent during the measured window, divided by the responses in it: ' +
       "of the server process (all threads: libuv's pool hashes passwords), of the `postgres` processes on the machine (backends " +
       'and background workers; a backend that exits during the window takes its time with it), of the process hosting the ' +

@@ -1,18 +1,28 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
+import { JOBS_APPLICATION_NAME } from '../../src/db/job-queue';
 import { onCleanup } from './cleanup';
 
 const QUIET_POLL_MS = 150;
 const QUIET_TIMEOUT_MS = 5_000;
+
+/**
+ * Statements sent by a server: all of them, and those of its background connections (the gateway's
+ * job queue, webhook relay and pg-boss maintenance, on connections named `JOBS_APPLICATION_NAME`).
+ */
+export interface StatementCount {
+  total: number;
+  background: number;
+}
 
 export interface StatementCounters {
   /** The process hosting the proxies: its CPU time is the harness's. */
   pid: number;
   /** Opens a counting proxy in front of PostgreSQL for one server; returns its 127.0.0.1 port. */
   listen(name: string): Promise<number>;
-  statements(name: string): Promise<number>;
+  statements(name: string): Promise<StatementCount>;
   /** The count once the server has stopped sending statements (background work included). */
-  settledStatements(name: string): Promise<number>;
+  settledStatements(name: string): Promise<StatementCount>;
 }
 
 /** Forks the process that hosts the proxies (see counter-process.ts). */
@@ -23,7 +33,7 @@ export async function startStatementCounters(target: { host: string; port: numbe
   });
   onCleanup('statement counter', () => stopChild(child));
   let nextId = 1;
-  const ask = (op: 'listen' | 'count', name: string) =>
+  const ask = (op: 'listen' | 'count', name: string, background?: string) =>
     new Promise<Record<string, number | string>>((resolve, reject) => {
       const id = nextId++;
       const onMessage = (reply: { id: number; error?: string }) => {
@@ -33,9 +43,12 @@ export async function startStatementCounters(target: { host: string; port: numbe
         else resolve(reply as unknown as Record<string, number>);
       };
       child.on('message', onMessage);
-      child.send({ id, op, name });
+      child.send({ id, op, name, background });
     });
-  const statements = async (name: string) => Number((await ask('count', name)).statements);
+  const statements = async (name: string): Promise<StatementCount> => {
+    const reply = await ask('count', name, JOBS_APPLICATION_NAME);
+    return { total: Number(reply.statements), background: Number(reply.background) };
+  };
   return {
     pid: child.pid!,
     listen: async (name) => Number((await ask('listen', name)).port),
@@ -46,7 +59,7 @@ export async function startStatementCounters(target: { host: string; port: numbe
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, QUIET_POLL_MS));
         const current = await statements(name);
-        if (current === previous || Date.now() > deadline) return current;
+        if (current.total === previous.total || Date.now() > deadline) return current;
         previous = current;
       }
     },
