@@ -69,7 +69,7 @@ describe('request admission: whose turn it is', () => {
     expect(admitted).toEqual(['first', 'second', 'third']);
   });
 
-  it('serves the newest first once the line stands longer than half the longest wait, and refuses the oldest when its wait is over', async () => {
+  it('serves the newest first once the line stands longer than half the longest wait and more wait than finished within it, and refuses the oldest when its wait is over', async () => {
     const first = send('first');
     await pollUntil(() => admitted.length === 1, 'the first request to be admitted');
     const startedOld = Date.now();
@@ -92,6 +92,29 @@ describe('request admission: whose turn it is', () => {
     expect((await first).status).toBe(200);
     expect((await fresh).status).toBe(200);
     expect(admission.load).toEqual({ running: 0, waiting: 0, refused: 1 });
+  });
+
+  it('keeps arrival order for a short line that moves slowly: fewer wait than finished within the bound', async () => {
+    for (const name of ['a', 'b', 'c']) {
+      const answer = send(name);
+      await pollUntil(() => admitted.includes(name), `${name} to be admitted`);
+      release(name);
+      expect((await answer).status).toBe(200);
+    }
+    const first = send('first');
+    await pollUntil(() => admitted.includes('first'), 'the first request to be admitted');
+    const old = send('old');
+    await waiting(1);
+    await sleep(MAX_WAIT_MS / 2 + 50);
+    const fresh = send('fresh');
+    await waiting(2);
+    release('first');
+    await pollUntil(() => admitted.length === 5, 'the next admission');
+    expect(admitted.slice(3)).toEqual(['first', 'old']);
+    release('old');
+    await pollUntil(() => admitted.length === 6, 'the last admission');
+    release('fresh');
+    expect((await Promise.all([first, old, fresh])).map((answer) => answer.status)).toEqual([200, 200, 200]);
   });
 
   it('refuses at once past the queue, frees the place of a client that left, and lets exempt paths through', async () => {

@@ -35,18 +35,22 @@ function busyAnswer(bodyOf: ErrorBody): (res: ServerResponse) => void {
  * request costs no database round trip, no pooled connection and next to no CPU, so the requests
  * admitted keep the whole machine. A request whose client leaves while it waits gives its place up.
  *
- * Turns go in arrival order while the line moves: while its oldest request has waited less than
- * half of `maxWaitMs`. A line standing longer than that is overload, and there arrival order would
- * serve only requests that have already waited almost `maxWaitMs` while the rest time out anyway;
- * so the newest request goes first (adaptive LIFO): an admitted request is answered within its own
- * work, not the wait plus its work, and the ones refused are those that waited the whole bound. A
- * client that retries as soon as it is refused (as load generators do) then does so at most once
- * per `maxWaitMs`, instead of as fast as the gateway can refuse.
+ * Turns go in arrival order while the line moves. The line is overload when its oldest request has
+ * waited more than half of `maxWaitMs` and more requests wait than the gateway finished within the
+ * last `maxWaitMs` (so in arrival order some would time out anyway). There arrival order would serve
+ * only requests that have already waited almost `maxWaitMs` while the rest time out; so the newest
+ * request goes first (adaptive LIFO): an admitted request is answered within its own work, not the
+ * wait plus its work, and the ones refused are those that waited the whole bound. A client that
+ * retries as soon as it is refused (as load generators do) then does so at most once per
+ * `maxWaitMs`, instead of as fast as the gateway can refuse. A short line that only moves slowly
+ * (slow requests, a busy machine) stays in arrival order, so none of it starves.
  */
 export class RequestAdmission {
   private running = 0;
   private readonly waiting = new WaitingLine<() => void>();
   private refused = 0;
+  /** When the requests finished within the last `maxWaitMs` finished, oldest first. */
+  private readonly finished = new RecentTimes();
 
   constructor(private readonly settings: AdmissionSettings) {}
 
@@ -100,9 +104,31 @@ export class RequestAdmission {
   }
 
   private release(): void {
+    const now = performance.now();
+    const finishedRecently = this.finished.add(now, now - this.settings.maxWaitMs);
     const oldest = this.waiting.oldest;
     // The slot passes straight to the next waiter, so `running` counts it without a gap.
     if (!oldest) this.running -= 1;
-    else this.waiting.take(performance.now() - oldest.since < this.settings.maxWaitMs / 2 ? 'oldest' : 'newest')!.value();
+    else {
+      const overload = now - oldest.since > this.settings.maxWaitMs / 2 && this.waiting.length > finishedRecently;
+      this.waiting.take(overload ? 'newest' : 'oldest')!.value();
+    }
+  }
+}
+
+/** Times within a sliding window: `add` records one, forgets those before `since`, and counts the rest. */
+class RecentTimes {
+  private times: number[] = [];
+  private first = 0;
+
+  add(time: number, since: number): number {
+    this.times.push(time);
+    while (this.times[this.first] < since) this.first += 1;
+    // Compacted now and then, so the array holds about one window of times.
+    if (this.first > 1024 && this.first * 2 > this.times.length) {
+      this.times = this.times.slice(this.first);
+      this.first = 0;
+    }
+    return this.times.length - this.first;
   }
 }
