@@ -114,14 +114,10 @@ export function startStatementCounter(target: { host: string; port: number }, li
   /** Statements of the connections closed, by application_name ('' for none). */
   const closedStatements = new Map<string, number>();
   let encrypted = 0;
-  const countOf = (applicationName: string | undefined) =>
-    [...closedStatements].reduce(
+  /** Statements of the connections named `applicationName` ('' for none), or of all of them. */
+  const countOf = (applicationName?: string) =>
+    [...closedStatements, ...[...counters].map((counter) => [counter.applicationName ?? '', counter.statements] as const)].reduce(
       (sum, [name, count]) => sum + (applicationName === undefined || name === applicationName ? count : 0),
-      0,
-    ) +
-    [...counters].reduce(
-      (sum, counter) =>
-        sum + (applicationName === undefined || (counter.applicationName ?? '') === applicationName ? counter.statements : 0),
       0,
     );
 
@@ -161,7 +157,7 @@ export function startStatementCounter(target: { host: string; port: number }, li
       if (!address || typeof address === 'string') return reject(new Error('the statement counter has no TCP address'));
       resolve({
         port: address.port,
-        statements: () => countOf(undefined),
+        statements: () => countOf(),
         statementsOf: (applicationName) => countOf(applicationName),
         encryptedConnections: () => encrypted + [...counters].filter((counter) => counter.encrypted).length,
         close: () =>

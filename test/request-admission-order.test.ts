@@ -52,6 +52,22 @@ describe('request admission: whose turn it is', () => {
   const waiting = (count: number) => pollUntil(() => admission.load.waiting === count, `${count} requests waiting`);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  /**
+   * `first` in progress, then `old` waiting past half the longest wait, then `fresh` behind it;
+   * `admittedBefore` is how many requests were admitted before `first`.
+   */
+  async function lineStandingPastHalfTheWait(admittedBefore = 0) {
+    const first = send('first');
+    await pollUntil(() => admitted.length === admittedBefore + 1, 'the first request to be admitted');
+    const startedOld = Date.now();
+    const old = send('old');
+    await waiting(1);
+    await sleep(MAX_WAIT_MS / 2 + 50);
+    const fresh = send('fresh');
+    await waiting(2);
+    return { first, old, fresh, startedOld };
+  }
+
   it('takes turns in arrival order while the line moves', async () => {
     const first = send('first');
     await pollUntil(() => admitted.length === 1, 'the first request to be admitted');
@@ -70,14 +86,7 @@ describe('request admission: whose turn it is', () => {
   });
 
   it('serves the newest first once the line stands longer than half the longest wait and more wait than finished within it, and refuses the oldest when its wait is over', async () => {
-    const first = send('first');
-    await pollUntil(() => admitted.length === 1, 'the first request to be admitted');
-    const startedOld = Date.now();
-    const old = send('old');
-    await waiting(1);
-    await sleep(MAX_WAIT_MS / 2 + 50);
-    const fresh = send('fresh');
-    await waiting(2);
+    const { first, old, fresh, startedOld } = await lineStandingPastHalfTheWait();
     release('first');
     await pollUntil(() => admitted.length === 2, 'a second admission');
     expect(admitted).toEqual(['first', 'fresh']);
@@ -101,13 +110,7 @@ describe('request admission: whose turn it is', () => {
       release(name);
       expect((await answer).status).toBe(200);
     }
-    const first = send('first');
-    await pollUntil(() => admitted.includes('first'), 'the first request to be admitted');
-    const old = send('old');
-    await waiting(1);
-    await sleep(MAX_WAIT_MS / 2 + 50);
-    const fresh = send('fresh');
-    await waiting(2);
+    const { first, old, fresh } = await lineStandingPastHalfTheWait(3);
     release('first');
     await pollUntil(() => admitted.length === 5, 'the next admission');
     expect(admitted.slice(3)).toEqual(['first', 'old']);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type ErrorBody, STATUS_BY_CODE, serviceUnavailable } from '../errors';
-import { type Place, WaitingLine } from '../waiting-line';
+import { WaitingLine } from '../waiting-line';
 
 export interface AdmissionSettings {
   /** Requests past the gate at once: authenticating, executing, answering. */
@@ -82,7 +82,7 @@ export class RequestAdmission {
         res.off('close', leave);
         this.admit(res, next);
       };
-      const place: Place<() => void> = this.waiting.join(turn, performance.now());
+      const place = this.waiting.join(turn, performance.now());
       const leave = () => {
         clearTimeout(timer);
         this.waiting.leave(place);
