@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { type Database, openDatabase } from '../src/db/database';
-import { JobQueue, JOBS_SCHEMA } from '../src/db/job-queue';
+import { JobQueue, JOBS_SCHEMA, type QueueDefinition } from '../src/db/job-queue';
 import { prepareDatabase } from '../src/db/prepare-database';
 import { MAIL_QUEUE, MAIL_QUEUE_DEFINITION, MailQueue } from '../src/modules/mail/mail-queue';
 import { createLogger } from '../src/shared/logger';
@@ -28,23 +28,28 @@ describe('mail jobs', () => {
     const config = testConfig(dataDir, testDatabase.url);
     database = await openDatabase(config);
     await prepareDatabase(database.orm, config, () => undefined);
-    jobs = new JobQueue({
-      connectionUrl: database.connectionUrl,
-      poolMax: 1,
-      pollIntervalSeconds: 0.5,
-      notifications: database.notifications,
-      logger,
-    });
-    await jobs.start([{ ...MAIL_QUEUE_DEFINITION, retryDelaySeconds: 1 }]);
   });
+  afterEach(() => jobs?.stop());
   afterAll(async () => {
-    await jobs?.stop();
     await database?.close();
     await testDatabase?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  const startQueue = async (poolMax: number, pollIntervalSeconds: number, queue: QueueDefinition) => {
+    jobs = new JobQueue({
+      connectionUrl: database.connectionUrl,
+      poolMax,
+      pollIntervalSeconds,
+      notifications: database.notifications,
+      logger,
+    });
+    await jobs.start([queue]);
+    return jobs;
+  };
+
   it('retries a mail while the mail server is down, and delivers it once it is back', async () => {
+    await startQueue(1, 0.5, { ...MAIL_QUEUE_DEFINITION, retryDelaySeconds: 1 });
     const reserved = await startSmtpSink();
     const port = Number(new URL(reserved.url).port);
     await reserved.close();
@@ -79,5 +84,20 @@ describe('mail jobs', () => {
     } finally {
       await sink.close();
     }
+  });
+
+  it('stops while its workers wait for the one connection of its pool, and leaves no timer behind', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const crowded = await startQueue(1, 0.5, { ...MAIL_QUEUE_DEFINITION, name: 'crowded', concurrency: 8 });
+    await crowded.work('crowded', async () => undefined);
+    // Eight workers poll through one connection: the stop comes while fetches wait for it.
+    await pollUntil(() => crowded.poolLoad()!.waiting > 0, 'fetches waiting for the connection', { intervalMs: 1 });
+
+    const stopped = Date.now();
+    await crowded.stop();
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+    // pg-boss's stop monitor would check every 500 ms, forever, for a worker to end; other timers come and go.
+    await pollUntil(() => timers() <= before, 'no timer of the stopped queue', { timeoutMs: 5_000 });
   });
 });

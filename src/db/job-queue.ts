@@ -1,4 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../shared/logger';
@@ -76,6 +77,9 @@ export const QUEUED_JOBS_COUNT_LIMIT = 10_000;
 const SETTLES_A_JOB =
   /^\s*WITH (?:results AS \(\s*UPDATE \S+\.job\s+SET completed_on = now\(\),\s*state = 'completed'|deleted_jobs AS \(\s*DELETE FROM \S+\.job\s+WHERE name = \$1 AND id IN)/;
 
+/** pg-boss's `fetchNextJob` statement: a worker taking its next jobs. */
+const FETCHES_JOBS = /^\s*WITH next as \(\s*SELECT id, singleton_key, policy\s+FROM \S+\.job\s/;
+
 /** A driver connection: knex's, or one of the queue's own pool. */
 interface DriverConnection {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
@@ -108,6 +112,9 @@ export class JobQueue {
   private readonly stopping = new AbortController();
   private unlisten: (() => Promise<void>) | undefined;
   private started = false;
+  /** pg-boss's statements not answered yet, and the attempts still running: `stop` waits for them. */
+  private readonly statements = new Set<Promise<unknown>>();
+  private readonly attempts = new Set<Promise<unknown>>();
 
   constructor(private readonly options: JobQueueOptions) {
     this.pool = new Pool({
@@ -135,7 +142,13 @@ export class JobQueue {
    * rejection would go unhandled and the job stay active until it expires and runs again. Those two
    * statements are retried here, with a doubling wait, until they succeed or the queue stops.
    */
-  private async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+  private executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+    // Once stopping, a worker takes no more jobs: its fetch finds none, without a statement.
+    if (this.stopping.signal.aborted && FETCHES_JOBS.test(text)) return Promise.resolve({ rows: [] });
+    return tracked(this.statements, this.runSql(text, values));
+  }
+
+  private async runSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
     if (!SETTLES_A_JOB.test(text)) return countFailure(this.options.observer, this.pool.query(text, values));
     for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
@@ -145,7 +158,8 @@ export class JobQueue {
         this.options.logger.warn({ err: error, retryInMs: stopping ? null : waitMs }, 'could not record the end of a job');
         // The job stays active; once it expires, pg-boss's maintenance retries it.
         if (stopping) return { rows: [{ count: 0 }] };
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        // A stop cuts the wait short: the next try is the last, and `stop` does not wait out the backoff.
+        await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
   }
@@ -304,7 +318,11 @@ export class JobQueue {
             stopping: this.stopping.signal,
           }));
           const { tracing } = this.options;
-          const attempt = () => observeAttempt(this.options.observer, queue, jobs.length, () => run(jobs));
+          const attempt = () =>
+            tracked(
+              this.attempts,
+              observeAttempt(this.options.observer, queue, jobs.length, () => run(jobs)),
+            );
           if (!tracing) return attempt();
           await tracing.job(
             queue,
@@ -356,9 +374,43 @@ export class JobQueue {
     this.started = false;
     await this.unlisten?.();
     this.stopping.abort();
-    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    // Not pg-boss's graceful stop: it waits for the attempts, not for a worker's fetch in flight, and
+    // then checks every second, after the stop, for that worker to end: forever when the fetch was
+    // still waiting for a connection as the pool closed, since pg-pool never answers the callers it
+    // queued. So the workers go idle first (a fetch now finds nothing), then pg-boss stops at once,
+    // failing an attempt still running, and the pool closes once every statement is answered.
+    await this.settled(timeoutMs);
+    await this.boss.stop({ graceful: false });
+    while (this.statements.size) await Promise.allSettled([...this.statements]);
     await this.pool.end();
   }
+
+  /** Resolves once nothing was in flight for a whole turn of the event loop, or after `timeoutMs`. */
+  private async settled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      await Promise.race([this.idle(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async idle(): Promise<void> {
+    do {
+      while (this.statements.size || this.attempts.size) await Promise.allSettled([...this.statements, ...this.attempts]);
+      // pg-boss records the end of an attempt a few promise turns after it: that statement may follow.
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.statements.size || this.attempts.size);
+  }
+}
+
+/** Keeps `promise` in `pending` until it settles. */
+function tracked<T>(pending: Set<Promise<unknown>>, promise: Promise<T>): Promise<T> {
+  pending.add(promise);
+  const forget = () => pending.delete(promise);
+  promise.then(forget, forget);
+  return promise;
 }
 
 /** The connection of `em`'s transaction, or one of its pool for the time of `work`. */
