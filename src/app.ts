@@ -28,7 +28,7 @@ import { AccessTokens } from './modules/auth/jwt';
 import { PasswordHashing } from './modules/auth/password-hashing';
 import { InvitationQuota } from './modules/invitation/invitation-quota';
 import { BackgroundTasks } from './shared/background-tasks';
-import { postgresCounter } from './shared/rate-limit/postgres-counters';
+import { ExpiredCountsSweep, postgresCounter } from './shared/rate-limit/postgres-counters';
 import { CredentialUse } from './modules/auth/credential-use';
 import { Readiness } from './shared/readiness';
 import { queryPrepared } from './db/prepared-statements';
@@ -214,6 +214,8 @@ export async function createApp({
     { retentionDays: config.auditRetentionDays, intervalMs: config.auditPruneIntervalSeconds * 1000 },
   );
   auditPruner.start();
+  const expiredCounts = new ExpiredCountsSweep(knex);
+  expiredCounts.start();
   return {
     express: app,
     deps,
@@ -225,8 +227,8 @@ export async function createApp({
     async stop() {
       readiness.stopAccepting();
       await live.close();
-      // First: the jobs' and the pruner's batches in flight commit while the database is still open.
-      await Promise.all([stopJobs(), auditPruner.stop()]);
+      // First: the jobs' and the pruners' batches in flight commit while the database is still open.
+      await Promise.all([stopJobs(), auditPruner.stop(), expiredCounts.stop()]);
       await apollo.stop();
       await deps.events.stop();
       await deps.background.drain();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sessionToken } from '../helpers/sessions';
 import { User } from '../../src/modules/user/user.entity';
 import { emailKey } from '../../src/shared/rate-limit/attempt-limiter';
+import { ExpiredCountsSweep } from '../../src/shared/rate-limit/postgres-counters';
 import { buildWorld, PASSWORD } from '../helpers/fixtures';
 import { ACCEPT_INVITATION, invitationHelpers } from '../helpers/invitations';
 import { mailsTo, waitForMails } from '../helpers/outbox';
@@ -248,6 +249,21 @@ describe('rate limits on login, password reset and invitation acceptance', () =>
     });
     expectGraphqlLimited(graphql);
     expect((await invitations.row(invitation.id)).status).toBe('pending');
+  });
+
+  it('sweeps the counts that expired over an hour ago, and no others', async () => {
+    const connection = app.orm.em.getConnection();
+    const hourAgo = Date.now() - 60 * 60_000;
+    const keys = { long: `sweep:${randomBytes(4).toString('hex')}`, recent: `sweep:${randomBytes(4).toString('hex')}` };
+    await connection.execute('insert into rate_limits (key, points, expire) values (?, 1, ?), (?, 1, ?)', [
+      keys.long,
+      hourAgo - 1_000,
+      keys.recent,
+      hourAgo + 60_000,
+    ]);
+    await new ExpiredCountsSweep(connection.getKnex()).sweep();
+    expect(await countersOf(app, keys.long)).toEqual([]);
+    expect(await pointsOf(app, keys.recent)).toBe(1);
   });
 });
 

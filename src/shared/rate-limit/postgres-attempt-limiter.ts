@@ -68,7 +68,6 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
           keyPrefix: `${operation}:${rule.key}`,
           points: rule.points(limits),
           windowSeconds: limits.windowSeconds,
-          clearsExpired: this.counters.size === 0 && rule === rules[0],
           onRefused,
         }),
       }));

@@ -12,8 +12,6 @@ export interface CounterSettings {
   keyPrefix: string;
   points: number;
   windowSeconds: number;
-  /** One counter is enough to delete the rows that expired, for the whole table. */
-  clearsExpired?: boolean;
   /** Told of each attempt refused because of this counter, with its limiter: the key prefix's first part (`login`). */
   onRefused?: RefusalListener;
 }
@@ -40,7 +38,8 @@ export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimi
     keyPrefix: settings.keyPrefix,
     points: settings.points,
     duration: settings.windowSeconds,
-    clearExpiredByTimeout: settings.clearsExpired ?? false,
+    // Its sweep's timer is never cleared: it would keep a stopped app in memory, then query its closed pool.
+    clearExpiredByTimeout: false,
   });
   const { onRefused } = settings;
   if (onRefused) {
@@ -48,6 +47,38 @@ export function postgresCounter(knex: Knex, settings: CounterSettings): RateLimi
     refusalListeners.set(counter, () => onRefused(limiter));
   }
   return counter;
+}
+
+/** What rate-limiter-flexible's own sweep does: every five minutes, rows that expired an hour ago go. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
+const SWEEP_AFTER_EXPIRY_MS = 60 * 60_000;
+
+/** Deletes the expired rows of `rate_limits`, every counter's, from `start` until `stop`. */
+export class ExpiredCountsSweep {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(private readonly knex: Knex) {}
+
+  start(): void {
+    // A failure is not worth a log, as for the library: the next sweep deletes the same rows.
+    this.timer = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
+  }
+
+  /** Deletes the rows that expired over an hour ago (at most one sweep runs at a time). */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.knex
+      .raw(`delete from ${RATE_LIMIT_TABLE} where expire < ?`, [Date.now() - SWEEP_AFTER_EXPIRY_MS])
+      .then(() => undefined)
+      .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /** Sweeps no more; resolves once the sweep in flight (if any) is done. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping?.catch(() => undefined);
+  }
 }
 
 interface StatementConfig {
