@@ -37,6 +37,9 @@ beforeAll(async () => {
   ]);
   expect(composed.errors).toBeUndefined();
   supergraphSdl = composed.supergraphSdl!;
+  // Unless told not to, an ApolloGateway reports its use to Apollo's servers, last when it stops: a test
+  // sends nothing out, and its router's stop does not wait for a network that may hang.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>
