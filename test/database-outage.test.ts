@@ -8,6 +8,7 @@ import { startTestApp, type HttpResult, type TestApp } from './helpers/test-app'
 import { createTestDatabase, serverUrl, type TestDatabase } from './helpers/test-database';
 import { whileUsersLocked } from './helpers/table-lock';
 import { TcpProxy } from './helpers/tcp-proxy';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 const ADMIN = { email: 'ops@example.com', password: PASSWORD };
 /** What a leaked database error would carry; none of it may reach a client. */
@@ -51,7 +52,7 @@ describe('when the database cannot be reached', () => {
     );
     const login = await app.request('POST', '/api/v1/users/login', { body: ADMIN });
     token = login.body.token;
-  }, 60_000);
+  }, SET_UP_TIMEOUT_MS);
 
   afterAll(async () => {
     await app?.close();
@@ -124,7 +125,7 @@ describe('when the database cannot be reached', () => {
   beforeAll(async () => {
     app = await startTestApp({ DB_STATEMENT_TIMEOUT_MS: '400', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
     token = (await app.request('POST', '/api/v1/users/login', { body: ADMIN })).body.token;
-  }, 60_000);
+  }, SET_UP_TIMEOUT_MS);
 
   afterAll(() => app?.close());
 

@@ -20,6 +20,7 @@ import { testConfig } from './helpers/test-app';
 import { preparedDataDir } from './helpers/prepared-database';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 import { pollUntil } from './helpers/wait';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 /** A line the job handlers logged (pino's JSON), for telling which attempt did what. */
 interface LogLine {
@@ -55,7 +56,7 @@ describe('import jobs', () => {
     const company = em.create(Company, { name: 'Worker Co' });
     await em.flush();
     companyId = company.id;
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterEach(async () => {
     await Promise.all(queues.splice(0).map((queue) => queue.stop()));
     // A test that failed half-way leaves nothing for the next one's workers to pick up.

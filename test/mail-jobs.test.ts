@@ -10,6 +10,7 @@ import { TEST_JWT_SECRET, testConfig } from './helpers/test-app';
 import { preparedDataDir } from './helpers/prepared-database';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 import { pollUntil } from './helpers/wait';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 /**
  * Mails on the job queue, against a real database and a real SMTP server that is down at first: the
@@ -28,7 +29,7 @@ describe('mail jobs', () => {
     const config = testConfig(dataDir, testDatabase.url);
     database = await openDatabase(config);
     await prepareDatabase(database.orm, config, () => undefined);
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterEach(() => jobs?.stop());
   afterAll(async () => {
     await database?.close();

@@ -12,6 +12,7 @@ import { buildWorld, PASSWORD, type World } from './helpers/fixtures';
 import { login } from './helpers/documents';
 import { startTestApp, type TestApp, testConfig } from './helpers/test-app';
 import { pollUntil } from './helpers/wait';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 const PROMTOOL = '/usr/bin/promtool';
 
@@ -49,7 +50,7 @@ describe('metrics', () => {
     // As main.ts serves it on METRICS_PORT (here any free loopback port).
     metricsServer = await listenForMetrics(app.metrics, '127.0.0.1', 0);
     metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterAll(async () => {
     await new Promise((resolve) => metricsServer?.close(resolve));
     await app?.close();
@@ -203,7 +204,7 @@ describe('metrics on the public port', () => {
     // The port the app is configured with, not the one the test listens on: equal, /metrics is mounted.
     // One request at a time and none waiting: a second one is refused by the admission gate.
     app = await startTestApp({ PORT: '4000', METRICS_PORT: '4000', REQUEST_CONCURRENCY: '1', REQUEST_QUEUE: '0' });
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterAll(() => app?.close());
 
   it('answers /metrics on the main app when METRICS_PORT equals PORT', async () => {

@@ -3,6 +3,7 @@ import { type NotificationHandler, serverNotifications } from '../src/db/notific
 import { TcpProxy } from './helpers/tcp-proxy';
 import { createTestDatabase, serverUrl, type TestDatabase } from './helpers/test-database';
 import { pollUntil } from './helpers/wait';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 /** A handler that records what it hears. */
 function recorder() {
@@ -29,7 +30,7 @@ function recorder() {
     database = await createTestDatabase();
     proxy = await TcpProxy.start(database.url!);
     notifications = serverNotifications({ clientUrl: proxy.rewrite(database.url!), minBackoffMs: 20, maxBackoffMs: 200 });
-  }, 60_000);
+  }, SET_UP_TIMEOUT_MS);
 
   afterAll(async () => {
     await proxy?.cutOff();

@@ -2,6 +2,7 @@ import { Company } from '../src/modules/company/company.entity';
 import { buildWorld, type World } from './helpers/fixtures';
 import { startTestApp, type TestApp } from './helpers/test-app';
 import { base64Of } from './helpers/uploads';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }';
 const START = `mutation($companyId: ID!, $base64: Base64FileInput) {
@@ -35,7 +36,7 @@ describe('the person-name rule of createUser and of CSV imports', () => {
   beforeAll(async () => {
     app = await startTestApp({});
     world = await buildWorld(app);
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterAll(() => app.close());
 
   const storedFirstName = async (email: string): Promise<string | null> => {

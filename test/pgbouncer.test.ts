@@ -10,6 +10,7 @@ import { whileUsersLocked } from './helpers/table-lock';
 import { createTestDatabase, serverUrl, type TestDatabase } from './helpers/test-database';
 import { base64Of } from './helpers/uploads';
 import { pollUntil } from './helpers/wait';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 // The statement mode is process-wide, read from the environment as PERFORMANCE_TRICKS_OFF is (jest
 // gives each file a copy of it): what `DATABASE_PREPARED_STATEMENTS=false npm start` does.
@@ -52,7 +53,7 @@ const EVENTS = 'subscription($c: ID!) { events(companyId: $c) { type payload } }
       { databaseUrl: bouncer.url },
     );
     world = await buildWorld(app);
-  }, 60_000);
+  }, SET_UP_TIMEOUT_MS);
 
   afterAll(async () => {
     try {

@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from './helpers/test-app';
 import { serverUrl } from './helpers/test-database';
 import { pollUntil } from './helpers/wait';
 import { postgresBinDir, PrivatePostgres } from './faults/private-postgres';
+import { SET_UP_TIMEOUT_MS } from './helpers/setup';
 
 /**
  * Read replicas on a real streaming replica: a private primary and a base backup of it following
@@ -40,7 +41,7 @@ const HEALTH_CHECK = /^select pg_is_in_recovery\(\)/;
     world = await buildWorld(app);
     await replicaCaughtUp();
     await readsGoTo('replica');
-  }, 60_000);
+  }, SET_UP_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const closing of [otherProcess, app]) await closing?.close().catch(() => undefined);

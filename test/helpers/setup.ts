@@ -9,14 +9,21 @@ export interface SetupOptions extends TestAppOptions {
   start?: StartApp;
 }
 
+/**
+ * How long starting (or closing) a test's app and building its world may take. Alone, a start takes
+ * about a second; on a loaded 2-core machine (two test files at a time, and whatever else runs) it
+ * can take many times that, and a set-up that times out fails the whole file.
+ */
+export const SET_UP_TIMEOUT_MS = 120_000;
+
 /** Starts the app before the tests of the enclosing describe (or file) and closes it after them; use what it returns inside tests and hooks. */
 export function useTestApp(env: Record<string, string> = {}, options: SetupOptions = {}): TestApp {
   const { start = startTestApp, ...appOptions } = options;
   let app: TestApp | undefined;
   beforeAll(async () => {
     app = await start(env, appOptions);
-  });
-  afterAll(() => app?.close());
+  }, SET_UP_TIMEOUT_MS);
+  afterAll(() => app?.close(), SET_UP_TIMEOUT_MS);
   return standIn(() => app, 'the test app');
 }
 
@@ -26,7 +33,7 @@ export function useTestWorld(env: Record<string, string> = {}, options: SetupOpt
   let world: World | undefined;
   beforeAll(async () => {
     world = await buildWorld(app);
-  });
+  }, SET_UP_TIMEOUT_MS);
   return { app, world: standIn(() => world, 'the fixture world') };
 }
 
