@@ -14,7 +14,7 @@ export interface BenchOptions {
   importRows: number;
   skipBuild: boolean;
   keepDatabase: boolean;
-  /** CPU-profiles the gateway during the nested query at first=10 and 100 and the write, and reports its top functions by self time. */
+  /** CPU-profiles the gateway during the nested query at first=10 and 100, the write and the overload, and reports its top functions by self time. */
   profile: boolean;
   /** The workloads to run (--only), all by default. */
   only: WorkloadName[];
@@ -23,7 +23,7 @@ export interface BenchOptions {
 export const USAGE = `npm run bench [-- options]
   --quick         about a minute: 2 s per run, 10 connections only, a 2,000-row import
   --repeat N      run the main workload (nested query, first=100) N times to compare RSS (default 3; 1 with --quick)
-  --profile       CPU-profile the gateway during the nested query at first=10 and 100 and the write, summarise its
+  --profile       CPU-profile the gateway during the nested query at first=10 and 100, the write and the overload, summarise its
                   hottest functions per workload, and write the report to bench/results/profile.md (not latest.md)
   --skip-build    use dist/ as it is instead of running npm run build
   --keep-db       leave the leadsy_bench database in place afterwards

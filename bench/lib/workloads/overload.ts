@@ -1,6 +1,6 @@
 import { graphqlSucceeded, type RequestPlan } from '../load';
 import { measure } from '../measure';
-import { type BenchContext } from './context';
+import { type BenchContext, gatewayProfilePath } from './context';
 import { MAIN_FIRST, nestedPlan, nestedSample } from './nested-query';
 
 export const OVERLOAD_WORKLOAD = `overload: nested query first=${MAIN_FIRST}`;
@@ -20,7 +20,7 @@ function overloadPlan(ctx: BenchContext): RequestPlan {
   };
 }
 
-/** The gateway alone, at the load it serves and far past it: how much of its rate it keeps. */
+/** The gateway alone, at the load it serves and far past it: how much of its rate it keeps (--profile profiles both). */
 export async function runOverload(ctx: BenchContext): Promise<void> {
   for (const connections of Object.values(OVERLOAD_CONNECTIONS)) {
     ctx.log(`  ${OVERLOAD_WORKLOAD}, gateway, ${connections} connections`);
@@ -32,6 +32,7 @@ export async function runOverload(ctx: BenchContext): Promise<void> {
         sample: nestedSample('gateway', MAIN_FIRST),
         connections,
         durations: ctx.options.durations,
+        profileTo: gatewayProfilePath(ctx, `${OVERLOAD_WORKLOAD} at ${connections} connections`, connections),
       }),
     );
   }
