@@ -87,7 +87,7 @@ export function renderReport(input: ReportInput): string {
     `Command: \`${input.command}\` — ${input.startedAt.toISOString()}, ${input.elapsedS.toFixed(0)} s` +
       (options.quick ? ' (**quick run**: short, noisy runs; not the reference figures)' : '') +
       (options.profile
-        ? ' (**profiled**: the gateway was CPU-profiled during its nested-query runs at first=10 and 100 and its write runs, which slows them)'
+        ? ' (**profiled**: the gateway was CPU-profiled during its nested-query runs at first=10 and 100, its write runs and its overload runs, which slows them)'
         : ''),
     '',
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb.toFixed(1)} GB RAM, ${machine.kernel}; ` +
