@@ -98,7 +98,7 @@ describe('mail jobs', () => {
     const stopped = Date.now();
     await crowded.stop();
     expect(Date.now() - stopped).toBeLessThan(5_000);
-    // pg-boss's stop monitor would check every 500 ms, forever, for a worker to end; other timers come and go.
+    // pg-boss would check every second, forever, for a worker to end; other timers come and go.
     await pollUntil(() => timers() <= before, 'no timer of the stopped queue', { timeoutMs: 5_000 });
   });
 });

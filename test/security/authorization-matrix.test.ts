@@ -119,13 +119,16 @@ async function expectOutcome(
   expected: Outcome,
   send: () => Promise<Outcome | string>,
 ): Promise<void> {
-  const before = await databaseDigest(app);
+  // A read that is allowed has nothing to compare: its digests would only cost two statements.
+  const compares = expected !== 'ok' || operation.writes;
+  const before = compares && (await databaseDigest(app));
   const outcome = await send();
   await settle(operation);
   expect(outcome).toBe(expected);
+  if (!compares) return;
   const after = await databaseDigest(app);
   if (expected !== 'ok') expect(after).toEqual(before);
-  else if (operation.writes) expect(after).not.toEqual(before);
+  else expect(after).not.toEqual(before);
 }
 
 describe('authorization matrix', () => {
