@@ -143,6 +143,29 @@ describe('webhooks', () => {
     }
   });
 
+  it('sends an event held behind a failing one once that one has used up its attempts, as its own first attempt', async () => {
+    const receiver = await startReceiver([500, 500, 500]);
+    try {
+      const { id } = await register(receiver.url);
+      for (const name of ['Blocked', 'Behind']) await rename(world.users.eastMember.id, name);
+      await pollUntil(() => receiver.received.length >= 4, 'the held event', { timeoutMs: 20_000 });
+      const names = receiver.received.map(({ body }) => JSON.parse(body).data.firstName);
+      expect(names).toEqual(['Blocked', 'Blocked', 'Blocked', 'Behind']);
+      const log = await pollUntil(async () => {
+        const entries = await deliveries(id);
+        return entries.length === 4 && entries;
+      }, 'four log entries');
+      expect(log.map((entry: any) => [entry.attempt, entry.status, entry.final])).toEqual([
+        [1, 'SUCCEEDED', true],
+        [3, 'FAILED', true],
+        [2, 'FAILED', false],
+        [1, 'FAILED', false],
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('disables an endpoint after a run of failures, mails its admins, and redelivers once enabled', async () => {
     const receiver = await startReceiver(Array(20).fill(500));
     try {
@@ -176,8 +199,11 @@ describe('webhooks', () => {
       try {
         await app.orm.em.getConnection().execute('update webhook_endpoints set url = ? where id = ?', [ok.url, Number(id)]);
         expect((await app.graphql(REDELIVER, { id: latest.id }, world.token('acmeAdmin'))).body.data.redeliverEvent).toBe(true);
-        await pollUntil(() => ok.received.length === 1, 'the redelivery');
-        expect(ok.received[0].headers['webhook-id']).toBe(`evt_${latest.eventId}`);
+        // Deliveries that were still waiting when the endpoint was disabled may come too: each once.
+        await pollUntil(
+          () => ok.received.some(({ headers }) => headers['webhook-id'] === `evt_${latest.eventId}`),
+          'the redelivery',
+        );
       } finally {
         await ok.close();
       }

@@ -49,8 +49,15 @@ export interface Job<T> {
 
 export type JobHandler<T> = (job: Job<T>) => Promise<void>;
 
-/** Handles jobs taken together; answers, per job in the same order, the error it failed with (undefined: done). */
-export type BatchJobHandler<T> = (jobs: Job<T>[]) => Promise<(Error | undefined)[]>;
+/**
+ * What became of one job of a batch: done (undefined), failed (the error: retried with backoff, an
+ * attempt used up), or deferred behind another job of the batch that failed (`{ after: its id }`):
+ * not attempted, and taken again, as the same attempt, when that job's retry is due.
+ */
+export type BatchOutcome = Error | { after: string } | undefined;
+
+/** Handles jobs taken together; answers, per job in the same order, its outcome. */
+export type BatchJobHandler<T> = (jobs: Job<T>[]) => Promise<BatchOutcome[]>;
 
 export interface JobQueueOptions {
   /** The database's connection URL: the workers (and `transaction`) use a pool of their own. */
@@ -280,18 +287,43 @@ export class JobQueue {
 
   /**
    * Runs `handler` for up to the queue's `batchSize` jobs at a time (oldest and highest priority
-   * first): a job it answers an error for is failed (retried with backoff), the others complete.
+   * first): a job it answers an error for is failed (retried with backoff), one it defers waits for
+   * the failed job it names without using an attempt, the others complete.
    */
   async workInBatches<T extends object>(queue: string, handler: BatchJobHandler<T>): Promise<void> {
     await this.workers<T>(queue, this.queues.get(queue)?.batchSize ?? 1, async (jobs) => {
-      const errors = await handler(jobs);
-      // pg-boss completes the whole batch once this returns; a job failed here has left the
-      // `active` state already, and completing touches only active jobs.
-      for (const [index, error] of errors.entries()) {
-        if (error) await this.boss.fail(queue, jobs[index].id, { message: error.message });
+      const outcomes = await handler(jobs);
+      // pg-boss completes the whole batch once this returns; a job failed or deferred here has left
+      // the `active` state already, and completing touches only active jobs.
+      let failed = 0;
+      for (const [index, outcome] of outcomes.entries()) {
+        if (!(outcome instanceof Error)) continue;
+        failed += 1;
+        await this.boss.fail(queue, jobs[index].id, { message: outcome.message });
       }
-      return errors.filter(Boolean).length;
+      const deferred = outcomes.flatMap((outcome, index) =>
+        outcome && !(outcome instanceof Error) ? [{ id: jobs[index].id, after: outcome.after }] : [],
+      );
+      if (deferred.length) await this.defer(queue, deferred);
+      return failed;
     });
+  }
+
+  /**
+   * Puts active jobs back, each due when the failed job it waits for is (at once if that one has
+   * ended, or is gone). pg-boss counts an attempt when it takes a job it had started before
+   * (`started_on` set): clearing it makes the next take the same attempt as this one.
+   */
+  private async defer(queue: string, jobs: { id: string; after: string }[]): Promise<void> {
+    await this.executeSql(
+      `update ${JOBS_SCHEMA}.job j
+          set state = (case when j.retry_count > 0 then 'retry' else 'created' end)::${JOBS_SCHEMA}.job_state,
+              started_on = null, start_after = coalesce(blocking.start_after, now())
+         from unnest($2::uuid[], $3::uuid[]) as deferred (id, after)
+         left join ${JOBS_SCHEMA}.job blocking on blocking.name = $1 and blocking.id = deferred.after
+        where j.name = $1 and j.id = deferred.id and j.state = 'active'`,
+      [queue, jobs.map((job) => job.id), jobs.map((job) => job.after)],
+    );
   }
 
   /** `run` answers how many of its jobs failed (it throws when all did). */

@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
-import type { BatchJobHandler, Job, JobQueue, QueueDefinition } from '../../db/job-queue';
+import type { BatchJobHandler, BatchOutcome, Job, JobQueue, QueueDefinition } from '../../db/job-queue';
 import { queryPrepared } from '../../db/prepared-statements';
 import type { Logger } from '../../shared/logger';
 import { webhookDisabledMail } from '../../shared/mail/templates';
@@ -108,7 +108,7 @@ interface Attempt {
 /**
  * Delivers a batch of jobs: loads their endpoints and events with one statement, sends each
  * endpoint's deliveries one after the other in the order the queue handed them out (oldest event
- * first; endpoints in parallel; after a failure, the endpoint's later ones wait for their retry),
+ * first; endpoints in parallel; after a failure, the endpoint's later ones wait behind it),
  * then logs every attempt and counts each endpoint's failures in one transaction. Each event is
  * signed the Standard Webhooks way: `webhook-id` is `evt_<id>` on every attempt, so receivers can
  * drop duplicates. A failed attempt fails its job: the queue retries it with backoff.
@@ -127,17 +127,18 @@ export function webhookJobHandler(deps: Deps, settings: WebhookSettings): BatchJ
       return target && !target.disabled ? [{ job, target }] : [];
     });
     const byEndpoint = groupBy(sendable, ({ target }) => target.endpoint_id);
-    const notAttempted = new Map<string, Error>();
+    const deferred = new Map<string, BatchOutcome>();
     const attempts = (
       await Promise.all(
         [...byEndpoint.values()].map(async (deliveries) => {
           const sent: Attempt[] = [];
           let failures = deliveries[0].target.consecutive_failures;
           for (const { job, target } of deliveries) {
-            // After a failure the endpoint's later events wait (their jobs fail unattempted and are
-            // retried), so they stay behind it, and one failing endpoint costs a batch one timeout.
+            // After a failure the endpoint's later events wait, deferred without using an attempt, so
+            // they stay behind it (none runs out of attempts unattempted), and one failing endpoint
+            // costs a batch one timeout.
             if (sent.length && !sent[sent.length - 1].outcome.ok) {
-              notAttempted.set(job.id, new Error('not attempted: an earlier delivery to this endpoint just failed'));
+              deferred.set(job.id, { after: sent[sent.length - 1].job.id });
               continue;
             }
             const outcome = await deliver(target, settings);
@@ -157,7 +158,7 @@ export function webhookJobHandler(deps: Deps, settings: WebhookSettings): BatchJ
           new Error(`webhook delivery failed: ${outcome.error ?? `HTTP ${outcome.statusCode}`}`),
         ]),
     );
-    return jobs.map((job) => failed.get(job.id) ?? notAttempted.get(job.id));
+    return jobs.map((job) => failed.get(job.id) ?? deferred.get(job.id));
   };
 }
 
