@@ -100,7 +100,7 @@ export function renderReport(input: ReportInput): string {
     `- One PostgreSQL database, \`leadsy_bench\`, migrated by the gateway and seeded with ${DATASET.users.toLocaleString('en')} users ` +
       `over ${(DATASET.rootCompanies * (1 + DATASET.childrenPerRoot)).toLocaleString('en')} companies (${DATASET.rootCompanies} roots × ` +
       `${DATASET.childrenPerRoot} children), 1–3 accesses per user (one primary), a super admin and ${DATASET.loginUsers} login users.`,
-    '- Three servers, each a child process with a pool of 10 connections, all on this machine: **gateway** (`node dist/src/main.js`, ' +
+    '- Three servers, each a child process with a pool of 10 connections, all on this machine: **gateway** (`node --max-semi-space-size=32 dist/src/main.js`, as `npm start` runs it, ' +
       'NODE_ENV=production, LOG_LEVEL=warn), **postgraphile** (v5, amber preset, bench/postgraphile-server.mjs; it declares Node ≥ 22, ' +
       'so on older Node its process gets a `Promise.withResolvers` polyfill) and **limit** ' +
       '(node:http + pg, one prepared statement building the JSON in PostgreSQL, bench/limit-server.mjs).',
