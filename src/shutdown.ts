@@ -3,6 +3,7 @@ import type { App } from './app';
 import type { Database } from './db/database';
 import type { Logger } from './shared/logger';
 import type { Tracing } from './shared/tracing/tracing';
+import { withTimeout } from './shared/with-timeout';
 
 /**
  * After the requests are done (or cut), how long stopping the job workers, draining background
@@ -107,14 +108,10 @@ export function exitOnTerminationSignals(targets: ShutdownTargets): void {
   process.on('SIGINT', onSignal);
 }
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return withTimeout(
+    promise.then(() => true),
+    ms,
+    false,
+  );
 }

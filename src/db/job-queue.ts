@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../shared/logger';
 import { withPooledConnection } from '../shared/pooled-connection';
+import { withTimeout } from '../shared/with-timeout';
 import { traceContextOf, withoutTraceContext, withTraceContext } from '../shared/tracing/job-trace-context';
 import type { Tracing } from '../shared/tracing/tracing';
 import { countFailure, type JobObserver, observeAttempt } from './job-observer';
@@ -411,23 +412,13 @@ export class JobQueue {
     // still waiting for a connection as the pool closed, since pg-pool never answers the callers it
     // queued. So the workers go idle first (a fetch now finds nothing), then pg-boss stops at once,
     // failing an attempt still running, and the pool closes once every statement is answered.
-    await this.settled(timeoutMs);
+    await withTimeout(this.idle(), timeoutMs, undefined);
     await this.boss.stop({ graceful: false });
     while (this.statements.size) await Promise.allSettled([...this.statements]);
     await this.pool.end();
   }
 
-  /** Resolves once nothing was in flight for a whole turn of the event loop, or after `timeoutMs`. */
-  private async settled(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    try {
-      await Promise.race([this.idle(), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
+  /** Resolves once nothing was in flight for a whole turn of the event loop. */
   private async idle(): Promise<void> {
     do {
       while (this.statements.size || this.attempts.size) await Promise.allSettled([...this.statements, ...this.attempts]);

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { withTimeout } from './with-timeout';
 
 /** How long `/readyz` waits for the database before answering "not ready". */
 export const READINESS_PROBE_TIMEOUT_MS = 2_000;
@@ -30,23 +31,16 @@ export class Readiness {
 
   async check(): Promise<ReadinessState> {
     if (this.stopping) return 'shutting_down';
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.timeoutMs);
-    });
-    try {
-      // A probe that outlives the bound settles later on its own; its outcome no longer matters.
-      const answered = await Promise.race([
-        this.probeDatabase().then(
-          () => true,
-          () => false,
-        ),
-        timedOut,
-      ]);
-      return answered ? 'ready' : 'database_unavailable';
-    } finally {
-      clearTimeout(timer);
-    }
+    // A probe that outlives the bound settles later on its own; its outcome no longer matters.
+    const answered = await withTimeout(
+      this.probeDatabase().then(
+        () => true,
+        () => false,
+      ),
+      this.timeoutMs,
+      false,
+    );
+    return answered ? 'ready' : 'database_unavailable';
   }
 
   /** `GET /readyz`: 200 `{status: "ready"}`, or 503 with `Retry-After` and the reason. */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { withTimeout } from '../with-timeout';
 
 /** An admission gate's state: requests (or queries) in progress, waiting for a turn, and refused since the start. */
 export interface AdmissionLoad {
@@ -103,12 +104,10 @@ export class ScrapeCollectors {
   /** Undefined when the database does not answer in time: a scrape never fails or hangs because of it. */
   private async readQueuedJobs(): Promise<Map<string, number> | undefined> {
     if (!this.queuedJobs) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), QUEUED_JOBS_TIMEOUT_MS)));
-    try {
-      return await Promise.race([this.queuedJobs().catch(() => undefined), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      this.queuedJobs().catch(() => undefined),
+      QUEUED_JOBS_TIMEOUT_MS,
+      undefined,
+    );
   }
 }
