@@ -35,6 +35,8 @@ describe('database lifecycle', () => {
       const env = { ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: PASSWORD };
       try {
         const first = await startTestApp(env, { dataDir, embedded: true });
+        const [{ shared_buffers }] = await first.orm.em.getConnection().execute('show shared_buffers');
+        expect(shared_buffers).toBe('16MB');
         const signedIn = await login(first, 'ops@example.com', PASSWORD);
         expect(signedIn.body.data.login.token).toBeTruthy();
         await first.orm.em.getConnection().execute(`update companies set name = 'Renamed before restart' where is_default`);
