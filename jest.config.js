@@ -13,11 +13,13 @@ const swc = {
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // The batches of test/batches/ run the specs (`*.spec.ts`, test/helpers/batches.ts), a few modules
+  // registries for the whole suite; `npm run test:spec -- <pattern>` runs specs as files of their own.
   testMatch: ['**/*.test.ts'],
   transform: {
-    // A test file's `await import()` stays an import, which Jest runs with --experimental-vm-modules:
+    // A test's `await import()` stays an import, which Jest runs with --experimental-vm-modules:
     // the way to load the client libraries published only as ES modules (apollo-upload-client).
-    '^.+\\.test\\.ts$': ['@swc/jest', { ...swc, module: { ...swc.module, ignoreDynamic: true } }],
+    '^.+\\.(test|spec)\\.ts$': ['@swc/jest', { ...swc, module: { ...swc.module, ignoreDynamic: true } }],
     '^.+\\.ts$': ['@swc/jest', swc],
   },
   setupFiles: ['reflect-metadata'],
@@ -25,6 +27,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30_000,
-  // Each file starts its own app and database; two files at a time suit a 2-core machine.
-  maxWorkers: 2,
+  // On a 2-core machine: the specs also wait (for timers, deliveries, child processes), and a third
+  // batch at a time fills those waits (the embedded suite: 294 s with two, 235 s with three).
+  maxWorkers: 3,
 };

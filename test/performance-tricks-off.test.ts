@@ -49,7 +49,7 @@ it('answers the contract’s benchmark query in full, with the statements the tr
   const after = executionCounts();
   expect(after.graphqlJsRuns - before.graphqlJsRuns).toBe(1);
   expect([after.compilations, after.compiledRuns]).toEqual([before.compilations, before.compiledRuns]);
-  // Unnamed statements, as many as with the tricks on (statement-count.test.ts: three).
+  // Unnamed statements, as many as with the tricks on (statement-count.spec.ts: three).
   expect(sent).toHaveLength(3);
   for (const { config } of sent) expect((config as { name?: string }).name).toBeUndefined();
 });

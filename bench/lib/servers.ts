@@ -85,7 +85,7 @@ export async function startGateway(
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
       // The login burst comes from one address at a rate no real client reaches: measure hashing,
-      // not the rate limiter (which test/security/rate-limits.test.ts covers).
+      // not the rate limiter (which test/security/rate-limits.spec.ts covers).
       RATE_LIMIT_PER_ACCOUNT: '100000',
       RATE_LIMIT_PER_ADDRESS: '1000000',
       // Several gateways run at once (bench:features): none takes the default metrics port.

@@ -11,7 +11,7 @@ export interface SetupOptions extends TestAppOptions {
 
 /**
  * How long starting (or closing) a test's app and building its world may take. Alone, a start takes
- * about a second; on a loaded 2-core machine (two test files at a time, and whatever else runs) it
+ * about a second; on a loaded 2-core machine (three test batches at a time, and whatever else runs) it
  * can take many times that, and a set-up that times out fails the whole file.
  */
 export const SET_UP_TIMEOUT_MS = 120_000;

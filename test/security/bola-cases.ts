@@ -1,6 +1,6 @@
 import { base64Of, pngBytes } from '../helpers/uploads';
 
-/** The operations and routes of the BOLA test (bola.test.ts), one row each. */
+/** The operations and routes of the BOLA test (bola.spec.ts), one row each. */
 
 /** Operations with no object of another company to name: public (a token or a password is the credential), self-only, or global reference data. */
 export const NOT_OBJECT_SCOPED = {

@@ -36,7 +36,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /**
  * Left out on purpose: `audit_events`, which a refusal writes to (its `authorization.refused`
- * event, test/audit-trail.test.ts), and `sessions`, whose `last_used_at` authenticated requests move.
+ * event, test/audit-trail.spec.ts), and `sessions`, whose `last_used_at` authenticated requests move.
  */
 const TABLES = ['users', 'companies', 'user_accesses', 'invitations', 'import_files', 'password_reset_tokens', 'api_keys'];
 

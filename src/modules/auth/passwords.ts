@@ -7,7 +7,7 @@ import { newPasswordProblem } from '../../shared/field-rules';
 /**
  * Argon2id at the OWASP Password Storage Cheat Sheet's first recommendation
  * (19 MiB, 2 iterations, 1 lane), as PHC strings. @node-rs/argon2 hashes on libuv's thread pool,
- * never on the event loop; it reads the PHC strings node-argon2 wrote before it (test/passwords.test.ts).
+ * never on the event loop; it reads the PHC strings node-argon2 wrote before it (test/passwords.spec.ts).
  */
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 

@@ -2,7 +2,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RedactingExporter, withoutSqlLiterals } from '../src/shared/tracing/redacting-exporter';
 
-/** What tracing lets out of the process (src/shared/tracing/redacting-exporter.ts); test/tracing.test.ts covers the whole path. */
+/** What tracing lets out of the process (src/shared/tracing/redacting-exporter.ts); test/tracing.spec.ts covers the whole path. */
 describe('the redaction of exported spans', () => {
   it('replaces every literal of a SQL statement by ?, keeping identifiers, placeholders and keywords', () => {
     const statement = `select "u0".*, "a""1", $1, x2 from "users" as "u0" where "u0"."email" = 'a@b.c' and n = E'it\\'s'

@@ -13,7 +13,7 @@ import { addUser } from './helpers/users';
  * The audit trail as the issue states it: events commit and roll back with their change, a refusal
  * leaves exactly one event, the table is append-only for the app's own connection, no event holds
  * a secret, and the import worker's creations are recorded batch by batch.
- * (That every mutation appends its event is test/security/audit-guard.test.ts.)
+ * (That every mutation appends its event is test/security/audit-guard.spec.ts.)
  */
 
 const { app, world } = useTestWorld({

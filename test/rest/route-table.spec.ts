@@ -14,7 +14,7 @@ describe('the REST route table', () => {
 
   it('has a contract test for every route', () => {
     const tested = new Set<string>();
-    for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.ts'))) {
+    for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.spec.ts'))) {
       for (const [, method, path] of readFileSync(join(__dirname, file), 'utf8').matchAll(DESCRIBE_ROUTE_CALL))
         tested.add(key(method, path));
     }
@@ -27,7 +27,7 @@ describe('the REST route table', () => {
   it('starts the app of every REST test through startContractApp, so that each answer is checked against the document', () => {
     // test-app starts an unchecked app, and setup's useTestApp/useTestWorld do by default (contract-app wraps them).
     const unchecked = readdirSync(__dirname)
-      .filter((name) => name.endsWith('.test.ts'))
+      .filter((name) => name.endsWith('.spec.ts'))
       .filter((name) => /from '\.\.\/helpers\/(test-app|setup)'/.test(readFileSync(join(__dirname, name), 'utf8')));
     expect(unchecked).toEqual([]);
   });

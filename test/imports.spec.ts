@@ -186,7 +186,7 @@ describe('CSV imports', () => {
         'UNSUPPORTED_MEDIA_TYPE',
       ],
       [
-        // A Latin-1 byte further down is only that row's error (test/import-malformed.test.ts).
+        // A Latin-1 byte further down is only that row's error (test/import-malformed.spec.ts).
         'a header that is not UTF-8',
         () => start(world.companies.acme, Buffer.from(`email,first_name,last_name,acc\xe8s\n`, 'latin1'), 'acmeAdmin'),
         'BAD_USER_INPUT',

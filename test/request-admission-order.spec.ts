@@ -9,7 +9,7 @@ import { pollUntil } from './helpers/wait';
 /**
  * The order of turns at the admission gate, on a server of its own: every request is held in its
  * handler until the test lets it go, so which one got a turn is exact. (What the gate spares the
- * database is request-admission.test.ts, on the whole gateway.)
+ * database is request-admission.spec.ts, on the whole gateway.)
  */
 describe('request admission: whose turn it is', () => {
   const MAX_WAIT_MS = 2_000;
