@@ -87,6 +87,31 @@ describe('mail jobs', () => {
     }
   });
 
+  it('runs a group’s jobs in order across batches: a later one waits behind an earlier one’s retry', async () => {
+    const queue = { name: 'ordered', retryLimit: 2, retryDelaySeconds: 1, expireInSeconds: 30, concurrency: 1, batchSize: 1 };
+    const ordered = await startQueue(1, 0.5, queue);
+    const handled: number[] = [];
+    let failuresLeft = 1;
+    await ordered.workInBatches<{ group: number; position: number }>(
+      'ordered',
+      async (batch) =>
+        batch.map(({ data }) => {
+          handled.push(data.position);
+          return data.position === 1 && failuresLeft-- > 0 ? new Error('the first attempt fails') : undefined;
+        }),
+      { inOrder: { per: 'group', by: 'position' } },
+    );
+    await ordered.enqueueMany(database.orm.em.fork(), 'ordered', [{ data: { group: 7, position: 1 } }]);
+    await pollUntil(() => handled.length === 1, 'the first attempt');
+    // Taken one at a time, while the first waits for its retry: the second of its group waits too, another group's does not.
+    await ordered.enqueueMany(database.orm.em.fork(), 'ordered', [
+      { data: { group: 7, position: 2 } },
+      { data: { group: 8, position: 3 } },
+    ]);
+    await pollUntil(() => handled.length === 4, 'every job', { timeoutMs: 15_000 });
+    expect(handled).toEqual([1, 3, 1, 2]);
+  });
+
   it('stops while its workers wait for the one connection of its pool, and leaves no timer behind', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
     const before = timers();

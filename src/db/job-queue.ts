@@ -289,11 +289,25 @@ export class JobQueue {
   /**
    * Runs `handler` for up to the queue's `batchSize` jobs at a time (oldest and highest priority
    * first): a job it answers an error for is failed (retried with backoff), one it defers waits for
-   * the failed job it names without using an attempt, the others complete.
+   * the failed job it names without using an attempt, the others complete. With `inOrder`, the jobs
+   * of one group (the same `per` value in their data) run in the order of their numeric `by`
+   * value: a batch reaches the handler in that order, and a job taken while an earlier one of its
+   * group waits (for its retry, or to be taken) is deferred behind that one instead.
    */
-  async workInBatches<T extends object>(queue: string, handler: BatchJobHandler<T>): Promise<void> {
-    await this.workers<T>(queue, this.queues.get(queue)?.batchSize ?? 1, async (jobs) => {
-      const outcomes = await handler(jobs);
+  async workInBatches<T extends object>(
+    queue: string,
+    handler: BatchJobHandler<T>,
+    { inOrder }: { inOrder?: { per: keyof T & string; by: keyof T & string } } = {},
+  ): Promise<void> {
+    await this.workers<T>(queue, this.queues.get(queue)?.batchSize ?? 1, async (taken) => {
+      const held = inOrder ? await this.earlierWaitingJobs(queue, taken, inOrder) : new Map<string, string>();
+      const jobs = taken.filter((job) => !held.has(job.id));
+      if (inOrder) jobs.sort((a, b) => Number(a.data[inOrder.by]) - Number(b.data[inOrder.by]));
+      const outcomes: BatchOutcome[] = jobs.length ? await handler(jobs) : [];
+      for (const [id, after] of held) {
+        jobs.push(taken.find((job) => job.id === id)!);
+        outcomes.push({ after });
+      }
       // pg-boss completes the whole batch once this returns; a job failed or deferred here has left
       // the `active` state already, and completing touches only active jobs.
       let failed = 0;
@@ -308,6 +322,29 @@ export class JobQueue {
       if (deferred.length) await this.defer(queue, deferred);
       return failed;
     });
+  }
+
+  /**
+   * For each of `jobs` that has an earlier job of its group (`per`, ordered `by`) still waiting in
+   * the queue, to be taken or for its retry, outside `jobs`: its id, and the earliest such job's.
+   */
+  private async earlierWaitingJobs(
+    queue: string,
+    jobs: Job<object>[],
+    { per, by }: { per: string; by: string },
+  ): Promise<Map<string, string>> {
+    const { rows } = await this.executeSql(
+      `select taken.id, (select waiting.id from ${JOBS_SCHEMA}.job waiting
+                           where waiting.name = $1 and waiting.state in ('created', 'retry')
+                             and waiting.data -> $3 = taken.data -> $3
+                             and (waiting.data ->> $4)::numeric < (taken.data ->> $4)::numeric
+                             and waiting.id <> all($2::uuid[])
+                           order by (waiting.data ->> $4)::numeric limit 1) as after
+         from ${JOBS_SCHEMA}.job taken
+        where taken.name = $1 and taken.id = any($2::uuid[])`,
+      [queue, jobs.map((job) => job.id), per, by],
+    );
+    return new Map((rows as { id: string; after: string | null }[]).flatMap(({ id, after }) => (after ? [[id, after]] : [])));
   }
 
   /**

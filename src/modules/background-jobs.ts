@@ -24,6 +24,9 @@ export async function startBackgroundJobs(deps: AppDeps, mailer: Mailer): Promis
   await jobs.work(IMPORT_QUEUE, importJobHandler({ orm, storage, logger, jobs }, config.imports));
   await jobs.work(MAIL_QUEUE, mails.handler(mailer, logger));
   await jobs.work(PASSWORD_RESET_QUEUE, passwordResetJobHandler({ orm, config, mails }));
-  await jobs.workInBatches(WEBHOOK_QUEUE, webhookJobHandler({ orm, mails, logger }, config.webhooks));
+  // Each endpoint's events in the order they were committed, across batches and processes.
+  await jobs.workInBatches(WEBHOOK_QUEUE, webhookJobHandler({ orm, mails, logger }, config.webhooks), {
+    inOrder: { per: 'endpointId', by: 'eventId' },
+  });
   await queueOrphanedImports(jobs, orm.em.fork());
 }
