@@ -13,7 +13,7 @@ const swc = {
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // The batches of test/batches/ run the specs (`*.spec.ts`, test/helpers/batches.ts), a few modules
+  // The batches of test/batches/ run the specs (`*.spec.ts`, test/helpers/batches.ts), a few module
   // registries for the whole suite; `npm run test:spec -- <pattern>` runs specs as files of their own.
   testMatch: ['**/*.test.ts'],
   transform: {

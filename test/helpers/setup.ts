@@ -11,8 +11,8 @@ export interface SetupOptions extends TestAppOptions {
 
 /**
  * How long starting (or closing) a test's app and building its world may take. Alone, a start takes
- * about a second; on a loaded 2-core machine (three test batches at a time, and whatever else runs) it
- * can take many times that, and a set-up that times out fails the whole file.
+ * about a second; on a loaded 2-core machine (three test batches at a time, and whatever else runs)
+ * it can take many times that, and a set-up that times out fails every test it was for.
  */
 export const SET_UP_TIMEOUT_MS = 120_000;
 
