@@ -50,12 +50,21 @@ const PARTIAL_TABLES: Record<string, string> = {
 };
 
 /**
+ * Of a table: which row versions it holds. PostgreSQL writes every insert and every update (even
+ * one that sets a column to its own value) as a new row version, at a new place (`ctid`) and by a
+ * new transaction (`xmin`); a delete takes one away. So the digest stays equal exactly as long as
+ * nothing was written, and costs a fraction of hashing every column of every row.
+ */
+const rowVersions = (table: string) =>
+  `(select count(*) || ':' || coalesce(sum(hashtext(ctid::text || xmin::text)), 0) from ${table})`;
+
+/**
  * A digest of every row of the tables a write could touch: equal before and after means that
  * nothing was written (not even a column of an existing row).
  */
 export async function databaseDigest(app: TestApp): Promise<Record<string, string>> {
   const digests = [
-    ...TABLES.map((table) => [table, `(select md5(coalesce(string_agg(t::text, '|' order by t.id), '')) from ${table} t)`]),
+    ...TABLES.map((table) => [table, rowVersions(table)]),
     ...Object.entries(PARTIAL_TABLES).map(([table, columns]) => [
       table,
       `(select md5(coalesce(string_agg((${columns})::text, '|' order by id), '')) from ${table})`,
