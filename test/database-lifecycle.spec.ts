@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { prepareDatabase } from '../src/db/prepare-database';
@@ -93,7 +91,7 @@ describe('database lifecycle', () => {
   it(
     'prints a generated admin password on the first development start only, and never in production',
     async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bootstrap-'));
+      const dataDir = emptyDataDir('gateway-bootstrap-', true);
       const database = await openDatabase(loadConfig({ DATA_DIR: dataDir }));
       try {
         const announcements: string[] = [];
