@@ -208,7 +208,7 @@ describe('OpenTelemetry traces', () => {
       console.log(JSON.stringify(Object.keys(require.cache).filter((file) => /@opentelemetry\\/(?!api\\/)/.test(file))));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register', '-e', script], {
       cwd: join(__dirname, '..'),
-      env: { PATH: process.env.PATH, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_SWC: 'true' },
+      env: { PATH: process.env.PATH },
     });
     return JSON.parse(stdout) as string[];
   }

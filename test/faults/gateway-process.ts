@@ -14,8 +14,9 @@ export interface GatewayExit {
 
 /**
  * The gateway as production runs it: its own process, started by `src/main.ts`, with its own
- * signal handling. ts-node with SWC transpiles the sources on load (about as fast as starting the
- * build, without a `tsc` run that could meet another change's type errors).
+ * signal handling. ts-node transpiles the sources on load with SWC (tsconfig.json's `ts-node`
+ * section), about as fast as starting the build, without a `tsc` run that could meet another
+ * change's type errors.
  */
 export class GatewayProcess {
   private logs = '';
@@ -38,8 +39,6 @@ export class GatewayProcess {
       // No metrics port: gateways of parallel test files would all ask for the default one.
       env: {
         PATH: process.env.PATH,
-        TS_NODE_TRANSPILE_ONLY: 'true',
-        TS_NODE_SWC: 'true',
         PORT: String(port),
         METRICS_PORT: 'off',
         ...env,
