@@ -58,7 +58,7 @@ let schemaOfProcess: Promise<GraphQLSchema> | undefined;
 /**
  * The schema, with every REST route's document checked against it. Both are the same for every app
  * of a process (type-graphql keeps its metadata in the process), so they are made once: about a
- * tenth of a second of each app's start, in a process that starts many (a test run starts ~150).
+ * tenth of a second of each app's start, in a process that starts many (a test run starts ~105).
  */
 function checkedSchema(): Promise<GraphQLSchema> {
   schemaOfProcess ??= buildGatewaySchema().then((schema) => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Where a run's files go (the copies of the template databases above all: about 150 of 41 MB and
+ * Where a run's files go (the copies of the template databases above all: about 105 of 41 MB and
  * 1,157 files each): a directory of its own in memory, /dev/shm, where copying and removing one
  * takes a fifth of the time it takes on disk. Tests find it as os.tmpdir(): Jest's workers and the
  * servers the tests start inherit TMPDIR. Without /dev/shm the run stays in the system's temp dir.
