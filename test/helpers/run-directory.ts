@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -13,7 +13,7 @@ const RUN_DIRECTORY_ENV = 'GATEWAY_TEST_RUN_DIR';
 const RUN_DIRECTORY = /^gateway-tests-(\d+)-/;
 
 export function useRunDirectory(): void {
-  if (!isDirectory(MEMORY_FILESYSTEM)) return;
+  if (!existsSync(MEMORY_FILESYSTEM)) return;
   removeAbandonedRunDirectories();
   const dir = mkdtempSync(join(MEMORY_FILESYSTEM, `gateway-tests-${process.pid}-`));
   // As /tmp: the private PostgreSQL servers of the fault suite run as the postgres user.
@@ -42,13 +42,5 @@ function isRunning(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
